@@ -1,0 +1,76 @@
+# Helpers for Kubernetes policies: workload kinds, the pod spec and its path, containers with
+# their paths, and securityContext inheritance (the container wins, the pod supplies defaults).
+package rampart.lib.kubernetes
+
+import rego.v1
+
+workload_kinds := {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
+
+# Everything but Job and CronJob keeps pods running.
+long_running_kinds := workload_kinds - {"Job", "CronJob"}
+
+is_workload if input.kind in workload_kinds
+
+is_long_running if input.kind in long_running_kinds
+
+# The object's effective namespace.
+namespace := ns if {
+	ns := input.metadata.namespace
+	is_string(ns)
+} else := data.rampart.params["default-namespace"]
+
+# Path from the object root to its pod spec.
+pod_spec_path := ["spec"] if input.kind == "Pod"
+
+pod_spec_path := ["spec", "jobTemplate", "spec", "template", "spec"] if input.kind == "CronJob"
+
+pod_spec_path := ["spec", "template", "spec"] if {
+	input.kind in workload_kinds
+	not input.kind in {"Pod", "CronJob"}
+}
+
+pod_spec := object.get(input, pod_spec_path, {})
+
+# Path to the pod template's metadata (the object's own metadata for a Pod).
+pod_metadata_path := ["metadata"] if input.kind == "Pod"
+
+pod_metadata_path := array.concat(array.slice(pod_spec_path, 0, count(pod_spec_path) - 1), ["metadata"]) if input.kind != "Pod"
+
+# The labels the workload's pods carry.
+pod_labels := object.get(input, array.concat(pod_metadata_path, ["labels"]), {})
+
+container_fields := ["containers", "initContainers", "ephemeralContainers"]
+
+# Every container of the pod spec (init and ephemeral included), each as
+# {"container": <container>, "path": <path from the object root>, "field": <list name>}.
+containers contains {"container": container, "path": array.concat(pod_spec_path, [field, i]), "field": field} if {
+	is_workload
+	some field in container_fields
+	some i, container in pod_spec[field]
+}
+
+# Regular containers only (probe and resource checks).
+regular_containers contains c if {
+	some c in containers
+	c.field == "containers"
+}
+
+# A container's name for messages.
+name(container) := container.name if {
+	is_string(container.name)
+} else := "<unnamed>"
+
+# The effective value of a securityContext field that the pod may default.
+effective_security(container, key) := value if {
+	value := container.securityContext[key]
+} else := value if {
+	value := pod_spec.securityContext[key]
+}
+
+# Path to where a securityContext field is set for a container: its own securityContext, or the
+# pod's when only the pod sets it, or (unset) the container's securityContext entry to add.
+security_path(c, key) := array.concat(c.path, ["securityContext", key]) if {
+	_ := c.container.securityContext[key]
+} else := array.concat(pod_spec_path, ["securityContext", key]) if {
+	_ := pod_spec.securityContext[key]
+} else := array.concat(c.path, ["securityContext", key])

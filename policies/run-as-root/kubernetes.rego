@@ -1,0 +1,46 @@
+# METADATA
+# title: Container may run as root
+# description: |
+#   A container whose effective `runAsNonRoot` is not `true` and whose effective `runAsUser` is
+#   unset or `0` may run as root; `runAsUser: 0` is always reported. The container's
+#   `securityContext` wins and the pod's `securityContext` supplies the default, as Kubernetes
+#   applies them. Init and ephemeral containers are included.
+#
+#   Why it matters: a process running as root inside a container is one kernel or runtime bug
+#   away from root on the node, and can modify everything in its image.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+#     description: Configure a Security Context for a Pod or Container
+#   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+#     description: Pod Security Standards, restricted profile
+# custom:
+#   id: run-as-root
+#   severity: high
+#   family: security
+#   targets: [workload]
+#   remediation: |
+#     Set `securityContext.runAsNonRoot: true` and a non-zero `runAsUser` on the pod (or on each
+#     container), and build the image with a non-root `USER`.
+package rampart.checks.run_as_root.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+
+deny contains {"msg": msg, "path": k8s.security_path(c, "runAsUser")} if {
+	some c in k8s.containers
+	k8s.effective_security(c.container, "runAsUser") == 0
+	msg := sprintf("container `%s` runs as root (runAsUser: 0)", [k8s.name(c.container)])
+}
+
+deny contains {"msg": msg, "path": k8s.security_path(c, "runAsNonRoot")} if {
+	some c in k8s.containers
+	not k8s.effective_security(c.container, "runAsNonRoot") == true
+	not has_user(c.container)
+	msg := sprintf("container `%s` may run as root: runAsNonRoot is not true and runAsUser is not set", [k8s.name(c.container)])
+}
+
+has_user(container) if {
+	user := k8s.effective_security(container, "runAsUser")
+	user != null
+}

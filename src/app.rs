@@ -1,0 +1,192 @@
+//! The commands behind the command line: each returns the process exit status (0, 1 or 2).
+
+use std::io::{IsTerminal, Read, Write};
+
+use crate::cli::{
+    CheckArgs, ChecksArgs, Cli, ColorChoice, Command, ExplainArgs, PolicyCommand, PolicyTestArgs,
+};
+use crate::finding::Severity;
+use crate::lint::{self, Fatal, Options};
+use crate::policy::testing::{self, Outcome};
+use crate::policy::{Catalog, PolicyError};
+use crate::report::{self, Format, Style};
+
+pub fn main(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Checks(args) => checks(args),
+        Command::Explain(args) => explain(args),
+        Command::Policy(PolicyCommand::Test(args)) => policy_test(args),
+    }
+}
+
+fn check(args: CheckArgs) -> u8 {
+    let stdin = if args.paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut buf = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+            eprintln!("error: cannot read standard input: {e}");
+            return 2;
+        }
+        Some(buf)
+    } else {
+        None
+    };
+    let options = Options {
+        paths: args.paths.clone(),
+        stdin_name: args.stdin_filename.clone(),
+        stdin,
+        jobs: args.jobs,
+        policy_dirs: args.policies.clone(),
+        enable: args.enable.clone(),
+        disable: args.disable.clone(),
+        only: args.only.clone(),
+        params: lint::Params::default(),
+    };
+    let run = match lint::run(options) {
+        Ok(run) => run,
+        Err(fatal) => {
+            report_fatal(&fatal);
+            return 2;
+        }
+    };
+    if args.verbose {
+        for s in &run.skipped {
+            eprintln!(
+                "skipped {}:{}: document {} is neither a Kubernetes object nor a Compose file",
+                s.file,
+                s.line,
+                s.document + 1
+            );
+        }
+    }
+    let written = match &args.output {
+        Some(path) => report::write_file(args.format, &run, path),
+        None => {
+            let stdout = std::io::stdout();
+            let style = terminal_style(args.color, stdout.is_terminal());
+            let mut lock = stdout.lock();
+            report::write(args.format, &run, style, &mut lock).and_then(|_| lock.flush())
+        }
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+            return 2;
+        }
+    }
+    if args.output.is_some() && args.format != Format::Human {
+        // Keep the terminal informed when the report went to a file.
+        eprintln!("{}", report::human::summary_line(&run));
+    }
+    lint::exit_status(&run, Severity::from(args.fail_on)) as u8
+}
+
+fn terminal_style(choice: ColorChoice, is_tty: bool) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let color = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_tty && !no_color,
+    };
+    if !is_tty {
+        return Style {
+            color,
+            ..Style::plain()
+        };
+    }
+    let width = terminal_width().unwrap_or(100);
+    Style {
+        color,
+        links: color,
+        width,
+    }
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+}
+
+fn report_fatal(fatal: &Fatal) {
+    match fatal {
+        Fatal::Policies(errors) => report_policy_errors(errors),
+        Fatal::Usage(m) => eprintln!("error: {m}"),
+    }
+}
+
+fn report_policy_errors(errors: &[PolicyError]) {
+    for e in errors {
+        eprintln!("error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
+    }
+}
+
+fn load_catalog(dirs: &[std::path::PathBuf]) -> Result<Catalog, u8> {
+    Catalog::load(dirs).map_err(|errors| {
+        report_policy_errors(&errors);
+        2
+    })
+}
+
+fn checks(args: ChecksArgs) -> u8 {
+    let catalog = match load_catalog(&args.policies) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    print!("{}", crate::docs::list(&catalog, args.format));
+    0
+}
+
+fn explain(args: ExplainArgs) -> u8 {
+    let catalog = match load_catalog(&args.policies) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match catalog.check(&args.check) {
+        Some(check) => {
+            print!("{}", crate::docs::explain(check));
+            0
+        }
+        None => {
+            eprintln!(
+                "error: unknown check `{}` (see `rampart checks`)",
+                args.check
+            );
+            2
+        }
+    }
+}
+
+fn policy_test(args: PolicyTestArgs) -> u8 {
+    let results = match testing::run(&args.paths) {
+        Ok(r) => r,
+        Err(errors) => {
+            report_policy_errors(&errors);
+            return 2;
+        }
+    };
+    let mut passed = 0;
+    let mut failed = 0;
+    for r in &results {
+        let (word, ok) = match &r.outcome {
+            Outcome::Pass => ("PASS", true),
+            Outcome::Fail => ("FAIL", false),
+            Outcome::Error(_) => ("ERROR", false),
+        };
+        if ok {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if !ok || !args.quiet {
+            println!("{word} {}: {} ({}µs)", r.file, r.rule, r.micros);
+            if let Outcome::Error(e) = &r.outcome {
+                println!("  {e}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    if failed > 0 || results.is_empty() {
+        1
+    } else {
+        0
+    }
+}

@@ -1,0 +1,160 @@
+//! Findings, severities, locations and fingerprints: what every report is fed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::kubernetes::Identity;
+use crate::source::Span;
+use crate::yaml::PathSeg;
+
+/// How bad a finding is. Ordered from `Info` (lowest) to `Critical`.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "info" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return Err(format!("unknown severity `{s}`")),
+        })
+    }
+}
+
+/// A place in a file: the full span of the node, and a compact head span for labels.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// Index into the run's files.
+    pub file: usize,
+    pub span: Span,
+    pub head: Span,
+}
+
+/// A secondary location of a cross-resource finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// Why a finding is suppressed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    /// `annotation`, `comment`, `config` or `baseline`.
+    pub kind: String,
+    pub reason: String,
+}
+
+/// One problem found by one check in one resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub check: String,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Location,
+    pub resource: Identity,
+    /// Path of keys and indices from the document root to the node.
+    pub path: Vec<PathSeg>,
+    pub related: Vec<Related>,
+    pub fingerprint: String,
+    pub suppressed: Option<Suppression>,
+}
+
+/// A fingerprint stable under edits that only move lines: check, file, resource identity,
+/// path and message, never line numbers.
+pub fn fingerprint(
+    check: &str,
+    file: &str,
+    resource: &Identity,
+    path: &[PathSeg],
+    message: &str,
+) -> String {
+    let mut h = Sha256::new();
+    h.update(check.as_bytes());
+    h.update([0]);
+    h.update(file.as_bytes());
+    h.update([0]);
+    h.update(
+        serde_json::to_string(resource)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    h.update([0]);
+    h.update(serde_json::to_string(path).unwrap_or_default().as_bytes());
+    h.update([0]);
+    h.update(message.as_bytes());
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kubernetes::ObjectId;
+
+    #[test]
+    fn severities_order_and_parse() {
+        assert!(Severity::Critical > Severity::High);
+        assert!(Severity::Low > Severity::Info);
+        assert_eq!("medium".parse::<Severity>().unwrap(), Severity::Medium);
+        assert!("urgent".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn fingerprints_depend_on_identity_not_lines() {
+        let id = Identity::Kubernetes(ObjectId {
+            api_version: "v1".into(),
+            kind: "Pod".into(),
+            name: "a".into(),
+            namespace: Some("default".into()),
+        });
+        let p = vec![PathSeg::Key("spec".into())];
+        let a = fingerprint("run-as-root", "a.yaml", &id, &p, "m");
+        assert_eq!(a, fingerprint("run-as-root", "a.yaml", &id, &p, "m"));
+        assert_ne!(a, fingerprint("run-as-root", "b.yaml", &id, &p, "m"));
+        assert_ne!(a, fingerprint("run-as-root", "a.yaml", &id, &[], "m"));
+        assert_eq!(a.len(), 32);
+    }
+}

@@ -1,0 +1,315 @@
+//! Kubernetes objects: classification of documents, identity, `kind: List` expansion and the
+//! Gatekeeper-style inventory (`data.inventory`) that cross-resource policies read.
+
+use std::collections::BTreeMap;
+
+use kube::core::{GroupVersionKind, TypeMeta};
+use regorus::Value;
+use serde::Serialize;
+
+use crate::source::Span;
+use crate::yaml::{Node, PathSeg};
+
+/// What a policy finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum Identity {
+    Kubernetes(ObjectId),
+    Compose(ComposeId),
+}
+
+/// The identity of a Kubernetes object as written.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// `None` for cluster-scoped kinds; the effective namespace otherwise.
+    pub namespace: Option<String>,
+}
+
+/// The identity of a Compose service (or of the whole project, with `kind: "project"`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ComposeId {
+    pub kind: String,
+    pub name: String,
+    pub project: String,
+}
+
+impl Identity {
+    /// The kind policies are selected by (`targets` in their metadata).
+    pub fn kind(&self) -> &str {
+        match self {
+            Identity::Kubernetes(o) => &o.kind,
+            Identity::Compose(c) => &c.kind,
+        }
+    }
+
+    /// A short human label such as `Deployment datajump-prod/scheduler-master`.
+    pub fn label(&self) -> String {
+        match self {
+            Identity::Kubernetes(o) => match &o.namespace {
+                Some(ns) => format!("{} {}/{}", o.kind, ns, o.name),
+                None => format!("{} {}", o.kind, o.name),
+            },
+            Identity::Compose(c) => format!("compose {} {}", c.kind, c.name),
+        }
+    }
+}
+
+/// Kinds that are not namespaced, so that they go to `data.inventory.cluster`.
+const CLUSTER_SCOPED: &[&str] = &[
+    "APIService",
+    "CSIDriver",
+    "CSINode",
+    "CertificateSigningRequest",
+    "ClusterIssuer",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "ComponentStatus",
+    "CustomResourceDefinition",
+    "FlowSchema",
+    "IngressClass",
+    "MutatingWebhookConfiguration",
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "PodSecurityPolicy",
+    "PriorityClass",
+    "PriorityLevelConfiguration",
+    "RuntimeClass",
+    "StorageClass",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "ValidatingWebhookConfiguration",
+    "VolumeAttachment",
+];
+
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    CLUSTER_SCOPED.contains(&kind)
+}
+
+/// A Kubernetes object found in a document, with the path of the object inside it.
+#[derive(Debug)]
+pub struct Object {
+    pub id: ObjectId,
+    pub gvk: GroupVersionKind,
+    /// Path from the document root to the object (`["items", 3]` for a List item).
+    pub prefix: Vec<PathSeg>,
+    pub node: Node,
+}
+
+/// How a document was classified.
+pub enum Classified {
+    Objects(Vec<Object>),
+    /// A `kind: List` item that is not an object.
+    BadItem {
+        span: Span,
+        message: String,
+    },
+    NotKubernetes,
+}
+
+/// Classifies a document: an object, a `List` of objects, or something else.
+pub fn classify(root: Node, default_namespace: &str) -> (Classified, Vec<(Span, String)>) {
+    let mut errors = Vec::new();
+    let Some((_, kind)) = type_meta(&root) else {
+        return (Classified::NotKubernetes, errors);
+    };
+    let kind = kind.to_string();
+    if kind.ends_with("List") && root.get("items").is_some() {
+        let Some(node) = take_items(root) else {
+            return (Classified::NotKubernetes, errors);
+        };
+        let mut objects = Vec::new();
+        for (i, item) in node.into_iter().enumerate() {
+            if type_meta(&item).is_none() {
+                errors.push((
+                    item.span,
+                    format!(
+                        "item {i} of this {kind} is not a Kubernetes object (a {} without `apiVersion` and `kind`)",
+                        item.type_name()
+                    ),
+                ));
+                continue;
+            }
+            objects.push(object(
+                item,
+                vec![PathSeg::Key("items".into()), PathSeg::Index(i)],
+                default_namespace,
+            ));
+        }
+        if objects.is_empty() && !errors.is_empty() {
+            let (span, message) = errors.remove(0);
+            return (Classified::BadItem { span, message }, errors);
+        }
+        return (Classified::Objects(objects), errors);
+    }
+    (
+        Classified::Objects(vec![object(root, Vec::new(), default_namespace)]),
+        errors,
+    )
+}
+
+fn take_items(root: Node) -> Option<Vec<Node>> {
+    let crate::yaml::NodeValue::Map(entries) = root.value else {
+        return None;
+    };
+    let items = entries
+        .into_iter()
+        .find(|e| e.key.as_str() == Some("items"))?
+        .value;
+    match items.value {
+        crate::yaml::NodeValue::Seq(items) => Some(items),
+        crate::yaml::NodeValue::Null => Some(Vec::new()),
+        _ => None,
+    }
+}
+
+fn type_meta(node: &Node) -> Option<(&str, &str)> {
+    let api_version = node.get("apiVersion")?.as_str()?;
+    let kind = node.get("kind")?.as_str()?;
+    Some((api_version, kind))
+}
+
+fn object(node: Node, prefix: Vec<PathSeg>, default_namespace: &str) -> Object {
+    let (api_version, kind) = type_meta(&node).expect("classified as an object");
+    let meta = node.get("metadata");
+    let name = meta
+        .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
+        .and_then(|n| n.key_text().map(|t| t.into_owned()))
+        .unwrap_or_default();
+    let namespace = if is_cluster_scoped(kind) {
+        None
+    } else {
+        Some(
+            meta.and_then(|m| m.get("namespace"))
+                .and_then(Node::as_str)
+                .unwrap_or(default_namespace)
+                .to_string(),
+        )
+    };
+    let type_meta = TypeMeta {
+        api_version: api_version.to_string(),
+        kind: kind.to_string(),
+    };
+    let gvk = GroupVersionKind::try_from(&type_meta)
+        .unwrap_or_else(|_| GroupVersionKind::gvk("", api_version, kind));
+    Object {
+        id: ObjectId {
+            api_version: type_meta.api_version,
+            kind: type_meta.kind,
+            name,
+            namespace,
+        },
+        gvk,
+        prefix,
+        node,
+    }
+}
+
+/// Builds `data.inventory` as OPA Gatekeeper lays it out:
+/// `namespace[ns][apiVersion][kind][name]` and `cluster[apiVersion][kind][name]`.
+/// The first object of a given identity wins, in input order.
+pub fn inventory<'a>(objects: impl Iterator<Item = (&'a ObjectId, &'a Value)>) -> Value {
+    type Tree = BTreeMap<String, BTreeMap<String, BTreeMap<String, BTreeMap<String, Value>>>>;
+    let mut namespaced: Tree = BTreeMap::new();
+    let mut cluster: BTreeMap<String, BTreeMap<String, BTreeMap<String, Value>>> = BTreeMap::new();
+    for (id, value) in objects {
+        let by_kind = match &id.namespace {
+            Some(ns) => namespaced.entry(ns.clone()).or_default(),
+            None => &mut cluster,
+        };
+        by_kind
+            .entry(id.api_version.clone())
+            .or_default()
+            .entry(id.kind.clone())
+            .or_default()
+            .entry(id.name.clone())
+            .or_insert_with(|| value.clone());
+    }
+    let mut root = BTreeMap::new();
+    root.insert(Value::from("namespace"), to_value(namespaced));
+    root.insert(Value::from("cluster"), to_value(cluster));
+    Value::from(root)
+}
+
+fn to_value<T: IntoValue>(tree: T) -> Value {
+    tree.into_value()
+}
+
+trait IntoValue {
+    fn into_value(self) -> Value;
+}
+
+impl IntoValue for Value {
+    fn into_value(self) -> Value {
+        self
+    }
+}
+
+impl<T: IntoValue> IntoValue for BTreeMap<String, T> {
+    fn into_value(self) -> Value {
+        let map: BTreeMap<Value, Value> = self
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v.into_value()))
+            .collect();
+        Value::from(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::parse_stream;
+
+    fn classify_text(text: &str) -> (Classified, Vec<(Span, String)>) {
+        let doc = parse_stream(text).documents.remove(0);
+        classify(doc.root, "default")
+    }
+
+    #[test]
+    fn objects_get_identity_and_default_namespace() {
+        let (c, _) =
+            classify_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n");
+        let Classified::Objects(objs) = c else {
+            panic!()
+        };
+        assert_eq!(objs[0].id.namespace.as_deref(), Some("default"));
+        assert_eq!(objs[0].gvk.group, "apps");
+        let (c, _) = classify_text("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n");
+        let Classified::Objects(objs) = c else {
+            panic!()
+        };
+        assert_eq!(objs[0].id.namespace, None);
+    }
+
+    #[test]
+    fn lists_expand_with_item_prefixes_and_report_garbage() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Service\n    metadata: {name: a}\n  - 42\n";
+        let (c, errors) = classify_text(text);
+        let Classified::Objects(objs) = c else {
+            panic!()
+        };
+        assert_eq!(objs.len(), 1);
+        assert_eq!(
+            objs[0].prefix,
+            vec![PathSeg::Key("items".into()), PathSeg::Index(0)]
+        );
+        assert_eq!(objs[0].node.span.start.line, 4);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0.start.line, 7);
+    }
+
+    #[test]
+    fn non_objects_are_not_kubernetes() {
+        assert!(matches!(
+            classify_text("spec: {}\n").0,
+            Classified::NotKubernetes
+        ));
+        assert!(matches!(
+            classify_text("- a\n").0,
+            Classified::NotKubernetes
+        ));
+    }
+}

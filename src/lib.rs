@@ -1,0 +1,16 @@
+//! rampart: a policy-and-compliance linter for Kubernetes manifests and Docker Compose files.
+//!
+//! Data flows one way: paths ([`discover`]) → sources ([`source`]) → documents ([`yaml`]) →
+//! resources ([`kubernetes`]) → findings ([`lint`], [`policy`]) → reports ([`report`]).
+
+pub mod app;
+pub mod cli;
+pub mod discover;
+pub mod docs;
+pub mod finding;
+pub mod kubernetes;
+pub mod lint;
+pub mod policy;
+pub mod report;
+pub mod source;
+pub mod yaml;

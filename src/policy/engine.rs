@@ -1,0 +1,296 @@
+//! Evaluation with regorus: one compiled engine for the run, prepared once, then cloned per
+//! worker thread (NOTES.md: a clone of a prepared engine costs well under a microsecond).
+
+use std::collections::HashMap;
+
+use regorus::Value;
+
+use crate::policy::registry::{Catalog, FileRole, PolicyError, targets_kind};
+
+/// Stops a policy that loops or recurses for too long on one resource.
+const EVAL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// A policy result before it is located: what `deny` returned.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawFinding {
+    pub check: usize,
+    pub message: String,
+    pub path: Vec<Value>,
+    pub related: Vec<RawRelated>,
+}
+
+/// A related location as a policy states it: a path in the same resource, or in another
+/// object of the inventory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawRelated {
+    pub message: String,
+    pub path: Vec<Value>,
+    /// `{apiVersion, kind, name, namespace}` of another object, when not the input itself.
+    pub object: Option<Value>,
+}
+
+/// A policy that failed while evaluating one resource.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvalError {
+    pub check: usize,
+    pub message: String,
+}
+
+/// The compiled policies of a run.
+#[derive(Clone)]
+pub struct PolicyEngine {
+    engine: regorus::Engine,
+    /// Per resource kind: the (check index, rule path) pairs to evaluate.
+    by_kind: HashMap<String, Vec<(usize, String)>>,
+    rules: Vec<(usize, String, Vec<String>)>,
+}
+
+impl PolicyEngine {
+    /// Compiles the catalogue's policies for the given checks, with `data` (params and
+    /// inventory). Compile errors carry the policy's file, line and column.
+    pub fn new(
+        catalog: &Catalog,
+        enabled: &[bool],
+        data: Value,
+    ) -> Result<PolicyEngine, Vec<PolicyError>> {
+        let mut engine = new_engine();
+        let mut errors = Vec::new();
+        for file in catalog.evaluated_files() {
+            if let Err(e) = engine.add_policy(file.path.clone(), file.source.clone()) {
+                errors.push(compile_error(&file.path, &e.to_string()));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        if let Err(e) = engine.add_data(data) {
+            errors.push(PolicyError {
+                file: "<data>".into(),
+                line: 1,
+                column: 1,
+                message: e.to_string(),
+            });
+            return Err(errors);
+        }
+        let mut rules = Vec::new();
+        for (i, check) in catalog.checks.iter().enumerate() {
+            if !enabled.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            for (rule, targets) in &check.rules {
+                rules.push((i, rule.clone(), targets.clone()));
+            }
+        }
+        let mut this = PolicyEngine {
+            engine,
+            by_kind: HashMap::new(),
+            rules,
+        };
+        // Prepare: the first evaluation runs regorus's analysis; do it once, before cloning,
+        // and surface what only shows at that point (unsafe variables, unknown functions).
+        this.engine.set_input(Value::new_object());
+        let rules: Vec<(usize, String)> =
+            this.rules.iter().map(|(c, r, _)| (*c, r.clone())).collect();
+        for (check, rule) in rules {
+            if let Err(e) = this.engine.eval_rule(rule.clone()) {
+                let file = catalog.checks[check]
+                    .files
+                    .first()
+                    .map(|f| f.0.clone())
+                    .unwrap_or_default();
+                errors.push(compile_error(&file, &e.to_string()));
+            }
+        }
+        let _ = catalog
+            .files
+            .iter()
+            .filter(|f| f.role == FileRole::Library)
+            .count();
+        if errors.is_empty() {
+            Ok(this)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The rules that apply to a kind, computed once per kind.
+    fn rules_for(&mut self, kind: &str) -> Vec<(usize, String)> {
+        if let Some(r) = self.by_kind.get(kind) {
+            return r.clone();
+        }
+        let rules: Vec<(usize, String)> = self
+            .rules
+            .iter()
+            .filter(|(_, _, targets)| targets_kind(targets, kind))
+            .map(|(c, r, _)| (*c, r.clone()))
+            .collect();
+        self.by_kind.insert(kind.to_string(), rules.clone());
+        rules
+    }
+
+    /// Evaluates every applicable check on one input.
+    pub fn evaluate(&mut self, kind: &str, input: Value) -> (Vec<RawFinding>, Vec<EvalError>) {
+        let rules = self.rules_for(kind);
+        let mut findings = Vec::new();
+        let mut errors = Vec::new();
+        if rules.is_empty() {
+            return (findings, errors);
+        }
+        self.engine.set_input(input);
+        for (check, rule) in rules {
+            match self.engine.eval_rule(rule) {
+                Ok(Value::Undefined) => {}
+                Ok(value) => match parse_results(check, &value) {
+                    Ok(mut f) => findings.append(&mut f),
+                    Err(message) => errors.push(EvalError { check, message }),
+                },
+                Err(e) => {
+                    let e = compile_error("", &e.to_string());
+                    errors.push(EvalError {
+                        check,
+                        message: format!(
+                            "{} (policy line {}, column {})",
+                            e.message, e.line, e.column
+                        ),
+                    })
+                }
+            }
+        }
+        (findings, errors)
+    }
+}
+
+/// A regorus engine configured as rampart needs it.
+pub fn new_engine() -> regorus::Engine {
+    let mut engine = regorus::Engine::new();
+    // OPA semantics: a builtin error makes the expression undefined instead of aborting the
+    // whole evaluation (NOTES.md).
+    engine.set_strict_builtin_errors(false);
+    engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
+        limit: EVAL_TIME_LIMIT,
+        check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
+    });
+    crate::policy::builtins::register(&mut engine);
+    engine
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or(s).to_string()
+}
+
+/// Turns a regorus error into a located policy error. regorus formats parse errors as
+/// `--> path:line:col`, a snippet, then `error: message`.
+pub fn compile_error(file: &str, text: &str) -> PolicyError {
+    let mut line = 1;
+    let mut column = 1;
+    for l in text.lines() {
+        if let Some(rest) = l.trim().strip_prefix("--> ") {
+            let mut parts = rest.rsplitn(3, ':');
+            if let (Some(c), Some(r), Some(_)) = (parts.next(), parts.next(), parts.next()) {
+                if let (Ok(r), Ok(c)) = (r.parse(), c.parse()) {
+                    line = r;
+                    column = c;
+                }
+            }
+        }
+    }
+    let message = text
+        .lines()
+        .rev()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("error:")
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| first_line(text.trim()));
+    PolicyError {
+        file: file.to_string(),
+        line,
+        column,
+        message,
+    }
+}
+
+/// Reads a `deny` set: objects with `msg` (string), `path` (array) and optional `related`.
+fn parse_results(check: usize, value: &Value) -> Result<Vec<RawFinding>, String> {
+    let items: Vec<&Value> = match value {
+        Value::Set(s) => s.iter().collect(),
+        Value::Array(a) => a.iter().collect(),
+        other => {
+            return Err(format!(
+                "`deny` must be a set of objects, got {}",
+                type_name(other)
+            ));
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Object(obj) = item else {
+            return Err(format!(
+                "a `deny` result must be an object, got {}",
+                type_name(item)
+            ));
+        };
+        let message = match obj.get(&Value::from("msg")) {
+            Some(Value::String(s)) => s.to_string(),
+            _ => return Err("a `deny` result has no string `msg`".into()),
+        };
+        let path = path_of(obj.get(&Value::from("path")))?;
+        let related = match obj.get(&Value::from("related")) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) => items.iter().map(related_of).collect::<Result<_, _>>()?,
+            Some(Value::Set(items)) => items.iter().map(related_of).collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(format!(
+                    "`related` must be an array, got {}",
+                    type_name(other)
+                ));
+            }
+        };
+        out.push(RawFinding {
+            check,
+            message,
+            path,
+            related,
+        });
+    }
+    Ok(out)
+}
+
+fn related_of(v: &Value) -> Result<RawRelated, String> {
+    let Value::Object(obj) = v else {
+        return Err("a `related` entry must be an object".into());
+    };
+    let message = match obj.get(&Value::from("msg")) {
+        Some(Value::String(s)) => s.to_string(),
+        _ => return Err("a `related` entry has no string `msg`".into()),
+    };
+    let path = path_of(obj.get(&Value::from("path")))?;
+    let object = obj.get(&Value::from("object")).cloned();
+    Ok(RawRelated {
+        message,
+        path,
+        object,
+    })
+}
+
+fn path_of(v: Option<&Value>) -> Result<Vec<Value>, String> {
+    match v {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(a)) => Ok(a.iter().cloned().collect()),
+        Some(other) => Err(format!("`path` must be an array, got {}", type_name(other))),
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Set(_) => "a set",
+        Value::Object(_) => "an object",
+        Value::Undefined => "undefined",
+    }
+}

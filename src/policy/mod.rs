@@ -1,0 +1,11 @@
+//! Policies: the catalogue (metadata of built-in and user checks), the regorus engine, Rust
+//! builtins, and the `policy test` runner.
+
+pub mod builtins;
+pub mod engine;
+pub mod metadata;
+pub mod registry;
+pub mod testing;
+
+pub use engine::PolicyEngine;
+pub use registry::{Catalog, Check, PolicyError};

@@ -1,0 +1,356 @@
+//! The catalogue of checks: built-in policy files embedded at build time plus user policy
+//! directories, with the metadata every output reads.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::finding::Severity;
+use crate::policy::metadata::{self, PolicyMeta, Reference};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+
+/// Where the documentation of built-in checks is published.
+pub const DOCS_URL: &str = "https://github.com/rampart-lint/rampart/blob/main/docs/checks.md";
+
+/// Kinds a `targets: [workload]` entry stands for (SPEC §4).
+pub const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+];
+
+/// What role a `.rego` file plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileRole {
+    /// Declares a check (`custom.id` in its METADATA) and contributes `deny` results.
+    Check,
+    /// Shared helpers, imported by checks.
+    Library,
+    /// `*_test.rego`: unit tests, run by `rampart policy test` only.
+    Test,
+}
+
+/// One Rego file.
+#[derive(Clone, Debug)]
+pub struct PolicyFile {
+    /// `policies/run-as-root/kubernetes.rego` for built-ins; the path as found for user files.
+    pub path: String,
+    pub source: String,
+    pub package: String,
+    pub role: FileRole,
+    pub meta: Option<PolicyMeta>,
+    pub builtin: bool,
+}
+
+/// A check: metadata merged from its policy files, and the rules to evaluate.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Check {
+    pub id: String,
+    pub title: String,
+    pub description: String,
+    pub severity: Severity,
+    pub family: String,
+    pub targets: Vec<String>,
+    pub remediation: String,
+    pub references: Vec<Reference>,
+    pub builtin: bool,
+    /// Rule paths such as `data.rampart.checks.run_as_root.kubernetes.deny`, with the targets
+    /// of the file they come from.
+    #[serde(skip)]
+    pub rules: Vec<(String, Vec<String>)>,
+    /// Files that declare the check, and the line of their METADATA.
+    #[serde(skip)]
+    pub files: Vec<(String, u32)>,
+}
+
+impl Check {
+    /// The documentation link of the check.
+    pub fn help_uri(&self) -> String {
+        if self.builtin {
+            format!("{DOCS_URL}#{}", self.id)
+        } else {
+            self.references
+                .first()
+                .map(|r| r.url.clone())
+                .unwrap_or_else(|| DOCS_URL.to_string())
+        }
+    }
+}
+
+/// Does a `targets` list select objects of `kind`?
+pub fn targets_kind(targets: &[String], kind: &str) -> bool {
+    targets.iter().any(|t| match t.as_str() {
+        "*" => true,
+        "workload" => WORKLOAD_KINDS.contains(&kind),
+        t => t == kind,
+    })
+}
+
+/// A policy-loading problem, with the file and position it comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// Every policy file of a run and the checks they declare.
+#[derive(Clone, Debug, Default)]
+pub struct Catalog {
+    pub files: Vec<PolicyFile>,
+    pub checks: Vec<Check>,
+}
+
+impl Catalog {
+    /// The built-in catalogue alone.
+    pub fn builtin() -> Result<Catalog, Vec<PolicyError>> {
+        Catalog::load(&[])
+    }
+
+    /// Built-in policies plus the `.rego` files under each user directory (or file).
+    pub fn load(user_paths: &[PathBuf]) -> Result<Catalog, Vec<PolicyError>> {
+        let mut files = Vec::new();
+        let mut errors = Vec::new();
+        for (path, source) in BUILTIN_POLICIES {
+            let path = format!("policies/{path}");
+            match policy_file(path, source.to_string(), true) {
+                Ok(f) => files.push(f),
+                Err(e) => errors.push(e),
+            }
+        }
+        for dir in user_paths {
+            match rego_files(dir) {
+                Ok(paths) => {
+                    for path in paths {
+                        let display = path.display().to_string();
+                        match std::fs::read_to_string(&path) {
+                            Ok(source) => match policy_file(display, source, false) {
+                                Ok(f) => files.push(f),
+                                Err(e) => errors.push(e),
+                            },
+                            Err(e) => errors.push(PolicyError {
+                                file: display,
+                                line: 1,
+                                column: 1,
+                                message: format!("cannot read policy: {e}"),
+                            }),
+                        }
+                    }
+                }
+                Err(message) => errors.push(PolicyError {
+                    file: dir.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message,
+                }),
+            }
+        }
+        let checks = match merge_checks(&files) {
+            Ok(c) => c,
+            Err(mut e) => {
+                errors.append(&mut e);
+                Vec::new()
+            }
+        };
+        if errors.is_empty() {
+            Ok(Catalog { files, checks })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn check(&self, id: &str) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Files evaluated for findings: libraries and checks, not tests.
+    pub fn evaluated_files(&self) -> impl Iterator<Item = &PolicyFile> {
+        self.files.iter().filter(|f| f.role != FileRole::Test)
+    }
+}
+
+/// Every `.rego` file under a path, sorted (a file path is taken as is).
+pub fn rego_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    if !path.is_dir() {
+        return Err(format!(
+            "policy directory `{}` does not exist",
+            path.display()
+        ));
+    }
+    let mut out = Vec::new();
+    for entry in ignore::WalkBuilder::new(path)
+        .standard_filters(false)
+        .build()
+    {
+        let entry = entry.map_err(|e| e.to_string())?;
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && entry.path().extension().is_some_and(|e| e == "rego")
+        {
+            out.push(entry.into_path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile, PolicyError> {
+    let Some(package) = metadata::package_of(&source) else {
+        return Err(PolicyError {
+            file: path,
+            line: 1,
+            column: 1,
+            message: "no `package` declaration".into(),
+        });
+    };
+    let is_test = path.ends_with("_test.rego");
+    let meta = if is_test {
+        None
+    } else {
+        metadata::parse(&source).map_err(|e| PolicyError {
+            file: path.clone(),
+            line: e.line,
+            column: e.column,
+            message: e.message,
+        })?
+    };
+    let role = if is_test {
+        FileRole::Test
+    } else if meta.is_some() {
+        FileRole::Check
+    } else {
+        FileRole::Library
+    };
+    Ok(PolicyFile {
+        path,
+        source,
+        package,
+        role,
+        meta,
+        builtin,
+    })
+}
+
+/// Merges the metadata of every file that declares the same check id. Fields may be given
+/// once or repeated identically; a user check may not reuse a built-in id.
+fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
+    let mut checks: BTreeMap<String, Check> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for file in files.iter().filter(|f| f.role == FileRole::Check) {
+        let meta = file.meta.as_ref().expect("check files have metadata");
+        let err = |message: String| PolicyError {
+            file: file.path.clone(),
+            line: meta.line,
+            column: 1,
+            message,
+        };
+        if meta.targets.is_empty() {
+            errors.push(err(format!(
+                "check `{}` declares no `custom.targets`",
+                meta.id
+            )));
+            continue;
+        }
+        let rule = format!("data.{}.deny", file.package);
+        let check = checks.entry(meta.id.clone()).or_insert_with(|| Check {
+            id: meta.id.clone(),
+            title: String::new(),
+            description: String::new(),
+            severity: Severity::Medium,
+            family: String::new(),
+            targets: Vec::new(),
+            remediation: String::new(),
+            references: Vec::new(),
+            builtin: file.builtin,
+            rules: Vec::new(),
+            files: Vec::new(),
+        });
+        if check.builtin != file.builtin {
+            errors.push(err(format!(
+                "check id `{}` is already used by a built-in check ({})",
+                meta.id, check.files[0].0
+            )));
+            continue;
+        }
+        let first = check.files.is_empty();
+        check.files.push((file.path.clone(), meta.line));
+        check.rules.push((rule, meta.targets.clone()));
+        for t in &meta.targets {
+            if !check.targets.contains(t) {
+                check.targets.push(t.clone());
+            }
+        }
+        let mut merge = |field: &str, slot: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                if slot.is_empty() {
+                    *slot = v.clone();
+                } else if slot != v {
+                    errors.push(err(format!(
+                        "`{field}` of `{}` differs from its first declaration",
+                        meta.id
+                    )));
+                }
+            }
+        };
+        merge("title", &mut check.title, &meta.title);
+        merge("description", &mut check.description, &meta.description);
+        merge("family", &mut check.family, &meta.family);
+        merge("remediation", &mut check.remediation, &meta.remediation);
+        if let Some(s) = meta.severity {
+            if first || check.severity == s {
+                check.severity = s;
+            } else {
+                errors.push(err(format!(
+                    "`severity` of `{}` differs from its first declaration",
+                    meta.id
+                )));
+            }
+        } else if first {
+            errors.push(err(format!(
+                "check `{}` declares no `custom.severity`",
+                meta.id
+            )));
+        }
+        for r in &meta.references {
+            if !check.references.contains(r) {
+                check.references.push(r.clone());
+            }
+        }
+    }
+    for check in checks.values() {
+        for (field, value) in [("title", &check.title), ("description", &check.description)] {
+            if value.is_empty() {
+                let (file, line) = check.files[0].clone();
+                errors.push(PolicyError {
+                    file,
+                    line,
+                    column: 1,
+                    message: format!("check `{}` has no `{field}`", check.id),
+                });
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(checks.into_values().collect())
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,64 @@
+//! Reports: one module per output format, all fed the same [`Run`](crate::lint::Run).
+
+pub mod human;
+pub mod json;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::lint::Run;
+
+/// An output format (`--format`, `--report FMT=FILE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Graphical diagnostics with source snippets (miette).
+    Human,
+    /// rampart's JSON report (SPEC §8).
+    Json,
+}
+
+/// How the human report is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Style {
+    pub color: bool,
+    /// Hyperlinks (OSC 8) for check ids.
+    pub links: bool,
+    pub width: usize,
+}
+
+impl Style {
+    /// Plain, deterministic output: no colour, no hyperlinks, 100 columns.
+    pub fn plain() -> Self {
+        Style {
+            color: false,
+            links: false,
+            width: 100,
+        }
+    }
+}
+
+/// Writes one report.
+pub fn write(format: Format, run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Human => human::write(run, style, out),
+        Format::Json => json::write(run, out),
+    }
+}
+
+/// Writes a report to a file atomically: a temporary file in the same directory, renamed over
+/// the target, so a reader never sees half a report.
+pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    {
+        let mut buf = io::BufWriter::new(tmp.as_file_mut());
+        write(format, run, Style::plain(), &mut buf)?;
+        buf.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

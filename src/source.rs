@@ -1,0 +1,293 @@
+//! Source files as read from disk or stdin: decoded text, a line index, and positions.
+//!
+//! Positions are 1-based lines and 1-based columns counted in Unicode scalar values (what SARIF
+//! calls `unicodeCodePoints`); the YAML parser counts characters, so byte offsets for miette are
+//! derived here.
+
+use std::path::{Path, PathBuf};
+
+/// A position in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub col: u32,
+    /// 0-based offset in characters from the start of the decoded text.
+    pub offset: u32,
+}
+
+/// A half-open range of a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn new(start: Pos, end: Pos) -> Self {
+        Span { start, end }
+    }
+
+    /// A span that covers `self` and `other`.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A decoded input file.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as it is shown to users: as given, or relative to the working directory.
+    pub name: String,
+    /// The path used to read the file (`None` for stdin).
+    pub path: Option<PathBuf>,
+    /// UTF-8 text without a byte-order mark.
+    pub text: String,
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+    /// Whether the text is pure ASCII, so that character and byte offsets agree.
+    ascii: bool,
+}
+
+/// Why a file's bytes could not be turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodeError {
+    pub message: String,
+    /// 1-based line and column of the first bad byte, when known.
+    pub line: u32,
+    pub col: u32,
+}
+
+impl SourceFile {
+    pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(memchr_newlines(text.as_bytes()));
+        let ascii = text.is_ascii();
+        SourceFile {
+            name,
+            path,
+            text,
+            line_starts,
+            ascii,
+        }
+    }
+
+    /// Decodes raw bytes: UTF-8 with or without BOM, or UTF-16 with a BOM. A NUL byte in
+    /// what is not UTF-16 marks a binary file.
+    pub fn decode(
+        name: String,
+        path: Option<PathBuf>,
+        bytes: Vec<u8>,
+    ) -> Result<Self, DecodeError> {
+        let text = decode_text(bytes)?;
+        Ok(SourceFile::new(name, path, text))
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset of the start of a 1-based line.
+    pub fn line_start(&self, line: u32) -> usize {
+        let idx = (line.max(1) as usize - 1).min(self.line_starts.len() - 1);
+        self.line_starts[idx]
+    }
+
+    /// Byte offset of the end of a 1-based line, without its line break.
+    pub fn line_end(&self, line: u32) -> usize {
+        let idx = line.max(1) as usize;
+        let end = if idx < self.line_starts.len() {
+            self.line_starts[idx] - 1
+        } else {
+            self.text.len()
+        };
+        let bytes = self.text.as_bytes();
+        if end > 0 && end <= bytes.len() && bytes.get(end.wrapping_sub(1)) == Some(&b'\r') {
+            end - 1
+        } else {
+            end
+        }
+    }
+
+    /// Byte offset of a position.
+    pub fn byte_offset(&self, pos: Pos) -> usize {
+        if self.ascii {
+            return (pos.offset as usize).min(self.text.len());
+        }
+        let start = self.line_start(pos.line);
+        let line = &self.text[start..];
+        let skip = pos.col.saturating_sub(1) as usize;
+        match line.char_indices().nth(skip) {
+            Some((i, _)) => start + i,
+            None => self.text.len(),
+        }
+    }
+
+    /// The 1-based line and column of a byte offset.
+    pub fn position_of_byte(&self, byte: usize) -> (u32, u32) {
+        let byte = byte.min(self.text.len());
+        let line_idx = match self.line_starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line_idx];
+        let col = self.text[start..byte].chars().count() + 1;
+        (line_idx as u32 + 1, col as u32)
+    }
+
+    /// The position of a byte offset, with its character offset.
+    pub fn pos_of_byte(&self, byte: usize) -> Pos {
+        let (line, col) = self.position_of_byte(byte);
+        let offset = if self.ascii {
+            byte
+        } else {
+            self.text[..byte.min(self.text.len())].chars().count()
+        };
+        Pos {
+            line,
+            col,
+            offset: offset as u32,
+        }
+    }
+
+    /// Displayed path, for messages.
+    pub fn display_path(&self) -> &Path {
+        Path::new(&self.name)
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
+fn decode_text(bytes: Vec<u8>) -> Result<String, DecodeError> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return decode_utf16(&bytes);
+    }
+    let bytes = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes[3..].to_vec()
+    } else {
+        bytes
+    };
+    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+        let (line, col) = line_col_of(&bytes, nul);
+        return Err(DecodeError {
+            message: "binary file (contains a NUL byte); not YAML or JSON".into(),
+            line,
+            col,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let (line, col) = line_col_of(bytes, at);
+        DecodeError {
+            message: format!("invalid UTF-8 (byte 0x{:02x})", bytes[at]),
+            line,
+            col,
+        }
+    })
+}
+
+fn decode_utf16(bytes: &[u8]) -> Result<String, DecodeError> {
+    let little = bytes[0] == 0xFF;
+    let body = &bytes[2..];
+    if body.len() % 2 != 0 {
+        return Err(DecodeError {
+            message: "truncated UTF-16 text (odd number of bytes)".into(),
+            line: 1,
+            col: 1,
+        });
+    }
+    let units = body.chunks_exact(2).map(|c| {
+        if little {
+            u16::from_le_bytes([c[0], c[1]])
+        } else {
+            u16::from_be_bytes([c[0], c[1]])
+        }
+    });
+    let mut text = String::with_capacity(body.len() / 2);
+    for (i, ch) in char::decode_utf16(units).enumerate() {
+        match ch {
+            Ok(c) => text.push(c),
+            Err(_) => {
+                let (line, col) = line_col_of(text.as_bytes(), text.len());
+                return Err(DecodeError {
+                    message: format!("invalid UTF-16 (unpaired surrogate at code unit {i})"),
+                    line,
+                    col,
+                });
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// Line and column of a byte offset in bytes that may not be valid UTF-8 past `at`.
+fn line_col_of(bytes: &[u8], at: usize) -> (u32, u32) {
+    let before = &bytes[..at.min(bytes.len())];
+    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let col = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line as u32, col as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_bom_and_indexes_lines() {
+        let f =
+            SourceFile::decode("a".into(), None, b"\xEF\xBB\xBFa: 1\r\nb: 2\n".to_vec()).unwrap();
+        assert_eq!(f.text, "a: 1\r\nb: 2\n");
+        assert_eq!(f.line_count(), 3);
+        assert_eq!(&f.text[f.line_start(2)..f.line_end(2)], "b: 2");
+        assert_eq!(&f.text[f.line_start(1)..f.line_end(1)], "a: 1");
+    }
+
+    #[test]
+    fn decodes_utf16_with_bom() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for u in "kind: Pod\n".encode_utf16() {
+            bytes.extend(u.to_le_bytes());
+        }
+        let f = SourceFile::decode("a".into(), None, bytes).unwrap();
+        assert_eq!(f.text, "kind: Pod\n");
+    }
+
+    #[test]
+    fn rejects_binary_and_bad_utf8_with_a_location() {
+        let e = SourceFile::decode("a".into(), None, b"a: 1\nb: \x00".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.col), (2, 4));
+        let e = SourceFile::decode("a".into(), None, b"a: 1\nbc: \xff".to_vec()).unwrap_err();
+        assert_eq!((e.line, e.col), (2, 5));
+        assert!(e.message.contains("invalid UTF-8"));
+    }
+
+    #[test]
+    fn byte_offsets_count_characters() {
+        let f = SourceFile::new("a".into(), None, "é: 1\nname: ü x\n".into());
+        let pos = Pos {
+            line: 2,
+            col: 9,
+            offset: 13,
+        };
+        assert_eq!(&f.text[f.byte_offset(pos)..], "x\n");
+        assert_eq!(f.position_of_byte(f.byte_offset(pos)), (2, 9));
+    }
+}

@@ -1,0 +1,854 @@
+//! Span-preserving YAML loader: `saphyr-parser` events → a tree of [`Node`]s, each with its span.
+//!
+//! Why this design: NOTES.md measured a small builder over `saphyr-parser` events at 42–46 MB/s
+//! with a span for every node (keys included), against 27–43 MB/s for `serde_yaml` with no spans
+//! at all and 31–45 MB/s for saphyr's own `MarkedYaml`. The builder also gives us control over
+//! what saphyr leaves to the caller: aliases (bounded, so an alias bomb is an error), merge keys
+//! (`<<`), duplicate keys (an error, as in `kubectl`), nesting depth (bounded, so a hostile file
+//! cannot overflow the stack of later recursive passes) and tags (kept for Compose's `!reset`).
+//!
+//! Scalars are resolved with the YAML 1.2 core schema (`true`/`false` only, not 1.1's `yes`/`no`).
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
+
+use crate::source::{Pos, Span};
+
+/// Deepest nesting of collections accepted in a document.
+pub const MAX_DEPTH: usize = 512;
+/// Nodes that alias expansion may add to a document beyond a fixed allowance, per source node.
+const ALIAS_EXPANSION_FACTOR: usize = 10;
+const ALIAS_EXPANSION_ALLOWANCE: usize = 100_000;
+
+/// A YAML node with its source span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    /// A non-core tag such as `!reset` (core tags like `!!str` are applied, not kept).
+    pub tag: Option<Box<str>>,
+    pub value: NodeValue,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeValue {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One `key: value` pair of a mapping.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+impl Entry {
+    /// The span of the whole entry, key through value.
+    pub fn span(&self) -> Span {
+        self.key.span.to(self.value.span)
+    }
+}
+
+/// One segment of a path into a document.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(untagged)]
+pub enum PathSeg {
+    Key(String),
+    Index(usize),
+}
+
+impl std::fmt::Display for PathSeg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathSeg::Key(k) => f.write_str(k),
+            PathSeg::Index(i) => write!(f, "{i}"),
+        }
+    }
+}
+
+/// Where a path landed in a document.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Located {
+    /// The span of the deepest node found: a mapping entry (key through value) or a node.
+    pub span: Span,
+    /// The span of just the key (for entries) or the node's first line, for compact labels.
+    pub head: Span,
+    /// How many segments of the path exist in the document.
+    pub depth: usize,
+}
+
+impl Node {
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, NodeValue::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            NodeValue::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            NodeValue::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value under `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?
+            .iter()
+            .find(|e| e.key.key_text().as_deref() == Some(key))
+    }
+
+    /// The text of a scalar as a mapping key (numbers and booleans in their canonical form).
+    pub fn key_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        use std::borrow::Cow;
+        Some(match &self.value {
+            NodeValue::Str(s) => Cow::Borrowed(&**s),
+            NodeValue::Int(i) => Cow::Owned(i.to_string()),
+            NodeValue::Float(f) => Cow::Owned(f.to_string()),
+            NodeValue::Bool(b) => Cow::Owned(b.to_string()),
+            NodeValue::Null => Cow::Borrowed("null"),
+            _ => return None,
+        })
+    }
+
+    /// A short name of the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            NodeValue::Null => "null",
+            NodeValue::Bool(_) => "boolean",
+            NodeValue::Int(_) | NodeValue::Float(_) => "number",
+            NodeValue::Str(_) => "string",
+            NodeValue::Seq(_) => "sequence",
+            NodeValue::Map(_) => "mapping",
+        }
+    }
+
+    /// Resolves a path of keys and indices to the deepest node that exists on the way.
+    pub fn locate(&self, path: &[PathSeg]) -> Located {
+        let mut node = self;
+        let mut found = Located {
+            span: self.span,
+            head: first_line(self.span),
+            depth: 0,
+        };
+        for seg in path {
+            let next = match (&node.value, seg) {
+                (NodeValue::Map(entries), seg) => {
+                    let want = seg.to_string();
+                    entries
+                        .iter()
+                        .find(|e| e.key.key_text().as_deref() == Some(want.as_str()))
+                        .map(|e| (&e.value, e.span(), e.key.span))
+                }
+                (NodeValue::Seq(items), PathSeg::Index(i)) => {
+                    items.get(*i).map(|n| (n, n.span, first_line(n.span)))
+                }
+                _ => None,
+            };
+            match next {
+                Some((child, span, head)) => {
+                    node = child;
+                    found = Located {
+                        span,
+                        head,
+                        depth: found.depth + 1,
+                    };
+                }
+                None => break,
+            }
+        }
+        found
+    }
+
+    /// Converts the tree to a regorus value (mapping keys become strings, as Kubernetes and
+    /// Compose read them).
+    pub fn to_value(&self) -> regorus::Value {
+        use regorus::Value;
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::from(*b),
+            NodeValue::Int(i) => Value::from(*i),
+            NodeValue::Float(f) => Value::from(*f),
+            NodeValue::Str(s) => Value::String(s.as_ref().into()),
+            NodeValue::Seq(items) => {
+                Value::from(items.iter().map(Node::to_value).collect::<Vec<_>>())
+            }
+            NodeValue::Map(entries) => {
+                let mut map = std::collections::BTreeMap::new();
+                for e in entries {
+                    let key = e.key.key_text().map_or_else(
+                        || Value::String(format!("{:?}", e.key.to_json()).into()),
+                        |k| Value::String(k.as_ref().into()),
+                    );
+                    map.insert(key, e.value.to_value());
+                }
+                Value::from(map)
+            }
+        }
+    }
+
+    /// Converts the tree to JSON (used by tests and the JSON report).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Int(i) => Value::from(*i),
+            NodeValue::Float(f) => {
+                serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number)
+            }
+            NodeValue::Str(s) => Value::String(s.to_string()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            NodeValue::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let k = e
+                            .key
+                            .key_text()
+                            .map_or_else(|| e.key.to_json().to_string(), |k| k.into_owned());
+                        (k, e.value.to_json())
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn count(&self) -> usize {
+        match &self.value {
+            NodeValue::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            NodeValue::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|e| e.key.count() + e.value.count())
+                    .sum::<usize>()
+            }
+            _ => 1,
+        }
+    }
+}
+
+/// The first line of a span (the whole span when it fits on one line).
+fn first_line(span: Span) -> Span {
+    if span.start.line == span.end.line {
+        span
+    } else {
+        Span::new(span.start, span.start)
+    }
+}
+
+/// A document of a YAML stream.
+#[derive(Debug)]
+pub struct Document {
+    /// 0-based index in the stream.
+    pub index: usize,
+    pub root: Node,
+}
+
+/// A syntax or structure error, located.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// The documents of a stream up to the first error, and that error.
+#[derive(Debug, Default)]
+pub struct Stream {
+    pub documents: Vec<Document>,
+    pub error: Option<YamlError>,
+}
+
+/// Parses a YAML (or JSON) stream.
+pub fn parse_stream(text: &str) -> Stream {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new_from_str(text);
+    let mut stream = Stream::default();
+    while let Some(event) = parser.next_event() {
+        match event {
+            Ok((event, span)) => match builder.on_event(event, span) {
+                Ok(Some(doc)) => {
+                    if !doc.is_null() {
+                        stream.documents.push(Document {
+                            index: builder.doc_index - 1,
+                            root: doc,
+                        });
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    stream.error = Some(e);
+                    break;
+                }
+            },
+            Err(e) => {
+                let m = e.marker();
+                stream.error = Some(YamlError {
+                    pos: pos(m),
+                    message: e.info().to_string(),
+                });
+                break;
+            }
+        }
+    }
+    stream
+}
+
+fn pos(m: &saphyr_parser::Marker) -> Pos {
+    Pos {
+        line: m.line() as u32,
+        col: m.col() as u32 + 1,
+        offset: m.index() as u32,
+    }
+}
+
+fn span(s: &YSpan) -> Span {
+    Span::new(pos(&s.start), pos(&s.end))
+}
+
+enum Frame {
+    Seq {
+        span: Span,
+        anchor: usize,
+        tag: Option<Box<str>>,
+        items: Vec<Node>,
+    },
+    Map {
+        span: Span,
+        anchor: usize,
+        tag: Option<Box<str>>,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+        merges: Vec<Node>,
+    },
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    root: Option<Node>,
+    doc_index: usize,
+    /// Nodes built from the source so far in this document.
+    nodes: usize,
+    /// Nodes added by alias expansion so far in this document.
+    expanded: usize,
+}
+
+impl Builder {
+    fn on_event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, YamlError> {
+        let sp = span(&ys);
+        match event {
+            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            Event::DocumentStart(_) => {
+                self.anchors.clear();
+                self.root = None;
+                self.nodes = 0;
+                self.expanded = 0;
+                self.doc_index += 1;
+            }
+            Event::DocumentEnd => {
+                return Ok(Some(self.root.take().unwrap_or(Node {
+                    span: sp,
+                    tag: None,
+                    value: NodeValue::Null,
+                })));
+            }
+            Event::Alias(id) => {
+                let Some((node, count)) = self.anchors.get(&id) else {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: "alias refers to an unknown anchor".into(),
+                    });
+                };
+                self.expanded += count;
+                if self.expanded > ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * self.nodes {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: format!(
+                            "alias expansion exceeds {} nodes for a {}-node document (a YAML alias bomb?)",
+                            self.expanded, self.nodes
+                        ),
+                    });
+                }
+                let node = node.clone();
+                self.push_node(node, 0, true)?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.nodes += 1;
+                let (value, tag) = resolve_scalar(&text, style, tag.as_deref(), sp)?;
+                self.push_node(
+                    Node {
+                        span: sp,
+                        tag,
+                        value,
+                    },
+                    anchor,
+                    false,
+                )?;
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.nodes += 1;
+                self.check_depth(sp)?;
+                self.stack.push(Frame::Seq {
+                    span: sp,
+                    anchor,
+                    tag: custom_tag(tag.as_deref()),
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(anchor, tag) => {
+                self.nodes += 1;
+                self.check_depth(sp)?;
+                self.stack.push(Frame::Map {
+                    span: sp,
+                    anchor,
+                    tag: custom_tag(tag.as_deref()),
+                    entries: Vec::new(),
+                    key: None,
+                    merges: Vec::new(),
+                });
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Seq {
+                    span,
+                    anchor,
+                    tag,
+                    items,
+                }) = self.stack.pop()
+                else {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: "unbalanced sequence end".into(),
+                    });
+                };
+                let end = items.last().map_or(sp.end, |n| n.span.end).max(span.end);
+                let node = Node {
+                    span: Span::new(span.start, end),
+                    tag,
+                    value: NodeValue::Seq(items),
+                };
+                self.push_node(node, anchor, false)?;
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    span,
+                    anchor,
+                    tag,
+                    mut entries,
+                    merges,
+                    ..
+                }) = self.stack.pop()
+                else {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: "unbalanced mapping end".into(),
+                    });
+                };
+                check_duplicates(&entries)?;
+                let end = entries
+                    .last()
+                    .map_or(sp.end, |e| e.value.span.end)
+                    .max(span.end);
+                apply_merges(&mut entries, merges)?;
+                let node = Node {
+                    span: Span::new(span.start, end),
+                    tag,
+                    value: NodeValue::Map(entries),
+                };
+                self.push_node(node, anchor, false)?;
+            }
+        }
+        Ok(None)
+    }
+
+    fn check_depth(&self, sp: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError {
+                pos: sp.start,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        Ok(())
+    }
+
+    fn push_node(&mut self, node: Node, anchor: usize, from_alias: bool) -> Result<(), YamlError> {
+        if anchor != 0 {
+            let count = node.count();
+            self.anchors.insert(anchor, (node.clone(), count));
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                ..
+            }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    let is_merge = !from_alias_key(&k)
+                        && k.tag.is_none()
+                        && k.as_str() == Some("<<")
+                        && is_plain_merge_key(&k);
+                    if is_merge {
+                        merges.push(node);
+                    } else {
+                        entries.push(Entry {
+                            key: k,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+        let _ = from_alias;
+        Ok(())
+    }
+}
+
+fn from_alias_key(_k: &Node) -> bool {
+    false
+}
+
+/// `<<` written plainly (not quoted) is a merge key; the span tells plain from quoted, since a
+/// quoted `"<<"` is four characters wide.
+fn is_plain_merge_key(k: &Node) -> bool {
+    k.span.end.offset.saturating_sub(k.span.start.offset) == 2
+}
+
+fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
+    if entries.len() < 2 {
+        return Ok(());
+    }
+    let mut seen: HashMap<std::borrow::Cow<'_, str>, Span> = HashMap::with_capacity(entries.len());
+    for e in entries {
+        let Some(k) = e.key.key_text() else { continue };
+        if let Some(first) = seen.insert(k.clone(), e.key.span) {
+            return Err(YamlError {
+                pos: e.key.span.start,
+                message: format!(
+                    "duplicate key `{k}` (first defined at line {}, column {})",
+                    first.start.line, first.start.col
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Applies merge keys: keys of merged mappings are added when not already present; with a
+/// sequence of mappings, earlier ones win.
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlError> {
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value {
+            NodeValue::Map(_) => vec![merge],
+            NodeValue::Seq(items) => items,
+            _ => {
+                return Err(YamlError {
+                    pos: merge.span.start,
+                    message: "a merge key (`<<`) needs a mapping or a sequence of mappings".into(),
+                });
+            }
+        };
+        for source in sources {
+            let NodeValue::Map(merged) = source.value else {
+                return Err(YamlError {
+                    pos: source.span.start,
+                    message: "a merge key (`<<`) needs a mapping or a sequence of mappings".into(),
+                });
+            };
+            for e in merged {
+                let present = entries.iter().any(|x| x.key.key_text() == e.key.key_text());
+                if !present {
+                    entries.push(e);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn custom_tag(tag: Option<&saphyr_parser::Tag>) -> Option<Box<str>> {
+    let tag = tag?;
+    if tag.is_yaml_core_schema() {
+        None
+    } else {
+        Some(tag.to_string().into())
+    }
+}
+
+fn resolve_scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&saphyr_parser::Tag>,
+    sp: Span,
+) -> Result<(NodeValue, Option<Box<str>>), YamlError> {
+    if let Some(tag) = tag {
+        if tag.is_yaml_core_schema() {
+            let value = match tag.suffix.as_str() {
+                "str" => NodeValue::Str(text.into()),
+                "null" => NodeValue::Null,
+                "bool" => parse_bool(text)
+                    .map(NodeValue::Bool)
+                    .ok_or_else(|| bad(sp, "bool", text))?,
+                "int" => parse_int(text)
+                    .map(NodeValue::Int)
+                    .ok_or_else(|| bad(sp, "int", text))?,
+                "float" => parse_float(text)
+                    .or_else(|| parse_int(text).map(|i| i as f64))
+                    .map(NodeValue::Float)
+                    .ok_or_else(|| bad(sp, "float", text))?,
+                _ => plain_value(text),
+            };
+            return Ok((value, None));
+        }
+        let custom = Some(tag.to_string().into_boxed_str());
+        let value = if style == ScalarStyle::Plain {
+            plain_value(text)
+        } else {
+            NodeValue::Str(text.into())
+        };
+        return Ok((value, custom));
+    }
+    if style == ScalarStyle::Plain {
+        Ok((plain_value(text), None))
+    } else {
+        Ok((NodeValue::Str(text.into()), None))
+    }
+}
+
+fn bad(sp: Span, ty: &str, text: &str) -> YamlError {
+    YamlError {
+        pos: sp.start,
+        message: format!("`{text}` is not a valid !!{ty}"),
+    }
+}
+
+/// YAML 1.2 core schema resolution of a plain scalar.
+fn plain_value(text: &str) -> NodeValue {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
+        _ => {}
+    }
+    if let Some(b) = parse_bool(text) {
+        return NodeValue::Bool(b);
+    }
+    let first = text.as_bytes()[0];
+    if first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.') {
+        if let Some(i) = parse_int(text) {
+            return NodeValue::Int(i);
+        }
+        if let Some(f) = parse_float(text) {
+            return NodeValue::Float(f);
+        }
+    }
+    NodeValue::Str(text.into())
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let (neg, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let value = if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse::<i64>().ok()?
+    } else {
+        return None;
+    };
+    Some(if neg { -value } else { value })
+}
+
+fn parse_float(text: &str) -> Option<f64> {
+    let unsigned = text.trim_start_matches(['-', '+']);
+    match unsigned {
+        ".inf" | ".Inf" | ".INF" => {
+            return Some(if text.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            });
+        }
+        ".nan" | ".NaN" | ".NAN" if unsigned.len() == text.len() => return Some(f64::NAN),
+        _ => {}
+    }
+    // The core schema's float pattern: digits, an optional fraction, an optional exponent.
+    let bytes = unsigned.as_bytes();
+    let mut i = 0;
+    let int_digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    i += int_digits;
+    let mut frac_digits = 0;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        frac_digits = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        i += frac_digits;
+    }
+    if int_digits + frac_digits == 0 {
+        return None;
+    }
+    if matches!(bytes.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exp = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if exp == 0 {
+            return None;
+        }
+        i += exp;
+    }
+    if i != bytes.len() || text.len() - unsigned.len() > 1 {
+        return None;
+    }
+    text.parse::<f64>().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> Node {
+        let s = parse_stream(text);
+        assert!(s.error.is_none(), "{:?}", s.error);
+        s.documents.into_iter().next().unwrap().root
+    }
+
+    fn path(p: &[&str]) -> Vec<PathSeg> {
+        p.iter()
+            .map(|s| match s.parse::<usize>() {
+                Ok(i) => PathSeg::Index(i),
+                Err(_) => PathSeg::Key(s.to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn resolves_core_schema_scalars() {
+        let n =
+            one("a: 1\nb: 1.5\nc: true\nd: ~\ne: '1'\nf: 1e3\ng: yes\nh: 0x1F\ni: -2\nj: 08080\n");
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"a":1,"b":1.5,"c":true,"d":null,"e":"1","f":1000.0,"g":"yes","h":31,"i":-2,"j":8080})
+        );
+    }
+
+    #[test]
+    fn locates_entries_and_items() {
+        let text = "spec:\n  containers:\n    - name: api\n      image: x\n    - name: b\n";
+        let n = one(text);
+        let at = n.locate(&path(&["spec", "containers", "1", "name"]));
+        assert_eq!((at.span.start.line, at.span.start.col), (5, 7));
+        assert_eq!(at.depth, 4);
+        // A missing field resolves to the nearest existing node: the list item.
+        let at = n.locate(&path(&["spec", "containers", "0", "livenessProbe"]));
+        assert_eq!((at.span.start.line, at.span.start.col), (3, 7));
+        assert_eq!(at.depth, 3);
+        assert_eq!((at.span.end.line, at.span.end.col), (4, 15));
+    }
+
+    #[test]
+    fn merges_and_aliases() {
+        let n = one("base: &b {x: 1, y: 2}\nobj:\n  <<: *b\n  y: 3\nlist: [*b]\n");
+        assert_eq!(
+            n.to_json(),
+            serde_json::json!({"base":{"x":1,"y":2},"obj":{"y":3,"x":1},"list":[{"x":1,"y":2}]})
+        );
+        let quoted = one("\"<<\": 1\n");
+        assert_eq!(quoted.to_json(), serde_json::json!({"<<": 1}));
+    }
+
+    #[test]
+    fn alias_bomb_is_an_error() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let prev = format!("*a{}", i - 1);
+            text.push_str(&format!(
+                "a{i}: &a{i} [{}]\n",
+                [prev.as_str(); 10].join(", ")
+            ));
+        }
+        let s = parse_stream(&text);
+        let e = s.error.expect("bomb must fail");
+        assert!(e.message.contains("alias"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let e = parse_stream(&text).error.expect("too deep");
+        assert!(
+            e.message.contains("nesting") || e.message.contains("recursion"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_at_the_second_key() {
+        let e = parse_stream("a: 1\nb: 2\na: 3\n").error.unwrap();
+        assert_eq!((e.pos.line, e.pos.col), (3, 1));
+    }
+
+    #[test]
+    fn multi_document_streams_keep_their_index() {
+        let s = parse_stream("a: 1\n---\n---\nb: 2\n");
+        let idx: Vec<_> = s.documents.iter().map(|d| d.index).collect();
+        assert_eq!(idx, vec![0, 2]);
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let s = parse_stream("a: 1\n---\nb: \"unclosed\n");
+        assert_eq!(s.documents.len(), 1);
+        assert!(s.error.is_some());
+    }
+
+    #[test]
+    fn json_and_crlf_parse() {
+        let n = one("{\n\t\"kind\": \"Pod\",\r\n\t\"n\": [1, 2]\r\n}\r\n");
+        assert_eq!(n.to_json(), serde_json::json!({"kind":"Pod","n":[1,2]}));
+    }
+
+    #[test]
+    fn custom_tags_are_kept() {
+        let n = one("ports: !reset []\nx: !override [1]\n");
+        assert_eq!(n.get("ports").unwrap().tag.as_deref(), Some("!reset"));
+        assert_eq!(n.get("x").unwrap().tag.as_deref(), Some("!override"));
+    }
+}
