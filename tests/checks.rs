@@ -2,6 +2,8 @@
 //! directory of files). A fail case marks each line where a finding must start with
 //! `# expect: <id>`; the findings of the check must start on exactly those lines. A pass case
 //! must give no finding of the check. Every case is snapshotted, human and JSON.
+//!
+//! `RAMPART_FIXTURE=id[,id]` limits the run to some checks while working on them.
 
 mod common;
 
@@ -20,8 +22,14 @@ fn every_check_fixture() {
         .map(|e| e.unwrap().path())
         .collect();
     checks.sort();
+    let only: Vec<String> = std::env::var("RAMPART_FIXTURE")
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default();
     for check_dir in checks {
         let id = check_dir.file_name().unwrap().to_string_lossy().to_string();
+        if !only.is_empty() && !only.contains(&id) {
+            continue;
+        }
         for kind in ["pass", "fail"] {
             let dir = check_dir.join(kind);
             let mut entries: Vec<_> = match std::fs::read_dir(&dir) {
