@@ -37,11 +37,20 @@ pub struct ComposeId {
 }
 
 impl Identity {
-    /// The kind policies are selected by (`targets` in their metadata).
+    /// The kind as reports show it (`Deployment`, or `service` for a Compose service).
     pub fn kind(&self) -> &str {
         match self {
             Identity::Kubernetes(o) => &o.kind,
             Identity::Compose(c) => &c.kind,
+        }
+    }
+
+    /// The kind policies select by `targets`: Kubernetes kinds as they are, Compose kinds
+    /// prefixed (`compose-service`) so that `service` never matches a Kubernetes `Service`.
+    pub fn target_kind(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Identity::Kubernetes(o) => std::borrow::Cow::Borrowed(&o.kind),
+            Identity::Compose(c) => std::borrow::Cow::Owned(format!("compose-{}", c.kind)),
         }
     }
 

@@ -127,10 +127,26 @@ impl std::fmt::Display for Fatal {
 /// A resource to evaluate.
 struct Resource {
     file: usize,
+    /// Run file indices of the resource's extra files ([`Node::origin`] `n` is `origins[n - 1]`).
+    origins: Vec<usize>,
     identity: Identity,
     prefix: Vec<PathSeg>,
     node: Node,
     value: Value,
+}
+
+impl Resource {
+    /// The run file index of a node of this resource.
+    fn file_of(&self, origin: u32) -> usize {
+        match origin {
+            0 => self.file,
+            n => self
+                .origins
+                .get(n as usize - 1)
+                .copied()
+                .unwrap_or(self.file),
+        }
+    }
 }
 
 /// The result of reading one input.
@@ -261,6 +277,7 @@ fn run_in_pool(
             for (identity, prefix, node, value) in l.resources {
                 resources.push(Resource {
                     file,
+                    origins: Vec::new(),
                     identity,
                     prefix,
                     node,
@@ -501,7 +518,8 @@ fn evaluate(
     resource: &Resource,
     ctx: &Context<'_>,
 ) -> (Vec<Finding>, Vec<InputError>) {
-    let (raw, eval_errors) = engine.evaluate(resource.identity.kind(), resource.value.clone());
+    let (raw, eval_errors) =
+        engine.evaluate(&resource.identity.target_kind(), resource.value.clone());
     let file = &ctx.files[resource.file];
     let errors = eval_errors
         .into_iter()
@@ -543,7 +561,7 @@ fn evaluate(
                 severity: check.severity,
                 message: r.message,
                 location: Location {
-                    file: resource.file,
+                    file: resource.file_of(at.origin),
                     span: at.span,
                     head: at.head,
                 },
@@ -586,7 +604,7 @@ fn locate_related(rel: &RawRelated, resource: &Resource, ctx: &Context<'_>) -> O
     let at = target.node.locate(&to_path(&rel.path));
     Some(Related {
         location: Location {
-            file: target.file,
+            file: target.file_of(at.origin),
             span: at.span,
             head: at.head,
         },

@@ -25,6 +25,10 @@ const ALIAS_EXPANSION_ALLOWANCE: usize = 100_000;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub span: Span,
+    /// Which file of a multi-file resource the node comes from: 0 is the resource's own file,
+    /// `n` its `n`th extra file (Compose override and `extends` files). Always 0 for
+    /// Kubernetes objects.
+    pub origin: u32,
     /// A non-core tag such as `!reset` (core tags like `!!str` are applied, not kept).
     pub tag: Option<Box<str>>,
     pub value: NodeValue,
@@ -81,6 +85,8 @@ pub struct Located {
     pub head: Span,
     /// How many segments of the path exist in the document.
     pub depth: usize,
+    /// The [`Node::origin`] of the node found.
+    pub origin: u32,
 }
 
 impl Node {
@@ -152,6 +158,7 @@ impl Node {
             span: self.span,
             head: first_line(self.span),
             depth: 0,
+            origin: self.origin,
         };
         for seg in path {
             let next = match (&node.value, seg) {
@@ -160,20 +167,21 @@ impl Node {
                     entries
                         .iter()
                         .find(|e| e.key.key_text().as_deref() == Some(want.as_str()))
-                        .map(|e| (&e.value, e.span(), e.key.span))
+                        .map(|e| (&e.value, e.span(), e.key.span, e.key.origin))
                 }
-                (NodeValue::Seq(items), PathSeg::Index(i)) => {
-                    items.get(*i).map(|n| (n, n.span, first_line(n.span)))
-                }
+                (NodeValue::Seq(items), PathSeg::Index(i)) => items
+                    .get(*i)
+                    .map(|n| (n, n.span, first_line(n.span), n.origin)),
                 _ => None,
             };
             match next {
-                Some((child, span, head)) => {
+                Some((child, span, head, origin)) => {
                     node = child;
                     found = Located {
                         span,
                         head,
                         depth: found.depth + 1,
+                        origin,
                     };
                 }
                 None => break,
@@ -372,6 +380,7 @@ impl Builder {
             Event::DocumentEnd => {
                 return Ok(Some(self.root.take().unwrap_or(Node {
                     span: sp,
+                    origin: 0,
                     tag: None,
                     value: NodeValue::Null,
                 })));
@@ -402,6 +411,7 @@ impl Builder {
                 self.push_node(
                     Node {
                         span: sp,
+                        origin: 0,
                         tag,
                         value,
                     },
@@ -447,6 +457,7 @@ impl Builder {
                 let end = items.last().map_or(sp.end, |n| n.span.end).max(span.end);
                 let node = Node {
                     span: Span::new(span.start, end),
+                    origin: 0,
                     tag,
                     value: NodeValue::Seq(items),
                 };
@@ -475,6 +486,7 @@ impl Builder {
                 apply_merges(&mut entries, merges)?;
                 let node = Node {
                     span: Span::new(span.start, end),
+                    origin: 0,
                     tag,
                     value: NodeValue::Map(entries),
                 };

@@ -249,12 +249,22 @@ fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile
     })
 }
 
-/// Merges the metadata of every file that declares the same check id. Fields may be given
-/// once or repeated identically; a user check may not reuse a built-in id.
+/// Merges the metadata of every file that declares the same check id. `title`, `severity` and
+/// `family` may be given once or repeated identically; `description` and `remediation` of a
+/// check with a Kubernetes and a Compose file are joined, Kubernetes first. A user check may
+/// not reuse a built-in id.
 fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
     let mut checks: BTreeMap<String, Check> = BTreeMap::new();
     let mut errors = Vec::new();
-    for file in files.iter().filter(|f| f.role == FileRole::Check) {
+    let mut check_files: Vec<&PolicyFile> =
+        files.iter().filter(|f| f.role == FileRole::Check).collect();
+    // Kubernetes-side files first, so joined texts read in a stable order.
+    check_files.sort_by_key(|f| {
+        let meta = f.meta.as_ref().expect("check files have metadata");
+        meta.targets.iter().all(|t| t.starts_with("compose-"))
+    });
+    let mut severities: BTreeMap<String, Option<Severity>> = BTreeMap::new();
+    for file in check_files {
         let meta = file.meta.as_ref().expect("check files have metadata");
         let err = |message: String| PolicyError {
             file: file.path.clone(),
@@ -290,7 +300,6 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
             )));
             continue;
         }
-        let first = check.files.is_empty();
         check.files.push((file.path.clone(), meta.line));
         check.rules.push((rule, meta.targets.clone()));
         for t in &meta.targets {
@@ -298,7 +307,7 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
                 check.targets.push(t.clone());
             }
         }
-        let mut merge = |field: &str, slot: &mut String, value: &Option<String>| {
+        let mut same = |field: &str, slot: &mut String, value: &Option<String>| {
             if let Some(v) = value {
                 if slot.is_empty() {
                     *slot = v.clone();
@@ -310,24 +319,33 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
                 }
             }
         };
-        merge("title", &mut check.title, &meta.title);
-        merge("description", &mut check.description, &meta.description);
-        merge("family", &mut check.family, &meta.family);
-        merge("remediation", &mut check.remediation, &meta.remediation);
+        same("title", &mut check.title, &meta.title);
+        same("family", &mut check.family, &meta.family);
+        for (slot, value) in [
+            (&mut check.description, &meta.description),
+            (&mut check.remediation, &meta.remediation),
+        ] {
+            if let Some(v) = value {
+                if slot.is_empty() {
+                    *slot = v.clone();
+                } else if !slot.contains(v.as_str()) {
+                    slot.push_str("\n\n");
+                    slot.push_str(v);
+                }
+            }
+        }
+        let severity = severities.entry(meta.id.clone()).or_default();
         if let Some(s) = meta.severity {
-            if first || check.severity == s {
-                check.severity = s;
-            } else {
-                errors.push(err(format!(
+            match severity {
+                Some(previous) if *previous != s => errors.push(err(format!(
                     "`severity` of `{}` differs from its first declaration",
                     meta.id
-                )));
+                ))),
+                _ => {
+                    *severity = Some(s);
+                    check.severity = s;
+                }
             }
-        } else if first {
-            errors.push(err(format!(
-                "check `{}` declares no `custom.severity`",
-                meta.id
-            )));
         }
         for r in &meta.references {
             if !check.references.contains(r) {
@@ -336,8 +354,14 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
         }
     }
     for check in checks.values() {
-        for (field, value) in [("title", &check.title), ("description", &check.description)] {
-            if value.is_empty() {
+        let missing_severity = severities.get(&check.id).is_none_or(|s| s.is_none());
+        let fields = [
+            ("title", check.title.is_empty()),
+            ("description", check.description.is_empty()),
+            ("custom.severity", missing_severity),
+        ];
+        for (field, missing) in fields {
+            if missing {
                 let (file, line) = check.files[0].clone();
                 errors.push(PolicyError {
                     file,
