@@ -113,12 +113,12 @@ impl SourceFile {
         }
     }
 
-    /// Byte offset of a position.
+    /// Byte offset of a position (from its line and column).
     pub fn byte_offset(&self, pos: Pos) -> usize {
-        if self.ascii {
-            return (pos.offset as usize).min(self.text.len());
-        }
         let start = self.line_start(pos.line);
+        if self.ascii {
+            return (start + pos.col.saturating_sub(1) as usize).min(self.text.len());
+        }
         let line = &self.text[start..];
         let skip = pos.col.saturating_sub(1) as usize;
         match line.char_indices().nth(skip) {

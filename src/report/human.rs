@@ -226,7 +226,7 @@ fn error_diagnostic(run: &Run, e: &InputError) -> Report {
     };
     Report {
         message,
-        code: Some("error".into()),
+        code: None,
         severity: miette::Severity::Error,
         help: None,
         url: None,
