@@ -34,6 +34,73 @@ fn main() {
         .unwrap();
     }
     writeln!(f, "];").unwrap();
+
+    // One failing example per check, for `rampart explain` and docs/checks.md: the first file
+    // of the first case under fixtures/checks/<id>/fail/.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/checks");
+    println!("cargo:rerun-if-changed=fixtures/checks");
+    let mut examples = Vec::new();
+    if let Ok(entries) = fs::read_dir(&fixtures) {
+        for entry in entries.flatten() {
+            let fail = entry.path().join("fail");
+            println!("cargo:rerun-if-changed={}", fail.display());
+            let mut cases: Vec<PathBuf> = match fs::read_dir(&fail) {
+                Ok(rd) => rd.flatten().map(|e| e.path()).collect(),
+                Err(_) => continue,
+            };
+            cases.sort();
+            let Some(case) = cases.into_iter().next() else {
+                continue;
+            };
+            let mut files = Vec::new();
+            if case.is_dir() {
+                collect_all(&case, &mut files);
+            } else {
+                files.push(case);
+            }
+            files.sort();
+            if let Some(file) = files.into_iter().next() {
+                let id = entry.file_name().to_string_lossy().to_string();
+                examples.push((id, file));
+            }
+        }
+    }
+    examples.sort();
+    writeln!(
+        f,
+        "/// One failing example per built-in check: (check id, path, text)."
+    )
+    .unwrap();
+    writeln!(f, "pub static BUILTIN_EXAMPLES: &[(&str, &str, &str)] = &[").unwrap();
+    for (id, file) in examples {
+        let rel = file
+            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        println!("cargo:rerun-if-changed={}", file.display());
+        writeln!(
+            f,
+            "    ({id:?}, {rel:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .unwrap();
+    }
+    writeln!(f, "];").unwrap();
+}
+
+fn collect_all(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_all(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
 }
 
 fn collect(dir: &Path, files: &mut Vec<PathBuf>) {

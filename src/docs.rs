@@ -4,7 +4,36 @@
 use std::fmt::Write;
 
 use crate::cli::ListFormat;
+use crate::policy::registry::BUILTIN_EXAMPLES;
 use crate::policy::{Catalog, Check};
+
+/// The failing example of a built-in check: its fixture path and text, without `# expect:`
+/// markers.
+pub fn example(id: &str) -> Option<(&'static str, String)> {
+    let (_, path, text) = BUILTIN_EXAMPLES.iter().find(|(i, _, _)| *i == id)?;
+    let marker = format!(" # expect: {id}");
+    let cleaned: Vec<&str> = text
+        .lines()
+        .map(|l| l.strip_suffix(marker.as_str()).unwrap_or(l))
+        .collect();
+    Some((path, cleaned.join("\n") + "\n"))
+}
+
+/// Splits a description into "what it does" and "why it matters".
+fn split_description(description: &str) -> (&str, Option<String>) {
+    match description.find("Why it matters:") {
+        Some(i) => {
+            let why = description[i + "Why it matters:".len()..].trim();
+            let mut chars = why.chars();
+            let why = match chars.next() {
+                Some(first) => first.to_uppercase().chain(chars).collect(),
+                None => String::new(),
+            };
+            (description[..i].trim_end(), Some(why))
+        }
+        None => (description.trim_end(), None),
+    }
+}
 
 /// `rampart checks` in the requested format.
 pub fn list(catalog: &Catalog, format: ListFormat) -> String {
@@ -56,16 +85,29 @@ fn table(catalog: &Catalog) -> String {
 /// The full documentation of one check, as `rampart explain` prints it.
 pub fn explain(check: &Check) -> String {
     let mut out = String::new();
+    let (what, why) = split_description(&check.description);
     let _ = writeln!(out, "{}: {}", check.id, check.title);
     let _ = writeln!(out);
     let _ = writeln!(out, "Severity: {}", check.severity);
     let _ = writeln!(out, "Family:   {}", check.family);
     let _ = writeln!(out, "Targets:  {}", check.targets.join(", "));
     let _ = writeln!(out);
-    let _ = writeln!(out, "{}", check.description);
+    let _ = writeln!(out, "What it does:");
+    let _ = writeln!(out, "{}", indent(what));
+    if let Some(why) = why {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Why it matters:");
+        let _ = writeln!(out, "{}", indent(&why));
+    }
+    if let Some((path, text)) = example(&check.id).filter(|_| check.builtin) {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Example ({path}):");
+        let _ = write!(out, "{}", indent(&text));
+        let _ = writeln!(out);
+    }
     if !check.remediation.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "Remediation:");
+        let _ = writeln!(out, "How to fix:");
         let _ = writeln!(out, "{}", indent(&check.remediation));
     }
     if !check.references.is_empty() {
@@ -100,26 +142,31 @@ fn indent(text: &str) -> String {
         .join("\n")
 }
 
-/// `docs/checks.md`: every built-in check with its sections.
+/// `docs/checks.md`: every built-in check with the same sections.
 pub fn markdown(catalog: &Catalog) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# rampart checks");
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "<!-- Generated from the policies' METADATA by `cargo run -- checks --format markdown`; do not edit. -->"
+        "<!-- Generated from the policies' METADATA and fixtures by `cargo run -- checks --format markdown > docs/checks.md`; do not edit. -->"
     );
     let _ = writeln!(out);
-    let _ = writeln!(out, "| id | severity | family | title |");
-    let _ = writeln!(out, "|---|---|---|---|");
+    let _ = writeln!(out, "| id | severity | family | targets | title |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
     for c in catalog.checks.iter().filter(|c| c.builtin) {
         let _ = writeln!(
             out,
-            "| [`{0}`](#{0}) | {1} | {2} | {3} |",
-            c.id, c.severity, c.family, c.title
+            "| [`{0}`](#{0}) | {1} | {2} | {3} | {4} |",
+            c.id,
+            c.severity,
+            c.family,
+            c.targets.join(", "),
+            c.title
         );
     }
     for c in catalog.checks.iter().filter(|c| c.builtin) {
+        let (what, why) = split_description(&c.description);
         let _ = writeln!(out);
         let _ = writeln!(out, "## {}", c.id);
         let _ = writeln!(out);
@@ -132,7 +179,30 @@ pub fn markdown(catalog: &Catalog) -> String {
             c.targets.join(", ")
         );
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}", c.description);
+        let _ = writeln!(out, "### What it does");
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{what}");
+        if let Some(why) = why {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "### Why it matters");
+            let _ = writeln!(out);
+            let _ = writeln!(out, "{why}");
+        }
+        if let Some((path, text)) = example(&c.id) {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "### Example");
+            let _ = writeln!(out);
+            let _ = writeln!(out, "From `{path}`:");
+            let _ = writeln!(out);
+            let lang = if path.ends_with(".json") {
+                "json"
+            } else {
+                "yaml"
+            };
+            let _ = writeln!(out, "```{lang}");
+            let _ = write!(out, "{text}");
+            let _ = writeln!(out, "```");
+        }
         let _ = writeln!(out);
         let _ = writeln!(out, "### How to fix");
         let _ = writeln!(out);
