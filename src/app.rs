@@ -3,8 +3,9 @@
 use std::io::{IsTerminal, Read, Write};
 
 use crate::cli::{
-    CheckArgs, ChecksArgs, Cli, ColorChoice, Command, ExplainArgs, PolicyCommand, PolicyTestArgs,
+    CheckArgs, ChecksArgs, Cli, ColorChoice, Command, ExplainArgs, InitArgs, PolicyCommand, PolicyTestArgs,
 };
+use crate::config::{self, Config};
 use crate::finding::Severity;
 use crate::lint::{self, Fatal, Options};
 use crate::policy::testing::{self, Outcome};
@@ -17,7 +18,43 @@ pub fn main(cli: Cli) -> u8 {
         Command::Checks(args) => checks(args),
         Command::Explain(args) => explain(args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test(args),
+        Command::Init(args) => init(args),
     }
+}
+
+/// The config for a run: `--config`, else the nearest `.rampart.yaml`, else the defaults.
+fn load_config(explicit: Option<&std::path::Path>, disabled: bool) -> Result<Config, u8> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None if disabled => None,
+        None => config::discover(&cwd),
+    };
+    match path {
+        None => Ok(Config {
+            base: cwd,
+            ..Config::default()
+        }),
+        Some(p) => config::load(&p).map_err(|e| {
+            let name = crate::discover::display_name(&p, Some(&cwd));
+            eprintln!("error: {}", config::with_file(e, &name));
+            2
+        }),
+    }
+}
+
+fn init(args: InitArgs) -> u8 {
+    let path = std::path::Path::new(config::FILE_NAME);
+    if path.exists() && !args.force {
+        eprintln!("error: {} already exists (use --force to overwrite it)", config::FILE_NAME);
+        return 2;
+    }
+    if let Err(e) = std::fs::write(path, config::TEMPLATE) {
+        eprintln!("error: cannot write {}: {e}", config::FILE_NAME);
+        return 2;
+    }
+    println!("wrote {}", config::FILE_NAME);
+    0
 }
 
 fn check(args: CheckArgs) -> u8 {
@@ -31,6 +68,15 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         None
     };
+    let config = match load_config(args.config.as_deref(), args.no_config) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let fail_on = args
+        .fail_on
+        .map(Severity::from)
+        .or(config.fail_on)
+        .unwrap_or(Severity::Low);
     let options = Options {
         paths: args.paths.clone(),
         stdin_name: args.stdin_filename.clone(),
@@ -40,7 +86,9 @@ fn check(args: CheckArgs) -> u8 {
         enable: args.enable.clone(),
         disable: args.disable.clone(),
         only: args.only.clone(),
-        params: lint::Params::default(),
+        params: config.params.clone(),
+        baseline: args.baseline.clone(),
+        config,
     };
     let run = match lint::run(options) {
         Ok(run) => run,
@@ -78,7 +126,17 @@ fn check(args: CheckArgs) -> u8 {
         // Keep the terminal informed when the report went to a file.
         eprintln!("{}", report::human::summary_line(&run));
     }
-    lint::exit_status(&run, Severity::from(args.fail_on)) as u8
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::suppress::baseline_of(&run.findings, &run.files);
+        let written = serde_json::to_string_pretty(&baseline)
+            .map_err(std::io::Error::other)
+            .and_then(|text| report::write_atomically(path, text.as_bytes()));
+        if let Err(e) = written {
+            eprintln!("error: cannot write the baseline {}: {e}", path.display());
+            return 2;
+        }
+    }
+    lint::exit_status(&run, fail_on) as u8
 }
 
 fn terminal_style(choice: ColorChoice, is_tty: bool) -> Style {

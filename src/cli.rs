@@ -30,6 +30,15 @@ pub enum Command {
     /// Work with Rego policies.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Write a commented .rampart.yaml in the current directory.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Overwrite an existing .rampart.yaml.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -46,9 +55,25 @@ pub struct CheckArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Lowest severity that makes the exit status 1.
-    #[arg(long, value_enum, value_name = "SEVERITY", default_value_t = SeverityArg::Low)]
-    pub fail_on: SeverityArg,
+    /// Lowest severity that makes the exit status 1 [default: the config's `fail-on`, else low].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+
+    /// Config file [default: the nearest .rampart.yaml from here up to the repository root].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any .rampart.yaml.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+
+    /// Hide the findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current unsuppressed findings in a baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 
     /// Enable a check (repeatable).
     #[arg(long, value_name = "CHECK")]

@@ -19,6 +19,52 @@ pub fn example(id: &str) -> Option<(&'static str, String)> {
     Some((path, cleaned.join("\n") + "\n"))
 }
 
+/// The side a policy file covers, for headings: "Kubernetes" or "Compose".
+fn side_name(targets: &[String]) -> &'static str {
+    if targets.iter().all(|t| t.starts_with("compose-")) {
+        "Compose"
+    } else {
+        "Kubernetes"
+    }
+}
+
+/// (what it does, why it matters, how to fix) paragraphs, per side when a check has several.
+fn sections(check: &Check) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let several = check.descriptions.len() > 1;
+    let label = |targets: &[String], text: &str| {
+        if several {
+            let side = side_name(targets);
+            let text = text
+                .strip_prefix(&format!("For {side}: "))
+                .or_else(|| text.strip_prefix(&format!("For {side}, ")))
+                .unwrap_or(text);
+            format!("{side}: {text}")
+        } else {
+            text.to_string()
+        }
+    };
+    let mut what = Vec::new();
+    let mut why = Vec::new();
+    if check.descriptions.is_empty() {
+        let (w, y) = split_description(&check.description);
+        what.push(w.to_string());
+        why.extend(y);
+    }
+    for (targets, description) in &check.descriptions {
+        let (w, y) = split_description(description);
+        what.push(label(targets, w));
+        if let Some(y) = y {
+            why.push(label(targets, &y));
+        }
+    }
+    let fix = if check.remediations.len() > 1 {
+        check.remediations.iter().map(|(t, r)| label(t, r)).collect()
+    } else {
+        vec![check.remediation.clone()]
+    };
+    (what, why, fix)
+}
+
 /// Splits a description into "what it does" and "why it matters".
 fn split_description(description: &str) -> (&str, Option<String>) {
     match description.find("Why it matters:") {
@@ -85,7 +131,7 @@ fn table(catalog: &Catalog) -> String {
 /// The full documentation of one check, as `rampart explain` prints it.
 pub fn explain(check: &Check) -> String {
     let mut out = String::new();
-    let (what, why) = split_description(&check.description);
+    let (what, why, fix) = sections(check);
     let _ = writeln!(out, "{}: {}", check.id, check.title);
     let _ = writeln!(out);
     let _ = writeln!(out, "Severity: {}", check.severity);
@@ -93,11 +139,11 @@ pub fn explain(check: &Check) -> String {
     let _ = writeln!(out, "Targets:  {}", check.targets.join(", "));
     let _ = writeln!(out);
     let _ = writeln!(out, "What it does:");
-    let _ = writeln!(out, "{}", indent(what));
-    if let Some(why) = why {
+    let _ = writeln!(out, "{}", indent(&what.join("\n\n")));
+    if !why.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "Why it matters:");
-        let _ = writeln!(out, "{}", indent(&why));
+        let _ = writeln!(out, "{}", indent(&why.join("\n\n")));
     }
     if let Some((path, text)) = example(&check.id).filter(|_| check.builtin) {
         let _ = writeln!(out);
@@ -108,7 +154,7 @@ pub fn explain(check: &Check) -> String {
     if !check.remediation.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "How to fix:");
-        let _ = writeln!(out, "{}", indent(&check.remediation));
+        let _ = writeln!(out, "{}", indent(&fix.join("\n\n")));
     }
     if !check.references.is_empty() {
         let _ = writeln!(out);
@@ -166,7 +212,7 @@ pub fn markdown(catalog: &Catalog) -> String {
         );
     }
     for c in catalog.checks.iter().filter(|c| c.builtin) {
-        let (what, why) = split_description(&c.description);
+        let (what, why, fix) = sections(c);
         let _ = writeln!(out);
         let _ = writeln!(out, "## {}", c.id);
         let _ = writeln!(out);
@@ -181,12 +227,12 @@ pub fn markdown(catalog: &Catalog) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "### What it does");
         let _ = writeln!(out);
-        let _ = writeln!(out, "{what}");
-        if let Some(why) = why {
+        let _ = writeln!(out, "{}", what.join("\n\n"));
+        if !why.is_empty() {
             let _ = writeln!(out);
             let _ = writeln!(out, "### Why it matters");
             let _ = writeln!(out);
-            let _ = writeln!(out, "{why}");
+            let _ = writeln!(out, "{}", why.join("\n\n"));
         }
         if let Some((path, text)) = example(&c.id) {
             let _ = writeln!(out);
@@ -206,7 +252,7 @@ pub fn markdown(catalog: &Catalog) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "### How to fix");
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}", c.remediation);
+        let _ = writeln!(out, "{}", fix.join("\n\n"));
         if !c.references.is_empty() {
             let _ = writeln!(out);
             let _ = writeln!(out, "### References");

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod discover;
 pub mod docs;
 pub mod finding;
@@ -13,4 +14,5 @@ pub mod lint;
 pub mod policy;
 pub mod report;
 pub mod source;
+pub mod suppress;
 pub mod yaml;

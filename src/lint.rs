@@ -9,12 +9,14 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use regorus::Value;
 
+use crate::config::Config;
 use crate::discover::{self, Input, io_message};
 use crate::finding::{Finding, Location, Related, Severity, fingerprint};
 use crate::kubernetes::{self, Classified, ComposeId, Identity, ObjectId};
 use crate::policy::engine::RawRelated;
 use crate::policy::{Catalog, PolicyEngine, PolicyError};
 use crate::source::{Pos, SourceFile, Span};
+use crate::suppress;
 use crate::yaml::{self, Node, PathSeg};
 
 /// Parameters that policies read at `data.rampart.params` (SPEC §7).
@@ -58,6 +60,11 @@ pub struct Options {
     /// When not empty, only these checks run.
     pub only: Vec<String>,
     pub params: Params,
+    /// The configuration file's settings (enable/disable/severity are merged with the flags
+    /// above, which win; params are taken from `params`).
+    pub config: Config,
+    /// Hide the findings recorded in this baseline.
+    pub baseline: Option<PathBuf>,
 }
 
 /// An input that could not be read, decoded or parsed, or a policy that failed on it.
@@ -164,7 +171,15 @@ struct Loaded {
 /// Lints the inputs. Input problems are collected in [`Run::errors`]; only a problem with the
 /// policies or the options stops the run.
 pub fn run(options: Options) -> Result<Run, Fatal> {
-    let catalog = Catalog::load(&options.policy_dirs).map_err(Fatal::Policies)?;
+    let mut policy_dirs = options.config.policies.clone();
+    policy_dirs.extend(options.policy_dirs.iter().cloned());
+    let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;
+    for (id, severity) in &options.config.severity {
+        match catalog.checks.iter_mut().find(|c| &c.id == id) {
+            Some(check) => check.severity = *severity,
+            None => return Err(Fatal::Usage(format!("config: unknown check `{id}` in `checks.severity`"))),
+        }
+    }
     let enabled = enabled_checks(&catalog, &options)?;
     let threads = if options.jobs == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -179,18 +194,20 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
 }
 
 fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fatal> {
-    for id in options
-        .enable
-        .iter()
-        .chain(&options.disable)
-        .chain(&options.only)
-    {
+    let config = &options.config;
+    for (what, ids) in [("checks.enable", &config.enable), ("checks.disable", &config.disable)] {
+        if let Some(id) = ids.iter().find(|id| catalog.check(id).is_none()) {
+            return Err(Fatal::Usage(format!("config: unknown check `{id}` in `{what}`")));
+        }
+    }
+    for id in options.enable.iter().chain(&options.disable).chain(&options.only) {
         if catalog.check(id).is_none() {
             return Err(Fatal::Usage(format!(
                 "unknown check `{id}` (see `rampart checks` for the list)"
             )));
         }
     }
+    // The config first, then the command line, which wins.
     Ok(catalog
         .checks
         .iter()
@@ -198,7 +215,18 @@ fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fat
             if !options.only.is_empty() {
                 return options.only.contains(&c.id);
             }
-            options.enable.contains(&c.id) || !options.disable.contains(&c.id)
+            let mut on = true;
+            for (ids, value) in [
+                (&config.disable, false),
+                (&config.enable, true),
+                (&options.disable, false),
+                (&options.enable, true),
+            ] {
+                if ids.contains(&c.id) {
+                    on = value;
+                }
+            }
+            on
         })
         .collect())
 }
@@ -209,8 +237,8 @@ fn run_in_pool(
     enabled: &[bool],
     threads: usize,
 ) -> Result<Run, Fatal> {
-    let (inputs, discover_errors) =
-        discover::discover(&options.paths, &options.stdin_name, threads);
+    let (mut inputs, discover_errors) = discover::discover(&options.paths, &options.stdin_name, threads);
+    exclude(&mut inputs, &options);
     let default_ns = options.params.default_namespace.clone();
     let stdin = options.stdin.clone();
 
@@ -345,6 +373,26 @@ fn run_in_pool(
     }
     findings.sort_by(|a, b| finding_key(&files, a).cmp(&finding_key(&files, b)));
     findings.dedup();
+
+    let views: Vec<suppress::ResourceView<'_>> = resources
+        .iter()
+        .map(|r| suppress::ResourceView {
+            file: r.file,
+            identity: &r.identity,
+            node: &r.node,
+            prefix: &r.prefix,
+        })
+        .collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let known = |id: &str| catalog.check(id).is_some();
+    let ran = |id: &str| catalog.checks.iter().zip(enabled).any(|(c, on)| *on && c.id == id);
+    suppress::apply(&mut findings, &mut files, &views, &options.config, &cwd, &known, &ran);
+    drop(views);
+    if let Some(path) = &options.baseline {
+        let fingerprints = suppress::read_baseline(path).map_err(Fatal::Usage)?;
+        suppress::apply_baseline(&mut findings, &fingerprints, &path.display().to_string());
+    }
+    findings.sort_by(|a, b| finding_key(&files, a).cmp(&finding_key(&files, b)));
     errors.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });
@@ -381,6 +429,31 @@ fn finding_key<'a>(
         &f.check,
         &f.message,
     )
+}
+
+/// Drops walked files that match the config's `exclude` globs (relative to the config's
+/// directory). Files named on the command line are always read.
+fn exclude(inputs: &mut Vec<Input>, options: &Options) {
+    if options.config.exclude.is_empty() {
+        return;
+    }
+    let mut builder = globset::GlobSetBuilder::new();
+    for g in &options.config.exclude {
+        if let Ok(g) = globset::Glob::new(g) {
+            builder.add(g);
+        }
+    }
+    let Ok(set) = builder.build() else { return };
+    let base = options.config.base.canonicalize().unwrap_or_else(|_| options.config.base.clone());
+    inputs.retain(|input| {
+        let Input::File { path, .. } = input else { return true };
+        if options.paths.iter().any(|p| p == path) {
+            return true;
+        }
+        let abs = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let rel = abs.strip_prefix(&base).unwrap_or(&abs);
+        !set.is_match(rel)
+    });
 }
 
 /// `data` for policies: params and the inventory.

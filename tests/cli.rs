@@ -20,7 +20,11 @@ fn findings_of<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_js
 fn reference_as_written_exits_1_with_located_findings() {
     let (code, json) = check_json(&["fixtures/reference/kubernetes/as-written"]);
     assert_eq!(code, 1);
-    assert!(json["errors"].as_array().unwrap().is_empty(), "{}", json["errors"]);
+    assert!(
+        json["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        json["errors"]
+    );
     // The scheduler-worker container has no securityContext: the finding points at its list
     // item, `- name: scheduler-worker`.
     let root = findings_of(&json, "run-as-root");
@@ -28,12 +32,21 @@ fn reference_as_written_exits_1_with_located_findings() {
         .iter()
         .find(|f| f["resource"]["name"] == "scheduler-worker")
         .expect("scheduler-worker may run as root");
-    let text = std::fs::read_to_string(root_dir().join("fixtures/reference/kubernetes/as-written/scheduler.yaml")).unwrap();
-    let line = text.lines().nth(worker["line"].as_u64().unwrap() as usize - 1).unwrap();
+    let text = std::fs::read_to_string(
+        root_dir().join("fixtures/reference/kubernetes/as-written/scheduler.yaml"),
+    )
+    .unwrap();
+    let line = text
+        .lines()
+        .nth(worker["line"].as_u64().unwrap() as usize - 1)
+        .unwrap();
     assert_eq!(line.trim(), "- name: scheduler-worker");
     assert_eq!(worker["column"], line.find("name").unwrap() as u64 + 1);
     // The path is the path of the node found: the missing `securityContext` is not in it.
-    assert_eq!(worker["path"], serde_json::json!(["spec", "template", "spec", "containers", 0]));
+    assert_eq!(
+        worker["path"],
+        serde_json::json!(["spec", "template", "spec", "containers", 0])
+    );
 }
 
 fn root_dir() -> std::path::PathBuf {
@@ -66,10 +79,24 @@ fn json_report_has_every_spec_field() {
         assert!(f["resource"].get(key).is_some(), "resource lacks `{key}`");
     }
     let related = &f["related"][0];
-    for key in ["file", "line", "column", "end_line", "end_column", "message"] {
+    for key in [
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+    ] {
         assert!(related.get(key).is_some(), "related lacks `{key}`");
     }
-    for key in ["files", "documents", "resources", "findings", "suppressed", "by_severity"] {
+    for key in [
+        "files",
+        "documents",
+        "resources",
+        "findings",
+        "suppressed",
+        "by_severity",
+    ] {
         assert!(json["summary"].get(key).is_some(), "summary lacks `{key}`");
     }
     assert_eq!(json["summary"]["by_severity"]["high"], 2);
@@ -98,47 +125,106 @@ fn output_is_identical_whatever_the_thread_count() {
 
 #[test]
 fn a_malformed_file_is_located_and_the_others_are_still_linted() {
-    let (code, json) = check_json(&["fixtures/inputs", "fixtures/checks/run-as-root/fail/no-security-context.yaml"]);
+    let (code, json) = check_json(&[
+        "fixtures/inputs",
+        "fixtures/checks/run-as-root/fail/no-security-context.yaml",
+    ]);
     assert_eq!(code, 2, "an unparsable input is exit status 2");
     let errors = json["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0]["file"], "fixtures/inputs/malformed.yaml");
-    assert_eq!((errors[0]["line"].as_u64(), errors[0]["column"].as_u64()), (Some(7), Some(13)));
+    assert_eq!(
+        (errors[0]["line"].as_u64(), errors[0]["column"].as_u64()),
+        (Some(7), Some(13))
+    );
     // The good files were linted.
     assert_eq!(findings_of(&json, "run-as-root").len(), 4);
     let human = run(rampart().args(["check", "fixtures/inputs"]));
     assert_eq!(human.code, 2);
     assert!(human.stdout.contains("invalid YAML"), "{}", human.stdout);
-    assert!(human.stdout.contains("malformed.yaml:7:13"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("malformed.yaml:7:13"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]
 fn bom_crlf_and_json_inputs_are_located() {
-    let (_, json) = check_json(&["--only", "run-as-root", "fixtures/inputs/bom-crlf.yaml", "fixtures/inputs/pod.json"]);
+    let (_, json) = check_json(&[
+        "--only",
+        "run-as-root",
+        "fixtures/inputs/bom-crlf.yaml",
+        "fixtures/inputs/pod.json",
+    ]);
     let found = findings_of(&json, "run-as-root");
     let at: Vec<_> = found
         .iter()
-        .map(|f| (f["file"].as_str().unwrap(), f["line"].as_u64().unwrap(), f["column"].as_u64().unwrap()))
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(at, vec![("fixtures/inputs/bom-crlf.yaml", 7, 7), ("fixtures/inputs/pod.json", 7, 7)]);
+    assert_eq!(
+        at,
+        vec![
+            ("fixtures/inputs/bom-crlf.yaml", 7, 7),
+            ("fixtures/inputs/pod.json", 7, 7)
+        ]
+    );
 }
 
 #[test]
 fn exit_codes_follow_fail_on() {
-    let clean = run(rampart().args(["check", "--only", "run-as-root", "fixtures/checks/run-as-root/pass"]));
+    let clean = run(rampart().args([
+        "check",
+        "--only",
+        "run-as-root",
+        "fixtures/checks/run-as-root/pass",
+    ]));
     assert_eq!(clean.code, 0, "{}", clean.stdout);
-    assert!(clean.stdout.trim_end().ends_with("0 findings in 2 files (2 resources)"), "{}", clean.stdout);
-    let medium = ["check", "--only", "missing-liveness-probe", "fixtures/checks/missing-liveness-probe/fail/deployment.yaml"];
+    assert!(
+        clean
+            .stdout
+            .trim_end()
+            .ends_with("0 findings in 2 files (2 resources)"),
+        "{}",
+        clean.stdout
+    );
+    let medium = [
+        "check",
+        "--only",
+        "missing-liveness-probe",
+        "fixtures/checks/missing-liveness-probe/fail/deployment.yaml",
+    ];
     assert_eq!(run(rampart().args(medium)).code, 1);
-    assert_eq!(run(rampart().args(medium).args(["--fail-on", "medium"])).code, 1);
-    assert_eq!(run(rampart().args(medium).args(["--fail-on", "high"])).code, 0);
+    assert_eq!(
+        run(rampart().args(medium).args(["--fail-on", "medium"])).code,
+        1
+    );
+    assert_eq!(
+        run(rampart().args(medium).args(["--fail-on", "high"])).code,
+        0
+    );
 }
 
 #[test]
 fn usage_errors_are_exit_2() {
-    let r = run(rampart().args(["check", "--disable", "no-such-check", "fixtures/inputs/pod.json"]));
+    let r = run(rampart().args([
+        "check",
+        "--disable",
+        "no-such-check",
+        "fixtures/inputs/pod.json",
+    ]));
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("unknown check `no-such-check`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unknown check `no-such-check`"),
+        "{}",
+        r.stderr
+    );
     let r = run(rampart().args(["check", "fixtures/does-not-exist"]));
     assert_eq!(r.code, 2);
     assert!(r.stdout.contains("fixtures/does-not-exist"), "{}", r.stdout);
@@ -148,7 +234,11 @@ fn usage_errors_are_exit_2() {
 
 #[test]
 fn disable_switches_a_check_off() {
-    let (_, json) = check_json(&["--disable", "run-as-root", "fixtures/checks/run-as-root/fail"]);
+    let (_, json) = check_json(&[
+        "--disable",
+        "run-as-root",
+        "fixtures/checks/run-as-root/fail",
+    ]);
     assert!(findings_of(&json, "run-as-root").is_empty());
     assert!(!findings_of(&json, "missing-liveness-probe").is_empty());
 }
@@ -156,7 +246,16 @@ fn disable_switches_a_check_off() {
 #[test]
 fn stdin_is_read_with_its_given_name() {
     let mut child = rampart()
-        .args(["check", "--format", "json", "--only", "run-as-root", "--stdin-filename", "deploy/pod.yaml", "-"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--only",
+            "run-as-root",
+            "--stdin-filename",
+            "deploy/pod.yaml",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -172,7 +271,10 @@ fn stdin_is_read_with_its_given_name() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let f = &json["findings"][0];
     assert_eq!(f["file"], "deploy/pod.yaml");
-    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(7), Some(7)));
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(7), Some(7))
+    );
 }
 
 #[test]
@@ -189,18 +291,32 @@ fn user_policies_are_located_like_built_ins() {
     let found = findings_of(&json, "missing-team-label");
     assert_eq!(found.len(), 2);
     // `metadata.labels.team` is missing: the nearest existing node is `metadata`.
-    assert_eq!((found[1]["file"].as_str(), found[1]["line"].as_u64()), (Some("fixtures/inputs/pod.json"), Some(4)));
-    let explain = run(rampart().args(["explain", "missing-team-label", "--policy", "fixtures/policies/team-labels"]));
+    assert_eq!(
+        (found[1]["file"].as_str(), found[1]["line"].as_u64()),
+        (Some("fixtures/inputs/pod.json"), Some(4))
+    );
+    let explain = run(rampart().args([
+        "explain",
+        "missing-team-label",
+        "--policy",
+        "fixtures/policies/team-labels",
+    ]));
     assert_eq!(explain.code, 0);
     assert!(explain.stdout.contains("Workload has no team label"));
 }
 
 #[test]
 fn a_policy_that_does_not_compile_is_exit_2_with_its_location() {
-    let r = run(rampart().args(["check", "--policy", "fixtures/policies/broken", "fixtures/inputs/pod.json"]));
+    let r = run(rampart().args([
+        "check",
+        "--policy",
+        "fixtures/policies/broken",
+        "fixtures/inputs/pod.json",
+    ]));
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("fixtures/policies/broken/broken.rego:15:1:"),
+        r.stderr
+            .contains("fixtures/policies/broken/broken.rego:15:1:"),
         "stderr: {}",
         r.stderr
     );
@@ -210,11 +326,19 @@ fn a_policy_that_does_not_compile_is_exit_2_with_its_location() {
 fn output_file_is_written_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.json");
-    let r = run(rampart().args(["check", "--format", "json", "-o"]).arg(&out).arg("fixtures/checks/run-as-root/fail"));
+    let r = run(rampart()
+        .args(["check", "--format", "json", "-o"])
+        .arg(&out)
+        .arg("fixtures/checks/run-as-root/fail"));
     assert_eq!(r.code, 1);
     assert!(r.stdout.is_empty());
-    assert!(r.stderr.contains("findings"), "the summary goes to stderr: {}", r.stderr);
-    let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(
+        r.stderr.contains("findings"),
+        "the summary goes to stderr: {}",
+        r.stderr
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert!(json["summary"]["findings"].as_u64().unwrap() > 0);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file is left behind");
@@ -224,7 +348,12 @@ fn output_file_is_written_whole() {
 fn skipped_documents_are_listed_with_verbose() {
     let r = run(rampart().args(["check", "-v", "fixtures/inputs/not-kubernetes.yaml"]));
     assert_eq!(r.code, 0);
-    assert!(r.stderr.contains("not-kubernetes.yaml:2: document 1 is neither"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("not-kubernetes.yaml:2: document 1 is neither"),
+        "{}",
+        r.stderr
+    );
 }
 
 #[test]
@@ -237,11 +366,15 @@ fn directories_respect_gitignore_and_hidden_files() {
     std::fs::create_dir(dir.path().join(".hidden")).unwrap();
     std::fs::write(dir.path().join(".hidden/b.yaml"), pod).unwrap();
     std::fs::write(dir.path().join(".gitignore"), "ignored.yaml\n").unwrap();
-    let r = run(rampart().args(["check", "--format", "json"]).arg(dir.path()));
+    let r = run(rampart()
+        .args(["check", "--format", "json"])
+        .arg(dir.path()));
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["summary"]["files"], 1, "{}", r.stdout);
     // A file named explicitly is always read.
-    let r = run(rampart().args(["check", "--format", "json"]).arg(dir.path().join("notes.txt")));
+    let r = run(rampart()
+        .args(["check", "--format", "json"])
+        .arg(dir.path().join("notes.txt")));
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(json["summary"]["resources"], 1);
 }
@@ -273,7 +406,12 @@ fn checks_lists_the_catalogue() {
     let r = run(rampart().args(["checks", "--format", "json"]));
     assert_eq!(r.code, 0);
     let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let ids: Vec<_> = json.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let ids: Vec<_> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     assert!(ids.contains(&"run-as-root"));
     let r = run(rampart().args(["explain", "no-such-check"]));
     assert_eq!(r.code, 2);

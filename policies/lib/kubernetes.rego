@@ -60,10 +60,17 @@ name(container) := container.name if {
 	is_string(container.name)
 } else := "<unnamed>"
 
-# The effective value of a securityContext field that the pod may default.
+# securityContext fields that a PodSecurityContext also has, and so may default for its
+# containers. The others (privileged, allowPrivilegeEscalation, readOnlyRootFilesystem,
+# capabilities, procMount) exist on containers only.
+pod_level_security_fields := {"runAsUser", "runAsGroup", "runAsNonRoot", "seLinuxOptions", "seccompProfile", "windowsOptions", "appArmorProfile"}
+
+# The effective value of a securityContext field: the container's, else the pod's default for
+# the fields a pod can default.
 effective_security(container, key) := value if {
 	value := container.securityContext[key]
 } else := value if {
+	key in pod_level_security_fields
 	value := pod_spec.securityContext[key]
 }
 
@@ -72,5 +79,6 @@ effective_security(container, key) := value if {
 security_path(c, key) := array.concat(c.path, ["securityContext", key]) if {
 	_ := c.container.securityContext[key]
 } else := array.concat(pod_spec_path, ["securityContext", key]) if {
+	key in pod_level_security_fields
 	_ := pod_spec.securityContext[key]
 } else := array.concat(c.path, ["securityContext", key])

@@ -82,3 +82,49 @@ test_bare_pod if {
 test_non_workloads_are_ignored if {
 	count(check.deny) == 0 with input as {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {}}
 }
+
+test_container_user_overrides_pod_root_user if {
+	spec := {
+		"securityContext": {"runAsUser": 0},
+		"containers": [{"name": "a", "securityContext": {"runAsUser": 1000}}],
+	}
+	count(check.deny) == 0 with input as deployment(spec)
+}
+
+test_container_run_as_non_root_overrides_pod_false if {
+	spec := {
+		"securityContext": {"runAsNonRoot": false},
+		"containers": [{"name": "a", "securityContext": {"runAsNonRoot": true}}],
+	}
+	count(check.deny) == 0 with input as deployment(spec)
+}
+
+test_pod_level_false_is_reported_at_the_pod if {
+	spec := {"securityContext": {"runAsNonRoot": false}, "containers": [{"name": "a"}]}
+	results := check.deny with input as deployment(spec)
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "template", "spec", "securityContext", "runAsNonRoot"]
+}
+
+test_null_user_counts_as_unset if {
+	spec := {"containers": [{"name": "a", "securityContext": {"runAsUser": null}}]}
+	results := check.deny with input as deployment(spec)
+	count(results) == 1
+	some r in results
+	r.path == ["spec", "template", "spec", "containers", 0, "securityContext", "runAsNonRoot"]
+}
+
+test_init_and_ephemeral_container_paths if {
+	spec := {
+		"securityContext": {"runAsUser": 1000},
+		"containers": [{"name": "a"}],
+		"initContainers": [{"name": "init", "securityContext": {"runAsUser": 0}}],
+		"ephemeralContainers": [{"name": "debug", "securityContext": {"runAsUser": 0}}],
+	}
+	results := check.deny with input as deployment(spec)
+	{r.path | some r in results} == {
+		["spec", "template", "spec", "initContainers", 0, "securityContext", "runAsUser"],
+		["spec", "template", "spec", "ephemeralContainers", 0, "securityContext", "runAsUser"],
+	}
+}

@@ -66,9 +66,24 @@ pub struct Check {
     /// Files that declare the check, and the line of their METADATA.
     #[serde(skip)]
     pub files: Vec<(String, u32)>,
+    /// The remediation each policy file gives, with its targets (a Compose finding gets the
+    /// Compose advice).
+    #[serde(skip)]
+    pub remediations: Vec<(Vec<String>, String)>,
+    /// The description each policy file gives, with its targets.
+    #[serde(skip)]
+    pub descriptions: Vec<(Vec<String>, String)>,
 }
 
 impl Check {
+    /// The remediation for findings on a kind of resource (as [`targets_kind`] matches it).
+    pub fn remediation_for(&self, target_kind: &str) -> &str {
+        self.remediations
+            .iter()
+            .find(|(targets, _)| targets_kind(targets, target_kind))
+            .map_or(self.remediation.as_str(), |(_, r)| r.as_str())
+    }
+
     /// The documentation link of the check.
     pub fn help_uri(&self) -> String {
         if self.builtin {
@@ -162,7 +177,11 @@ impl Catalog {
             }
         }
         let checks = match merge_checks(&files) {
-            Ok(c) => c,
+            Ok(mut c) => {
+                c.extend(crate::suppress::engine_checks());
+                c.sort_by(|a, b| a.id.cmp(&b.id));
+                c
+            }
             Err(mut e) => {
                 errors.append(&mut e);
                 Vec::new()
@@ -292,6 +311,8 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
             builtin: file.builtin,
             rules: Vec::new(),
             files: Vec::new(),
+            remediations: Vec::new(),
+            descriptions: Vec::new(),
         });
         if check.builtin != file.builtin {
             errors.push(err(format!(
@@ -302,6 +323,12 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
         }
         check.files.push((file.path.clone(), meta.line));
         check.rules.push((rule, meta.targets.clone()));
+        if let Some(r) = &meta.remediation {
+            check.remediations.push((meta.targets.clone(), r.clone()));
+        }
+        if let Some(d) = &meta.description {
+            check.descriptions.push((meta.targets.clone(), d.clone()));
+        }
         for t in &meta.targets {
             if !check.targets.contains(t) {
                 check.targets.push(t.clone());

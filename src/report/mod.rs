@@ -45,19 +45,25 @@ pub fn write(format: Format, run: &Run, style: Style, out: &mut dyn Write) -> io
     }
 }
 
-/// Writes a report to a file atomically: a temporary file in the same directory, renamed over
-/// the target, so a reader never sees half a report.
+/// Writes a report to a file atomically, so a reader never sees half a report.
 pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
+    let mut buf = Vec::new();
+    write(format, run, Style::plain(), &mut buf)?;
+    write_atomically(path, &buf)
+}
+
+/// Writes bytes to a temporary file in the target's directory and renames it over the target.
+/// Special files such as `/dev/null` are written directly.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        return std::fs::write(path, bytes);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    {
-        let mut buf = io::BufWriter::new(tmp.as_file_mut());
-        write(format, run, Style::plain(), &mut buf)?;
-        buf.flush()?;
-    }
+    tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

@@ -1,0 +1,72 @@
+# METADATA
+# title: Container keeps dangerous capabilities
+# description: |
+#   A container that adds any capability but `NET_BIND_SERVICE` to `capabilities.add` (one
+#   finding per added capability, `ALL` included), or whose `capabilities.drop` does not contain
+#   `ALL` (one finding). Capability names are compared case-insensitively, with or without a
+#   `CAP_` prefix, as CRI-O reads them (`CAP_SYS_ADMIN`, `SYS_ADMIN` and `sys_admin` are the
+#   same capability); `ALL` is case-insensitive, as in every runtime. `capabilities` exists only
+#   on the container's `securityContext`; a pod-level value is ignored. Init and ephemeral
+#   containers are included. Windows pods (`spec.os.name: windows`), which cannot set
+#   capabilities, are skipped.
+#
+#   Why it matters: the runtime's default set (`CHOWN`, `DAC_OVERRIDE`, `SETUID`, `NET_RAW`, ...)
+#   and any added capability give a compromised process powers that most applications never use:
+#   spoofing packets, bypassing file permissions, or, with `SYS_ADMIN`, `SYS_PTRACE` or
+#   `SYS_MODULE`, escaping to the node. Dropping `ALL` and adding back only what is needed shrinks
+#   that to nothing.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
+#     description: Pod Security Standards, restricted profile (Capabilities)
+#   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container
+#     description: Set capabilities for a Container
+#   - ref: https://man7.org/linux/man-pages/man7/capabilities.7.html
+#     description: capabilities(7), what each Linux capability allows
+# custom:
+#   id: dangerous-capabilities
+#   severity: medium
+#   family: security
+#   targets: [workload]
+#   remediation: |
+#     Set `securityContext.capabilities.drop: [ALL]` on every container and remove every
+#     entry of `capabilities.add` except `NET_BIND_SERVICE`, which a process needs only to
+#     bind a port below 1024 as non-root (better: listen on a port above 1024).
+package rampart.checks.dangerous_capabilities.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.security_context as sc
+
+allowed := {"NET_BIND_SERVICE"}
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "capabilities", "add", i])} if {
+	not sc.is_windows
+	some c in k8s.containers
+	some i, cap in c.container.securityContext.capabilities.add
+	not sc.normalize_capability(cap) in allowed
+	msg := added_message(k8s.name(c.container), cap)
+}
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "capabilities", "drop"])} if {
+	not sc.is_windows
+	some c in k8s.containers
+	not drops_all(c.container)
+	msg := drop_message(c.container)
+}
+
+drops_all(container) if {
+	some cap in container.securityContext.capabilities.drop
+	sc.is_all(cap)
+}
+
+added_message(name, cap) := sprintf("container `%s` adds all capabilities (%s)", [name, cap]) if {
+	sc.is_all(cap)
+} else := sprintf("container `%s` adds capability %s", [name, json.marshal(cap)]) if {
+	not is_string(cap)
+} else := sprintf("container `%s` adds capability %s", [name, cap])
+
+drop_message(container) := sprintf("container `%s` drops %s but not ALL capabilities", [k8s.name(container), concat(", ", dropped)]) if {
+	dropped := [sprintf("%v", [cap]) | some cap in container.securityContext.capabilities.drop]
+	count(dropped) > 0
+} else := sprintf("container `%s` does not drop ALL capabilities", [k8s.name(container)])

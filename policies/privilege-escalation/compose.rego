@@ -1,0 +1,68 @@
+# METADATA
+# title: Container allows privilege escalation
+# description: |
+#   For Compose: a service whose `security_opt` does not set `no-new-privileges` to true. It is
+#   true when the last entry about it is `no-new-privileges` alone, or `no-new-privileges:<b>`
+#   or `no-new-privileges=<b>` with a value Docker reads as true (`true`, `1`, `t`, `True`,
+#   `TRUE`). A last entry that sets it to false (`no-new-privileges:false`) or to a value Docker
+#   rejects (`no-new-privileges:yes`) is reported at that entry; otherwise the finding points at
+#   `security_opt` (or at the service, without one). A privileged service is reported even with
+#   `no-new-privileges:true`, which does not confine it. A daemon-wide `no-new-privileges` in
+#   `daemon.json` is not visible to rampart.
+#
+#   Why it matters: as for Kubernetes, without `no-new-privileges` the kernel's `no_new_privs`
+#   flag is not set, so a setuid binary or file capability in the image lets a compromised
+#   process gain more privileges than the container was started with.
+# related_resources:
+#   - ref: https://docs.docker.com/reference/compose-file/services/#security_opt
+#     description: Compose specification, services (security_opt)
+#   - ref: https://docs.docker.com/reference/cli/docker/container/run/#security-opt
+#     description: Docker, docker container run --security-opt (no-new-privileges)
+# custom:
+#   id: privilege-escalation
+#   severity: medium
+#   family: security
+#   targets: [compose-service]
+#   remediation: |
+#     Add `no-new-privileges:true` to the service's `security_opt` (and remove any
+#     `no-new-privileges:false`). A privileged service can escalate regardless: remove
+#     `privileged: true` as well.
+package rampart.checks.privilege_escalation.compose
+
+import rego.v1
+
+import data.rampart.lib.compose_security as cs
+
+deny contains finding
+
+# One finding per service: the first reason that applies, most direct first.
+finding := {
+	"msg": sprintf("service `%s` allows privilege escalation (security_opt: %s)", [input.name, opt]),
+	"path": ["security_opt", i],
+} if {
+	i := cs.no_new_privileges_index(input.service)
+	opt := input.service.security_opt[i]
+	cs.no_new_privileges(opt) == "false"
+} else := {
+	"msg": sprintf("service `%s` allows privilege escalation: `%s` is not a boolean Docker accepts, so no-new-privileges is not set", [input.name, opt]),
+	"path": ["security_opt", i],
+} if {
+	i := cs.no_new_privileges_index(input.service)
+	opt := input.service.security_opt[i]
+	cs.no_new_privileges(opt) == "invalid"
+} else := {
+	"msg": sprintf("service `%s` allows privilege escalation: it is privileged, so it holds every capability and host device and no-new-privileges does not confine it", [input.name]),
+	"path": no_new_privileges_path,
+	"related": [{"msg": "privileged here", "path": ["privileged"]}],
+} if {
+	cs.is_true(input.service.privileged)
+} else := {
+	"msg": sprintf("service `%s` allows privilege escalation: security_opt has no `no-new-privileges:true`", [input.name]),
+	"path": ["security_opt"],
+} if {
+	not cs.no_new_privileges_index(input.service)
+}
+
+no_new_privileges_path := ["security_opt", cs.no_new_privileges_index(input.service)] if {
+	cs.no_new_privileges_index(input.service)
+} else := ["security_opt"]

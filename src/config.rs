@@ -1,0 +1,403 @@
+//! `.rampart.yaml`: discovered upward from the working directory (stopping at the repository
+//! root), strict (unknown keys and wrong types are errors at their line and column), kebab-case.
+
+use std::path::{Path, PathBuf};
+
+use crate::finding::Severity;
+use crate::lint::Params;
+use crate::source::{Pos, SourceFile};
+use crate::yaml::{self, Node, NodeValue};
+
+pub const FILE_NAME: &str = ".rampart.yaml";
+
+/// A loaded configuration file.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The file it was read from (`None` for the defaults).
+    pub path: Option<PathBuf>,
+    /// The directory relative paths and globs are resolved against.
+    pub base: PathBuf,
+    pub enable: Vec<String>,
+    pub disable: Vec<String>,
+    pub severity: Vec<(String, Severity)>,
+    pub params: Params,
+    pub exclude: Vec<String>,
+    pub ignore: Vec<IgnoreRule>,
+    pub policies: Vec<PathBuf>,
+    pub fail_on: Option<Severity>,
+    /// The file's text and tree, for locating `ignore` entries in reports.
+    pub source: Option<std::sync::Arc<SourceFile>>,
+}
+
+/// A config `ignore` entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IgnoreRule {
+    /// Check ids this entry suppresses (`*` for every check).
+    pub checks: Vec<String>,
+    /// Path globs, relative to the config file's directory; empty = every path.
+    pub paths: Vec<String>,
+    /// `kind/namespace/name` or `kind/name` (for Compose: `service/name`); `*` matches any part.
+    pub resource: Option<String>,
+    pub reason: String,
+    /// Where the entry is in the config file.
+    pub pos: Pos,
+}
+
+/// A located problem in a config file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+/// Finds the config file for a working directory: the nearest `.rampart.yaml` upward,
+/// not looking above the repository root (the first directory holding `.git`).
+pub fn discover(cwd: &Path) -> Option<PathBuf> {
+    let mut dir = Some(cwd);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Reads and validates a config file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let name = crate::discover::display_name(path, std::env::current_dir().ok().as_deref());
+    let bytes = std::fs::read(path).map_err(|e| ConfigError {
+        file: name.clone(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read config: {}", crate::discover::io_message(&e)),
+    })?;
+    let source = SourceFile::decode(name.clone(), Some(path.to_path_buf()), bytes).map_err(|e| ConfigError {
+        file: name.clone(),
+        line: e.line,
+        column: e.col,
+        message: e.message,
+    })?;
+    let base = path
+        .parent()
+        .map(Path::to_path_buf)
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let mut config = parse(&source.text, &name, base)?;
+    config.path = Some(path.to_path_buf());
+    config.source = Some(std::sync::Arc::new(source));
+    Ok(config)
+}
+
+/// Parses config text.
+pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigError> {
+    let err = |pos: Pos, message: String| ConfigError {
+        file: name.to_string(),
+        line: pos.line,
+        column: pos.col,
+        message,
+    };
+    let stream = yaml::parse_stream(text);
+    if let Some(e) = stream.error {
+        return Err(err(e.pos, format!("invalid YAML: {}", e.message)));
+    }
+    let mut config = Config {
+        base,
+        ..Config::default()
+    };
+    let Some(doc) = stream.documents.into_iter().next() else {
+        return Ok(config);
+    };
+    let root = &doc.root;
+    let entries = map(root, "the config")?;
+    for e in entries {
+        let key = e.key.as_str().unwrap_or_default();
+        let v = &e.value;
+        match key {
+            "checks" => {
+                for c in map(v, "`checks`")? {
+                    match c.key.as_str().unwrap_or_default() {
+                        "enable" => config.enable = strings(&c.value, "`checks.enable`")?,
+                        "disable" => config.disable = strings(&c.value, "`checks.disable`")?,
+                        "severity" => {
+                            for s in map(&c.value, "`checks.severity`")? {
+                                let id = s.key.as_str().unwrap_or_default().to_string();
+                                config.severity.push((id, severity(&s.value)?));
+                            }
+                        }
+                        other => return Err(unknown(&c.key, other, "checks", &["enable", "disable", "severity"])),
+                    }
+                }
+            }
+            "params" => {
+                for p in map(v, "`params`")? {
+                    let params = &mut config.params;
+                    match p.key.as_str().unwrap_or_default() {
+                        "min-replicas" => match p.value.value {
+                            NodeValue::Int(n) if n >= 1 => params.min_replicas = n as u32,
+                            _ => return Err(err(p.value.span.start, "`min-replicas` must be a whole number ≥ 1".into())),
+                        },
+                        "anti-affinity-topology-keys" => {
+                            params.anti_affinity_topology_keys = strings(&p.value, "`anti-affinity-topology-keys`")?
+                        }
+                        "spread-topology-keys" => params.spread_topology_keys = strings(&p.value, "`spread-topology-keys`")?,
+                        "require-egress" => match p.value.value {
+                            NodeValue::Bool(b) => params.require_egress = b,
+                            _ => return Err(err(p.value.span.start, "`require-egress` must be true or false".into())),
+                        },
+                        "kubernetes-version" => {
+                            let version = match &p.value.value {
+                                NodeValue::Str(s) => s.to_string(),
+                                _ => String::new(),
+                            };
+                            let valid = version
+                                .trim_start_matches('v')
+                                .split('.')
+                                .take(2)
+                                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+                            if !valid || !version.contains('.') {
+                                return Err(err(
+                                    p.value.span.start,
+                                    "`kubernetes-version` must be a version such as \"1.31\" (quote it: 1.30 is read as a number)".into(),
+                                ));
+                            }
+                            params.kubernetes_version = version.trim_start_matches('v').to_string();
+                        }
+                        "default-namespace" => params.default_namespace = string(&p.value, "`default-namespace`")?,
+                        other => {
+                            return Err(unknown(
+                                &p.key,
+                                other,
+                                "params",
+                                &[
+                                    "min-replicas",
+                                    "anti-affinity-topology-keys",
+                                    "spread-topology-keys",
+                                    "require-egress",
+                                    "kubernetes-version",
+                                    "default-namespace",
+                                ],
+                            ));
+                        }
+                    }
+                }
+            }
+            "exclude" => {
+                config.exclude = strings(v, "`exclude`")?;
+                for (i, g) in config.exclude.iter().enumerate() {
+                    if let Err(e) = globset::Glob::new(g) {
+                        let at = v.as_seq().map_or(v.span.start, |s| s[i].span.start);
+                        return Err(err(at, format!("invalid glob `{g}`: {}", e.kind())));
+                    }
+                }
+            }
+            "ignore" => {
+                let Some(items) = v.as_seq() else {
+                    return Err(err(v.span.start, "`ignore` must be a list of entries".into()));
+                };
+                for item in items {
+                    config.ignore.push(ignore_rule(item)?);
+                }
+            }
+            "policies" => {
+                config.policies = strings(v, "`policies`")?.into_iter().map(|p| config.base.join(p)).collect();
+            }
+            "fail-on" => config.fail_on = Some(severity(v)?),
+            other => {
+                return Err(unknown(
+                    &e.key,
+                    other,
+                    "the config",
+                    &["checks", "params", "exclude", "ignore", "policies", "fail-on"],
+                ));
+            }
+        }
+    }
+    return Ok(config);
+
+    fn map<'a>(node: &'a Node, what: &str) -> Result<&'a [yaml::Entry], ConfigError> {
+        match &node.value {
+            NodeValue::Map(m) => Ok(m),
+            NodeValue::Null => Ok(&[]),
+            _ => Err(at(node, format!("{what} must be a mapping, not a {}", node.type_name()))),
+        }
+    }
+    fn string(node: &Node, what: &str) -> Result<String, ConfigError> {
+        match &node.value {
+            NodeValue::Str(s) => Ok(s.to_string()),
+            _ => Err(at(node, format!("{what} must be a string, not a {}", node.type_name()))),
+        }
+    }
+    fn strings(node: &Node, what: &str) -> Result<Vec<String>, ConfigError> {
+        match &node.value {
+            NodeValue::Seq(items) => items.iter().map(|i| string(i, &format!("an entry of {what}"))).collect(),
+            NodeValue::Null => Ok(Vec::new()),
+            _ => Err(at(node, format!("{what} must be a list of strings, not a {}", node.type_name()))),
+        }
+    }
+    fn severity(node: &Node) -> Result<Severity, ConfigError> {
+        let s = string(node, "a severity")?;
+        s.parse::<Severity>()
+            .map_err(|_| at(node, format!("unknown severity `{s}` (expected critical, high, medium, low or info)")))
+    }
+    fn ignore_rule(item: &Node) -> Result<IgnoreRule, ConfigError> {
+        let entries = map(item, "an `ignore` entry")?;
+        let mut rule = IgnoreRule {
+            checks: Vec::new(),
+            paths: Vec::new(),
+            resource: None,
+            reason: String::new(),
+            pos: item.span.start,
+        };
+        for e in entries {
+            match e.key.as_str().unwrap_or_default() {
+                "check" => {
+                    rule.checks = match &e.value.value {
+                        NodeValue::Seq(_) => strings(&e.value, "`check`")?,
+                        _ => vec![string(&e.value, "`check`")?],
+                    }
+                }
+                "paths" => {
+                    rule.paths = strings(&e.value, "`paths`")?;
+                    for g in &rule.paths {
+                        globset::Glob::new(g).map_err(|x| at(&e.value, format!("invalid glob `{g}`: {}", x.kind())))?;
+                    }
+                }
+                "resource" => rule.resource = Some(string(&e.value, "`resource`")?),
+                "reason" => rule.reason = string(&e.value, "`reason`")?,
+                other => {
+                    return Err(unknown(&e.key, other, "an `ignore` entry", &["check", "paths", "resource", "reason"]));
+                }
+            }
+        }
+        if rule.checks.is_empty() {
+            return Err(at(item, "an `ignore` entry needs `check` (a check id, a list of ids, or \"*\")".into()));
+        }
+        if rule.reason.trim().is_empty() {
+            return Err(at(item, "an `ignore` entry needs a non-empty `reason`".into()));
+        }
+        Ok(rule)
+    }
+    fn at(node: &Node, message: String) -> ConfigError {
+        ConfigError {
+            file: String::new(),
+            line: node.span.start.line,
+            column: node.span.start.col,
+            message,
+        }
+    }
+    fn unknown(key: &Node, name: &str, within: &str, known: &[&str]) -> ConfigError {
+        at(key, format!("unknown key `{name}` in {within} (expected one of: {})", known.join(", ")))
+    }
+}
+
+/// Fills in the file name of errors raised by the nested helpers.
+pub fn with_file(mut e: ConfigError, name: &str) -> ConfigError {
+    if e.file.is_empty() {
+        e.file = name.to_string();
+    }
+    e
+}
+
+/// The commented template `rampart init` writes.
+pub const TEMPLATE: &str = r#"# rampart configuration. Every key is optional; delete what you do not need.
+# Paths and globs are relative to this file's directory.
+
+# Which checks run. `rampart checks` lists them all.
+checks:
+  # Checks to switch off everywhere.
+  disable: []
+  # Checks to switch back on when a parent config disabled them.
+  enable: []
+  # Severity overrides, per check id: critical, high, medium, low or info.
+  severity: {}
+  #   missing-cpu-limit: info
+
+# Parameters the checks read.
+params:
+  # A workload with at least this many replicas must spread them.
+  min-replicas: 2
+  # Topology keys that count for podAntiAffinity and for topologySpreadConstraints.
+  anti-affinity-topology-keys: [kubernetes.io/hostname]
+  spread-topology-keys: [topology.kubernetes.io/zone]
+  # Also require a NetworkPolicy that selects each workload for Egress.
+  require-egress: false
+  # The Kubernetes version you deploy to (for removed-api-version). Quote it.
+  kubernetes-version: "1.31"
+  # The namespace of objects that do not name one.
+  default-namespace: default
+
+# Paths not to lint (globs).
+exclude: []
+#  - "charts/**/templates/**"
+
+# Findings to accept, each with the reason why (shown in every report).
+ignore: []
+#  - check: host-namespace
+#    paths: ["deploy/logging/**"]
+#    resource: DaemonSet/logging/fluent-bit
+#    reason: Fluent Bit needs the host network to ship node logs.
+
+# Extra directories of Rego policies.
+policies: []
+
+# The lowest severity that fails the run (exit status 1).
+fail-on: low
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_ok(text: &str) -> Config {
+        parse(text, "c.yaml", PathBuf::from(".")).unwrap()
+    }
+
+    #[test]
+    fn the_template_loads() {
+        let c = parse_ok(TEMPLATE);
+        assert_eq!(c.params, Params::default());
+        assert_eq!(c.fail_on, Some(Severity::Low));
+    }
+
+    #[test]
+    fn reads_every_section() {
+        let c = parse_ok(
+            "checks:\n  disable: [run-as-root]\n  severity:\n    missing-cpu-limit: info\nparams:\n  min-replicas: 3\n  kubernetes-version: \"1.29\"\nexclude: ['vendor/**']\nignore:\n  - check: host-namespace\n    paths: ['logging/**']\n    resource: DaemonSet/logging/fluent-bit\n    reason: needs host logs\nfail-on: high\n",
+        );
+        assert_eq!(c.disable, vec!["run-as-root"]);
+        assert_eq!(c.severity, vec![("missing-cpu-limit".to_string(), Severity::Info)]);
+        assert_eq!(c.params.min_replicas, 3);
+        assert_eq!(c.params.kubernetes_version, "1.29");
+        assert_eq!(c.ignore[0].resource.as_deref(), Some("DaemonSet/logging/fluent-bit"));
+        assert_eq!(c.ignore[0].pos.line, 10);
+        assert_eq!(c.fail_on, Some(Severity::High));
+    }
+
+    #[test]
+    fn unknown_keys_and_wrong_types_are_located() {
+        let e = parse("checks:\n  disabel: [x]\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 3));
+        assert!(e.message.contains("unknown key `disabel`"), "{}", e.message);
+        let e = parse("params:\n  min-replicas: two\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 17));
+        let e = parse("fail-on: urgent\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert!(e.message.contains("unknown severity"));
+        let e = parse("params:\n  kubernetes-version: 1.30\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert!(e.message.contains("quote it"), "{}", e.message);
+        let e = parse("ignore:\n  - check: x\n    reason: ''\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert!(e.message.contains("reason"));
+    }
+}

@@ -1,0 +1,540 @@
+//! Suppressions and baselines: the `ignore.rampart.dev/<check>` annotation, the Compose
+//! `x-rampart-ignore` extension, inline `# rampart:ignore <checks> <reason>` comments, config
+//! `ignore` entries and baseline files. Suppressed findings stay in every report, marked; a
+//! suppression without a reason or that matches nothing is itself a finding.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::config::{Config, IgnoreRule};
+use crate::finding::{Finding, Location, Severity, Suppression, fingerprint};
+use crate::kubernetes::Identity;
+use crate::policy::Check;
+use crate::policy::metadata::Reference;
+use crate::source::{Pos, SourceFile, Span};
+use crate::yaml::{Node, NodeValue, PathSeg};
+
+pub const ANNOTATION_PREFIX: &str = "ignore.rampart.dev/";
+pub const COMPOSE_EXTENSION: &str = "x-rampart-ignore";
+pub const COMMENT_MARKER: &str = "rampart:ignore";
+pub const UNUSED: &str = "unused-suppression";
+pub const INVALID: &str = "invalid-suppression";
+
+/// The checks the suppression machinery itself reports. Their metadata lives here because no
+/// Rego policy produces them.
+pub fn engine_checks() -> Vec<Check> {
+    let check = |id: &str, title: &str, description: &str, remediation: &str| Check {
+        id: id.into(),
+        title: title.into(),
+        description: description.into(),
+        severity: Severity::Low,
+        family: "suppressions".into(),
+        targets: vec!["*".into()],
+        remediation: remediation.into(),
+        references: vec![Reference {
+            url: "https://github.com/rampart-lint/rampart#suppressing-findings".into(),
+            description: Some("Suppressing findings".into()),
+        }],
+        builtin: true,
+        rules: Vec::new(),
+        files: Vec::new(),
+        remediations: Vec::new(),
+        descriptions: Vec::new(),
+    };
+    vec![
+        check(
+            INVALID,
+            "Suppression without a reason or for an unknown check",
+            "An `ignore.rampart.dev/<check>` annotation, an `x-rampart-ignore` entry or a `# rampart:ignore` \
+             comment whose reason is empty, or that names a check rampart does not know. Such a \
+             suppression suppresses nothing.\n\nWhy it matters: an exception nobody can explain cannot be \
+             reviewed, and a misspelt check id silently suppresses nothing.",
+            "Give the reason after the check ids (`# rampart:ignore run-as-root the image needs root to bind :80`), \
+             or as the annotation's value, and use a check id from `rampart checks`.",
+        ),
+        check(
+            UNUSED,
+            "Suppression that matches no finding",
+            "A suppression (annotation, `x-rampart-ignore`, inline comment or config `ignore` entry) for a \
+             check that ran and found nothing it could suppress.\n\nWhy it matters: stale exceptions hide \
+             the next real problem at the same place and make reviews harder; remove them once the \
+             problem is fixed.",
+            "Delete the suppression, or correct its check id or scope.",
+        ),
+    ]
+}
+
+/// Where a suppression applies.
+#[derive(Debug)]
+enum Scope {
+    /// Every finding of one resource.
+    Resource(Identity),
+    /// Findings starting on these lines of a file (`file` is a run file index).
+    Lines { file: usize, first: u32, last: u32 },
+    /// A config entry: globs over paths relative to the config directory and a resource pattern.
+    Config {
+        globs: Option<GlobSet>,
+        resource: Option<String>,
+    },
+}
+
+/// One suppression found in the run.
+#[derive(Debug)]
+struct Suppressor {
+    /// `annotation`, `comment` or `config`.
+    kind: &'static str,
+    /// Check ids; `*` for every check (config only).
+    checks: Vec<String>,
+    reason: String,
+    scope: Scope,
+    /// Where the suppression itself is, for findings about it.
+    location: Location,
+    resource: Identity,
+    path: Vec<PathSeg>,
+    used: bool,
+}
+
+/// A resource as suppression needs to see it.
+pub struct ResourceView<'a> {
+    pub file: usize,
+    pub identity: &'a Identity,
+    pub node: &'a Node,
+    pub prefix: &'a [PathSeg],
+}
+
+/// Applies every suppression to `findings` (sorted) and appends findings about the
+/// suppressions themselves. `ran` says whether a check was evaluated (a suppression for a
+/// check that did not run is never "unused").
+#[allow(clippy::too_many_arguments)]
+pub fn apply(
+    findings: &mut Vec<Finding>,
+    files: &mut Vec<Arc<SourceFile>>,
+    resources: &[ResourceView<'_>],
+    config: &Config,
+    cwd: &Path,
+    known: &dyn Fn(&str) -> bool,
+    ran: &dyn Fn(&str) -> bool,
+) {
+    let mut suppressors = Vec::new();
+    let mut problems: Vec<Finding> = Vec::new();
+    for r in resources {
+        collect_in_resource(r, &files[r.file], &mut suppressors);
+    }
+    for (index, file) in files.iter().enumerate() {
+        collect_comments(index, file, resources, &mut suppressors);
+    }
+    if !config.ignore.is_empty() {
+        let config_file = config.source.clone().map(|source| {
+            files.push(source);
+            files.len() - 1
+        });
+        for rule in &config.ignore {
+            suppressors.push(config_suppressor(rule, config_file));
+        }
+    }
+
+    // Invalid suppressions suppress nothing and are reported.
+    suppressors.retain(|s| {
+        let unknown: Vec<&String> = s.checks.iter().filter(|c| *c != "*" && !known(c)).collect();
+        let message = if s.reason.trim().is_empty() {
+            Some(format!("suppression of `{}` has no reason", s.checks.join(",")))
+        } else if !unknown.is_empty() {
+            Some(format!(
+                "suppression names unknown check `{}`",
+                unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("`, `")
+            ))
+        } else {
+            None
+        };
+        match message {
+            Some(message) => {
+                if ran(INVALID) {
+                    problems.push(engine_finding(INVALID, message, s, files));
+                }
+                false
+            }
+            None => true,
+        }
+    });
+
+    let base = canonical(&config.base);
+    for f in findings.iter_mut() {
+        let file_name = files[f.location.file].name.clone();
+        let relative = relative_to(&canonical(&cwd.join(&file_name)), &base);
+        for s in suppressors.iter_mut() {
+            if !s.checks.iter().any(|c| c == "*" || *c == f.check) || !matches(s, f, &relative) {
+                continue;
+            }
+            s.used = true;
+            if f.suppressed.is_none() {
+                f.suppressed = Some(Suppression {
+                    kind: s.kind.into(),
+                    reason: s.reason.clone(),
+                });
+            }
+        }
+    }
+
+    if ran(UNUSED) {
+        for s in &suppressors {
+            let checks_ran = s.checks.iter().any(|c| c == "*" || ran(c));
+            if !s.used && checks_ran {
+                let message = format!("suppression of `{}` matches no finding", s.checks.join(","));
+                problems.push(engine_finding(UNUSED, message, s, files));
+            }
+        }
+    }
+    findings.append(&mut problems);
+}
+
+fn matches(s: &Suppressor, f: &Finding, relative: &str) -> bool {
+    match &s.scope {
+        Scope::Resource(identity) => &f.resource == identity,
+        Scope::Lines { file, first, last } => {
+            f.location.file == *file && (*first..=*last).contains(&f.location.span.start.line)
+        }
+        Scope::Config { globs, resource } => {
+            globs.as_ref().is_none_or(|g| g.is_match(relative))
+                && resource.as_ref().is_none_or(|pattern| resource_matches(pattern, &f.resource))
+        }
+    }
+}
+
+/// `Kind/namespace/name`, `Kind/name` (any namespace) or, for Compose, `service/name` and
+/// `service/project/name`; `*` matches any one part.
+fn resource_matches(pattern: &str, identity: &Identity) -> bool {
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let eq = |p: &str, v: &str| p == "*" || p == v;
+    match identity {
+        Identity::Kubernetes(o) => match parts.as_slice() {
+            [kind, name] => eq(kind, &o.kind) && eq(name, &o.name),
+            [kind, ns, name] => eq(kind, &o.kind) && eq(ns, o.namespace.as_deref().unwrap_or("")) && eq(name, &o.name),
+            _ => false,
+        },
+        Identity::Compose(c) => match parts.as_slice() {
+            [kind, name] => eq(kind, &c.kind) && eq(name, &c.name),
+            [kind, project, name] => eq(kind, &c.kind) && eq(project, &c.project) && eq(name, &c.name),
+            _ => false,
+        },
+    }
+}
+
+fn engine_finding(check: &str, message: String, s: &Suppressor, files: &[Arc<SourceFile>]) -> Finding {
+    Finding {
+        fingerprint: fingerprint(check, &files[s.location.file].name, &s.resource, &s.path, &message),
+        check: check.into(),
+        severity: Severity::Low,
+        message,
+        location: s.location.clone(),
+        resource: s.resource.clone(),
+        path: s.path.clone(),
+        related: Vec::new(),
+        suppressed: None,
+    }
+}
+
+/// Annotations of a Kubernetes object, `x-rampart-ignore` of a Compose service.
+fn collect_in_resource(r: &ResourceView<'_>, _file: &SourceFile, out: &mut Vec<Suppressor>) {
+    let (path, node): (Vec<&str>, Option<&Node>) = match r.identity {
+        Identity::Kubernetes(_) => (
+            vec!["metadata", "annotations"],
+            r.node.get("metadata").and_then(|m| m.get("annotations")),
+        ),
+        Identity::Compose(_) => (vec![COMPOSE_EXTENSION], r.node.get(COMPOSE_EXTENSION)),
+    };
+    let Some(entries) = node.and_then(Node::as_map) else { return };
+    for e in entries {
+        let Some(key) = e.key.as_str() else { continue };
+        let check = match r.identity {
+            Identity::Kubernetes(_) => match key.strip_prefix(ANNOTATION_PREFIX) {
+                Some(c) => c,
+                None => continue,
+            },
+            Identity::Compose(_) => key,
+        };
+        let reason = match &e.value.value {
+            NodeValue::Str(s) => s.to_string(),
+            NodeValue::Null => String::new(),
+            _ => e.value.key_text().map(|t| t.into_owned()).unwrap_or_default(),
+        };
+        let mut full: Vec<PathSeg> = r.prefix.to_vec();
+        full.extend(path.iter().map(|p| PathSeg::Key(p.to_string())));
+        full.push(PathSeg::Key(key.to_string()));
+        out.push(Suppressor {
+            kind: "annotation",
+            checks: vec![check.to_string()],
+            reason,
+            scope: Scope::Resource(r.identity.clone()),
+            location: Location {
+                file: r.file,
+                span: e.span(),
+                head: e.key.span,
+            },
+            resource: r.identity.clone(),
+            path: full,
+            used: false,
+        });
+    }
+}
+
+/// `# rampart:ignore <id>[,<id>] <reason>` comments of one file.
+fn collect_comments(index: usize, file: &SourceFile, resources: &[ResourceView<'_>], out: &mut Vec<Suppressor>) {
+    if !file.text.contains(COMMENT_MARKER) {
+        return;
+    }
+    let lines: Vec<&str> = file.text.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((comment_at, rest)) = find_comment(line) else { continue };
+        // A second ` #` ends the reason (so a trailing note is not taken for one).
+        let rest = rest.split(" #").next().unwrap_or_default().trim();
+        let (ids, reason) = match rest.split_once(char::is_whitespace) {
+            Some((ids, reason)) => (ids, reason.trim()),
+            None => (rest, ""),
+        };
+        let checks: Vec<String> = ids.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let line_no = i as u32 + 1;
+        let own_line = line[..comment_at].trim().is_empty();
+        let (first, last) = if own_line {
+            let next = lines
+                .iter()
+                .enumerate()
+                .skip(i + 1)
+                .find(|(_, l)| {
+                    let t = l.trim();
+                    !t.is_empty() && !t.starts_with('#') && t != "---"
+                })
+                .map(|(j, _)| j as u32 + 1);
+            match next {
+                Some(n) => (n, extent(resources, index, n).unwrap_or(n)),
+                None => (line_no, line_no),
+            }
+        } else {
+            (line_no, line_no)
+        };
+        let col = line[..comment_at].chars().count() as u32 + 1;
+        let start = Pos {
+            line: line_no,
+            col,
+            offset: 0,
+        };
+        let end = Pos {
+            line: line_no,
+            col: line.chars().count() as u32 + 1,
+            offset: 0,
+        };
+        let owner = resources
+            .iter()
+            .filter(|r| r.file == index && r.node.span.start.line <= first.max(line_no))
+            .max_by_key(|r| r.node.span.start.line);
+        let resource = owner.map_or_else(
+            || {
+                Identity::Compose(crate::kubernetes::ComposeId {
+                    kind: "file".into(),
+                    name: file.name.clone(),
+                    project: String::new(),
+                })
+            },
+            |r| r.identity.clone(),
+        );
+        out.push(Suppressor {
+            kind: "comment",
+            checks: if checks.is_empty() { vec![String::new()] } else { checks },
+            reason: reason.to_string(),
+            scope: Scope::Lines {
+                file: index,
+                first,
+                last: last.max(first),
+            },
+            location: Location {
+                file: index,
+                span: Span::new(start, end),
+                head: Span::new(start, end),
+            },
+            resource,
+            path: Vec::new(),
+            used: false,
+        });
+    }
+}
+
+/// The `rampart:ignore` text of a YAML comment on a line: a `#` at the start or after
+/// whitespace, followed by the marker.
+fn find_comment(line: &str) -> Option<(usize, &str)> {
+    let mut search = 0;
+    while let Some(rel) = line[search..].find('#') {
+        let at = search + rel;
+        let preceded_ok = at == 0 || line[..at].ends_with([' ', '\t']);
+        if preceded_ok {
+            let body = line[at + 1..].trim_start();
+            if let Some(rest) = body.strip_prefix(COMMENT_MARKER) {
+                if rest.is_empty() || rest.starts_with(char::is_whitespace) {
+                    return Some((at, rest));
+                }
+            }
+        }
+        search = at + 1;
+    }
+    None
+}
+
+/// The last line of the outermost node that starts on `line` of a file.
+fn extent(resources: &[ResourceView<'_>], file: usize, line: u32) -> Option<u32> {
+    resources
+        .iter()
+        .filter(|r| r.file == file)
+        .find_map(|r| node_extent(r.node, line))
+}
+
+fn node_extent(node: &Node, line: u32) -> Option<u32> {
+    if node.span.start.line > line || node.span.end.line < line {
+        return None;
+    }
+    if node.span.start.line == line {
+        return Some(node.span.end.line);
+    }
+    match &node.value {
+        NodeValue::Map(entries) => entries.iter().find_map(|e| {
+            if e.key.span.start.line == line {
+                Some(e.value.span.end.line.max(e.key.span.end.line))
+            } else {
+                node_extent(&e.value, line)
+            }
+        }),
+        NodeValue::Seq(items) => items.iter().find_map(|n| node_extent(n, line)),
+        _ => None,
+    }
+}
+
+fn config_suppressor(rule: &IgnoreRule, file: Option<usize>) -> Suppressor {
+    let globs = if rule.paths.is_empty() {
+        None
+    } else {
+        let mut b = GlobSetBuilder::new();
+        for p in &rule.paths {
+            if let Ok(g) = Glob::new(p) {
+                b.add(g);
+            }
+        }
+        b.build().ok()
+    };
+    let span = Span::new(rule.pos, rule.pos);
+    Suppressor {
+        kind: "config",
+        checks: rule.checks.clone(),
+        reason: rule.reason.clone(),
+        scope: Scope::Config {
+            globs,
+            resource: rule.resource.clone(),
+        },
+        location: Location {
+            file: file.unwrap_or(0),
+            span,
+            head: span,
+        },
+        resource: Identity::Compose(crate::kubernetes::ComposeId {
+            kind: "config".into(),
+            name: "ignore".into(),
+            project: String::new(),
+        }),
+        path: Vec::new(),
+        used: false,
+    }
+}
+
+fn canonical(p: &Path) -> PathBuf {
+    p.canonicalize().unwrap_or_else(|_| p.to_path_buf())
+}
+
+fn relative_to(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// A baseline file: the fingerprints of accepted findings.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Baseline {
+    pub version: u32,
+    pub findings: Vec<BaselineEntry>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct BaselineEntry {
+    pub fingerprint: String,
+    pub check: String,
+    pub file: String,
+    pub message: String,
+}
+
+/// Reads a baseline's fingerprints.
+pub fn read_baseline(path: &Path) -> Result<HashSet<String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read baseline {}: {}", path.display(), crate::discover::io_message(&e)))?;
+    let baseline: Baseline =
+        serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: invalid baseline: {e}", path.display(), e.line(), e.column()))?;
+    Ok(baseline.findings.into_iter().map(|e| e.fingerprint).collect())
+}
+
+/// Marks findings recorded in a baseline as suppressed.
+pub fn apply_baseline(findings: &mut [Finding], fingerprints: &HashSet<String>, name: &str) {
+    for f in findings.iter_mut() {
+        if f.suppressed.is_none() && fingerprints.contains(&f.fingerprint) {
+            f.suppressed = Some(Suppression {
+                kind: "baseline".into(),
+                reason: format!("recorded in baseline {name}"),
+            });
+        }
+    }
+}
+
+/// The baseline of a run's unsuppressed findings.
+pub fn baseline_of(findings: &[Finding], files: &[Arc<SourceFile>]) -> Baseline {
+    let mut seen = BTreeSet::new();
+    let mut entries = Vec::new();
+    for f in findings.iter().filter(|f| f.suppressed.is_none()) {
+        if seen.insert(f.fingerprint.clone()) {
+            entries.push(BaselineEntry {
+                fingerprint: f.fingerprint.clone(),
+                check: f.check.clone(),
+                file: files[f.location.file].name.clone(),
+                message: f.message.clone(),
+            });
+        }
+    }
+    Baseline {
+        version: 1,
+        findings: entries,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_found_only_as_comments() {
+        assert_eq!(find_comment("  # rampart:ignore a,b why").map(|c| c.1.trim()), Some("a,b why"));
+        assert_eq!(find_comment("x: 1 # rampart:ignore a why").map(|c| c.0), Some(5));
+        assert_eq!(find_comment("url: http://x#rampart:ignore"), None);
+        assert_eq!(find_comment("# rampart:ignored"), None);
+    }
+
+    #[test]
+    fn resource_patterns() {
+        let id = Identity::Kubernetes(crate::kubernetes::ObjectId {
+            api_version: "apps/v1".into(),
+            kind: "DaemonSet".into(),
+            name: "fluent-bit".into(),
+            namespace: Some("logging".into()),
+        });
+        assert!(resource_matches("DaemonSet/logging/fluent-bit", &id));
+        assert!(resource_matches("DaemonSet/fluent-bit", &id));
+        assert!(resource_matches("*/logging/*", &id));
+        assert!(!resource_matches("Deployment/fluent-bit", &id));
+        assert!(!resource_matches("DaemonSet/other/fluent-bit", &id));
+    }
+}
