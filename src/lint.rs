@@ -321,7 +321,10 @@ fn run_in_pool(
         Identity::Compose(_) => None,
     }));
     let data = data_document(&options.params, inventory);
-    let engine = PolicyEngine::new(&catalog, enabled, data).map_err(Fatal::Policies)?;
+    let mut kinds: Vec<String> = resources.iter().map(|r| r.identity.target_kind().into_owned()).collect();
+    kinds.sort();
+    kinds.dedup();
+    let engine = PolicyEngine::new(&catalog, enabled, data, &kinds).map_err(Fatal::Policies)?;
 
     let index: HashMap<&ObjectId, usize> = resources
         .iter()

@@ -42,6 +42,10 @@ pub struct PolicyEngine {
     engine: regorus::Engine,
     /// Per resource kind: the (check index, rule path) pairs to evaluate.
     by_kind: HashMap<String, Vec<(usize, String)>>,
+    /// Per resource kind of the run: a generated rule that unions the `deny` sets of every
+    /// applicable check, so that one evaluation per resource computes shared helpers (the
+    /// containers of a pod spec, ...) once instead of once per check.
+    aggregates: HashMap<String, String>,
     rules: Vec<(usize, String, Vec<String>)>,
 }
 
@@ -52,6 +56,7 @@ impl PolicyEngine {
         catalog: &Catalog,
         enabled: &[bool],
         data: Value,
+        kinds: &[String],
     ) -> Result<PolicyEngine, Vec<PolicyError>> {
         let mut engine = new_engine();
         let mut errors = Vec::new();
@@ -84,13 +89,37 @@ impl PolicyEngine {
         let mut this = PolicyEngine {
             engine,
             by_kind: HashMap::new(),
+            aggregates: HashMap::new(),
             rules,
         };
+        for (n, kind) in kinds.iter().enumerate() {
+            let rules = this.rules_for(kind);
+            if rules.len() < 2 {
+                continue;
+            }
+            let package = format!("rampart.aggregate.k{n}");
+            let mut module = format!("package {package}\n\nimport rego.v1\n\n");
+            for (i, (_, rule)) in rules.iter().enumerate() {
+                module.push_str(&format!("results contains [{i}, r] if {{\n\tsome r in {rule}\n}}\n\n"));
+            }
+            if this
+                .engine
+                .add_policy(format!("<aggregate {kind}>"), module)
+                .is_ok()
+            {
+                this.aggregates.insert(kind.clone(), format!("data.{package}.results"));
+            }
+        }
         // Prepare: the first evaluation runs regorus's analysis; do it once, before cloning,
         // and surface what only shows at that point (unsafe variables, unknown functions).
         this.engine.set_input(Value::new_object());
         let rules: Vec<(usize, String)> =
             this.rules.iter().map(|(c, r, _)| (*c, r.clone())).collect();
+        let aggregates: Vec<String> = this.aggregates.values().cloned().collect();
+        for rule in aggregates {
+            // Errors here are attributed per check when a resource is evaluated.
+            let _ = this.engine.eval_rule(rule);
+        }
         for (check, rule) in rules {
             if let Err(e) = this.engine.eval_rule(rule.clone()) {
                 let file = catalog.checks[check]
@@ -137,6 +166,16 @@ impl PolicyEngine {
             return (findings, errors);
         }
         self.engine.set_input(input);
+        if let Some(aggregate) = self.aggregates.get(kind).cloned() {
+            if let Ok(value) = self.engine.eval_rule(aggregate) {
+                match parse_aggregate(&rules, &value) {
+                    Ok(f) => return (f, errors),
+                    Err(e) => errors.push(e),
+                }
+                return (findings, errors);
+            }
+            // A policy failed: evaluate the checks one by one to say which.
+        }
         for (check, rule) in rules {
             match self.engine.eval_rule(rule) {
                 Ok(Value::Undefined) => {}
@@ -209,6 +248,29 @@ pub fn compile_error(file: &str, text: &str) -> PolicyError {
         column,
         message,
     }
+}
+
+/// Reads the aggregate's `[rule index, result]` pairs.
+fn parse_aggregate(rules: &[(usize, String)], value: &Value) -> Result<Vec<RawFinding>, EvalError> {
+    let Value::Set(items) = value else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for item in items.iter() {
+        let Value::Array(pair) = item else { continue };
+        let (Some(index), Some(result)) = (pair.first(), pair.get(1)) else {
+            continue;
+        };
+        let check = index
+            .as_u64()
+            .ok()
+            .and_then(|i| rules.get(i as usize))
+            .map_or(0, |r| r.0);
+        let single = Value::from(vec![result.clone()]);
+        let mut found = parse_results(check, &single).map_err(|message| EvalError { check, message })?;
+        out.append(&mut found);
+    }
+    Ok(out)
 }
 
 /// Reads a `deny` set: objects with `msg` (string), `path` (array) and optional `related`.
