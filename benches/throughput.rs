@@ -16,6 +16,11 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 fn main() {
+    // regorus errors capture backtraces under RUST_BACKTRACE; the CLI turns that off too.
+    if std::env::var_os("RUST_LIB_BACKTRACE").is_none() {
+        // SAFETY: no other thread runs yet.
+        unsafe { std::env::set_var("RUST_LIB_BACKTRACE", "0") };
+    }
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--phase") {
         let phase = &args[i + 1];
@@ -26,7 +31,12 @@ fn main() {
     let sizes: Vec<usize> = args
         .iter()
         .position(|a| a == "--docs")
-        .map(|i| args[i + 1].split(',').map(|n| n.parse().expect("--docs takes numbers")).collect())
+        .map(|i| {
+            args[i + 1]
+                .split(',')
+                .map(|n| n.parse().expect("--docs takes numbers"))
+                .collect()
+        })
         .unwrap_or_else(|| vec![1_000, 10_000]);
 
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus");
@@ -72,12 +82,15 @@ struct Measured {
 }
 
 /// Runs one phase in a child process and reads its resource usage with `wait4`.
+// The child is reaped by `wait4`, which clippy does not see.
+#[allow(clippy::zombie_processes)]
 fn measure(phase: &str, dir: &Path) -> Option<Measured> {
     let mut cmd = match phase {
         "cli-json" | "cli-sarif" => {
             let format = phase.trim_start_matches("cli-");
             let mut c = Command::new(env!("CARGO_BIN_EXE_rampart"));
-            c.args(["check", "--format", format, "-o", "/dev/null"]).arg(dir);
+            c.args(["check", "--format", format, "-o", "/dev/null"])
+                .arg(dir);
             c
         }
         _ => {
@@ -86,7 +99,8 @@ fn measure(phase: &str, dir: &Path) -> Option<Measured> {
             c
         }
     };
-    cmd.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::piped());
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
     let started = Instant::now();
     let child = cmd.spawn().expect("spawn phase");
     let pid = child.id() as libc::pid_t;
@@ -115,7 +129,9 @@ fn run_phase(phase: &str, dir: &Path) {
             let docs: usize = inputs
                 .par_iter()
                 .map(|input| {
-                    let rampart::discover::Input::File { path, .. } = input else { return 0 };
+                    let rampart::discover::Input::File { path, .. } = input else {
+                        return 0;
+                    };
                     let bytes = std::fs::read(path).expect("read");
                     let text = String::from_utf8(bytes).expect("utf-8");
                     rampart::yaml::parse_stream(&text).documents.len()

@@ -3,7 +3,8 @@
 use std::io::{IsTerminal, Read, Write};
 
 use crate::cli::{
-    CheckArgs, ChecksArgs, Cli, ColorChoice, Command, ExplainArgs, InitArgs, PolicyCommand, PolicyTestArgs,
+    CheckArgs, ChecksArgs, Cli, ColorChoice, Command, ExplainArgs, InitArgs, PolicyCommand,
+    PolicyTestArgs,
 };
 use crate::config::{self, Config};
 use crate::finding::Severity;
@@ -14,7 +15,7 @@ use crate::report::{self, Format, Style};
 
 pub fn main(cli: Cli) -> u8 {
     match cli.command {
-        Command::Check(args) => check(args),
+        Command::Check(args) => check(*args),
         Command::Checks(args) => checks(args),
         Command::Explain(args) => explain(args),
         Command::Policy(PolicyCommand::Test(args)) => policy_test(args),
@@ -46,7 +47,10 @@ fn load_config(explicit: Option<&std::path::Path>, disabled: bool) -> Result<Con
 fn init(args: InitArgs) -> u8 {
     let path = std::path::Path::new(config::FILE_NAME);
     if path.exists() && !args.force {
-        eprintln!("error: {} already exists (use --force to overwrite it)", config::FILE_NAME);
+        eprintln!(
+            "error: {} already exists (use --force to overwrite it)",
+            config::FILE_NAME
+        );
         return 2;
     }
     if let Err(e) = std::fs::write(path, config::TEMPLATE) {
@@ -60,8 +64,16 @@ fn init(args: InitArgs) -> u8 {
 fn check(args: CheckArgs) -> u8 {
     let stdin = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
-        if let Err(e) = std::io::stdin().read_to_end(&mut buf) {
+        let limit = lint::MAX_INPUT_BYTES;
+        if let Err(e) = std::io::stdin().take(limit + 1).read_to_end(&mut buf) {
             eprintln!("error: cannot read standard input: {e}");
+            return 2;
+        }
+        if buf.len() as u64 > limit {
+            eprintln!(
+                "error: standard input is larger than the {} MiB rampart reads",
+                limit / (1024 * 1024)
+            );
             return 2;
         }
         Some(buf)

@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories ("-" reads stdin).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every check with its metadata.
     Checks(ChecksArgs),
     /// Print the full documentation of one check.

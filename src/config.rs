@@ -54,7 +54,11 @@ pub struct ConfigError {
 
 impl std::fmt::Display for ConfigError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
     }
 }
 
@@ -84,12 +88,15 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         column: 1,
         message: format!("cannot read config: {}", crate::discover::io_message(&e)),
     })?;
-    let source = SourceFile::decode(name.clone(), Some(path.to_path_buf()), bytes).map_err(|e| ConfigError {
-        file: name.clone(),
-        line: e.line,
-        column: e.col,
-        message: e.message,
-    })?;
+    let source =
+        SourceFile::decode(name.clone(), Some(path.to_path_buf()), bytes).map_err(|e| {
+            ConfigError {
+                file: name.clone(),
+                line: e.line,
+                column: e.col,
+                message: e.message,
+            }
+        })?;
     let base = path
         .parent()
         .map(Path::to_path_buf)
@@ -137,7 +144,14 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                                 config.severity.push((id, severity(&s.value)?));
                             }
                         }
-                        other => return Err(unknown(&c.key, other, "checks", &["enable", "disable", "severity"])),
+                        other => {
+                            return Err(unknown(
+                                &c.key,
+                                other,
+                                "checks",
+                                &["enable", "disable", "severity"],
+                            ));
+                        }
                     }
                 }
             }
@@ -147,26 +161,43 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                     match p.key.as_str().unwrap_or_default() {
                         "min-replicas" => match p.value.value {
                             NodeValue::Int(n) if n >= 1 => params.min_replicas = n as u32,
-                            _ => return Err(err(p.value.span.start, "`min-replicas` must be a whole number ≥ 1".into())),
+                            _ => {
+                                return Err(err(
+                                    p.value.span.start,
+                                    "`min-replicas` must be a whole number ≥ 1".into(),
+                                ));
+                            }
                         },
                         "anti-affinity-topology-keys" => {
-                            params.anti_affinity_topology_keys = strings(&p.value, "`anti-affinity-topology-keys`")?
+                            params.anti_affinity_topology_keys =
+                                strings(&p.value, "`anti-affinity-topology-keys`")?
                         }
-                        "spread-topology-keys" => params.spread_topology_keys = strings(&p.value, "`spread-topology-keys`")?,
+                        "spread-topology-keys" => {
+                            params.spread_topology_keys =
+                                strings(&p.value, "`spread-topology-keys`")?
+                        }
                         "require-egress" => match p.value.value {
                             NodeValue::Bool(b) => params.require_egress = b,
-                            _ => return Err(err(p.value.span.start, "`require-egress` must be true or false".into())),
+                            _ => {
+                                return Err(err(
+                                    p.value.span.start,
+                                    "`require-egress` must be true or false".into(),
+                                ));
+                            }
                         },
                         "kubernetes-version" => {
                             let version = match &p.value.value {
                                 NodeValue::Str(s) => s.to_string(),
                                 _ => String::new(),
                             };
-                            let valid = version
-                                .trim_start_matches('v')
-                                .split('.')
-                                .take(2)
-                                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()));
+                            let valid =
+                                version
+                                    .trim_start_matches('v')
+                                    .split('.')
+                                    .take(2)
+                                    .all(|part| {
+                                        !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit())
+                                    });
                             if !valid || !version.contains('.') {
                                 return Err(err(
                                     p.value.span.start,
@@ -175,7 +206,9 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                             }
                             params.kubernetes_version = version.trim_start_matches('v').to_string();
                         }
-                        "default-namespace" => params.default_namespace = string(&p.value, "`default-namespace`")?,
+                        "default-namespace" => {
+                            params.default_namespace = string(&p.value, "`default-namespace`")?
+                        }
                         other => {
                             return Err(unknown(
                                 &p.key,
@@ -205,14 +238,20 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
             }
             "ignore" => {
                 let Some(items) = v.as_seq() else {
-                    return Err(err(v.span.start, "`ignore` must be a list of entries".into()));
+                    return Err(err(
+                        v.span.start,
+                        "`ignore` must be a list of entries".into(),
+                    ));
                 };
                 for item in items {
                     config.ignore.push(ignore_rule(item)?);
                 }
             }
             "policies" => {
-                config.policies = strings(v, "`policies`")?.into_iter().map(|p| config.base.join(p)).collect();
+                config.policies = strings(v, "`policies`")?
+                    .into_iter()
+                    .map(|p| config.base.join(p))
+                    .collect();
             }
             "fail-on" => config.fail_on = Some(severity(v)?),
             other => {
@@ -220,7 +259,9 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                     &e.key,
                     other,
                     "the config",
-                    &["checks", "params", "exclude", "ignore", "policies", "fail-on"],
+                    &[
+                        "checks", "params", "exclude", "ignore", "policies", "fail-on",
+                    ],
                 ));
             }
         }
@@ -231,26 +272,45 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
         match &node.value {
             NodeValue::Map(m) => Ok(m),
             NodeValue::Null => Ok(&[]),
-            _ => Err(at(node, format!("{what} must be a mapping, not a {}", node.type_name()))),
+            _ => Err(at(
+                node,
+                format!("{what} must be a mapping, not a {}", node.type_name()),
+            )),
         }
     }
     fn string(node: &Node, what: &str) -> Result<String, ConfigError> {
         match &node.value {
             NodeValue::Str(s) => Ok(s.to_string()),
-            _ => Err(at(node, format!("{what} must be a string, not a {}", node.type_name()))),
+            _ => Err(at(
+                node,
+                format!("{what} must be a string, not a {}", node.type_name()),
+            )),
         }
     }
     fn strings(node: &Node, what: &str) -> Result<Vec<String>, ConfigError> {
         match &node.value {
-            NodeValue::Seq(items) => items.iter().map(|i| string(i, &format!("an entry of {what}"))).collect(),
+            NodeValue::Seq(items) => items
+                .iter()
+                .map(|i| string(i, &format!("an entry of {what}")))
+                .collect(),
             NodeValue::Null => Ok(Vec::new()),
-            _ => Err(at(node, format!("{what} must be a list of strings, not a {}", node.type_name()))),
+            _ => Err(at(
+                node,
+                format!(
+                    "{what} must be a list of strings, not a {}",
+                    node.type_name()
+                ),
+            )),
         }
     }
     fn severity(node: &Node) -> Result<Severity, ConfigError> {
         let s = string(node, "a severity")?;
-        s.parse::<Severity>()
-            .map_err(|_| at(node, format!("unknown severity `{s}` (expected critical, high, medium, low or info)")))
+        s.parse::<Severity>().map_err(|_| {
+            at(
+                node,
+                format!("unknown severity `{s}` (expected critical, high, medium, low or info)"),
+            )
+        })
     }
     fn ignore_rule(item: &Node) -> Result<IgnoreRule, ConfigError> {
         let entries = map(item, "an `ignore` entry")?;
@@ -272,21 +332,34 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                 "paths" => {
                     rule.paths = strings(&e.value, "`paths`")?;
                     for g in &rule.paths {
-                        globset::Glob::new(g).map_err(|x| at(&e.value, format!("invalid glob `{g}`: {}", x.kind())))?;
+                        globset::Glob::new(g).map_err(|x| {
+                            at(&e.value, format!("invalid glob `{g}`: {}", x.kind()))
+                        })?;
                     }
                 }
                 "resource" => rule.resource = Some(string(&e.value, "`resource`")?),
                 "reason" => rule.reason = string(&e.value, "`reason`")?,
                 other => {
-                    return Err(unknown(&e.key, other, "an `ignore` entry", &["check", "paths", "resource", "reason"]));
+                    return Err(unknown(
+                        &e.key,
+                        other,
+                        "an `ignore` entry",
+                        &["check", "paths", "resource", "reason"],
+                    ));
                 }
             }
         }
         if rule.checks.is_empty() {
-            return Err(at(item, "an `ignore` entry needs `check` (a check id, a list of ids, or \"*\")".into()));
+            return Err(at(
+                item,
+                "an `ignore` entry needs `check` (a check id, a list of ids, or \"*\")".into(),
+            ));
         }
         if rule.reason.trim().is_empty() {
-            return Err(at(item, "an `ignore` entry needs a non-empty `reason`".into()));
+            return Err(at(
+                item,
+                "an `ignore` entry needs a non-empty `reason`".into(),
+            ));
         }
         Ok(rule)
     }
@@ -299,7 +372,13 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
         }
     }
     fn unknown(key: &Node, name: &str, within: &str, known: &[&str]) -> ConfigError {
-        at(key, format!("unknown key `{name}` in {within} (expected one of: {})", known.join(", ")))
+        at(
+            key,
+            format!(
+                "unknown key `{name}` in {within} (expected one of: {})",
+                known.join(", ")
+            ),
+        )
     }
 }
 
@@ -378,10 +457,16 @@ mod tests {
             "checks:\n  disable: [run-as-root]\n  severity:\n    missing-cpu-limit: info\nparams:\n  min-replicas: 3\n  kubernetes-version: \"1.29\"\nexclude: ['vendor/**']\nignore:\n  - check: host-namespace\n    paths: ['logging/**']\n    resource: DaemonSet/logging/fluent-bit\n    reason: needs host logs\nfail-on: high\n",
         );
         assert_eq!(c.disable, vec!["run-as-root"]);
-        assert_eq!(c.severity, vec![("missing-cpu-limit".to_string(), Severity::Info)]);
+        assert_eq!(
+            c.severity,
+            vec![("missing-cpu-limit".to_string(), Severity::Info)]
+        );
         assert_eq!(c.params.min_replicas, 3);
         assert_eq!(c.params.kubernetes_version, "1.29");
-        assert_eq!(c.ignore[0].resource.as_deref(), Some("DaemonSet/logging/fluent-bit"));
+        assert_eq!(
+            c.ignore[0].resource.as_deref(),
+            Some("DaemonSet/logging/fluent-bit")
+        );
         assert_eq!(c.ignore[0].pos.line, 10);
         assert_eq!(c.fail_on, Some(Severity::High));
     }
@@ -391,13 +476,28 @@ mod tests {
         let e = parse("checks:\n  disabel: [x]\n", "c.yaml", PathBuf::from(".")).unwrap_err();
         assert_eq!((e.line, e.column), (2, 3));
         assert!(e.message.contains("unknown key `disabel`"), "{}", e.message);
-        let e = parse("params:\n  min-replicas: two\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        let e = parse(
+            "params:\n  min-replicas: two\n",
+            "c.yaml",
+            PathBuf::from("."),
+        )
+        .unwrap_err();
         assert_eq!((e.line, e.column), (2, 17));
         let e = parse("fail-on: urgent\n", "c.yaml", PathBuf::from(".")).unwrap_err();
         assert!(e.message.contains("unknown severity"));
-        let e = parse("params:\n  kubernetes-version: 1.30\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        let e = parse(
+            "params:\n  kubernetes-version: 1.30\n",
+            "c.yaml",
+            PathBuf::from("."),
+        )
+        .unwrap_err();
         assert!(e.message.contains("quote it"), "{}", e.message);
-        let e = parse("ignore:\n  - check: x\n    reason: ''\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        let e = parse(
+            "ignore:\n  - check: x\n    reason: ''\n",
+            "c.yaml",
+            PathBuf::from("."),
+        )
+        .unwrap_err();
         assert!(e.message.contains("reason"));
     }
 }

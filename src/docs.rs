@@ -58,7 +58,11 @@ fn sections(check: &Check) -> (Vec<String>, Vec<String>, Vec<String>) {
         }
     }
     let fix = if check.remediations.len() > 1 {
-        check.remediations.iter().map(|(t, r)| label(t, r)).collect()
+        check
+            .remediations
+            .iter()
+            .map(|(t, r)| label(t, r))
+            .collect()
     } else {
         vec![check.remediation.clone()]
     };

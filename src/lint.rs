@@ -177,7 +177,11 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
     for (id, severity) in &options.config.severity {
         match catalog.checks.iter_mut().find(|c| &c.id == id) {
             Some(check) => check.severity = *severity,
-            None => return Err(Fatal::Usage(format!("config: unknown check `{id}` in `checks.severity`"))),
+            None => {
+                return Err(Fatal::Usage(format!(
+                    "config: unknown check `{id}` in `checks.severity`"
+                )));
+            }
         }
     }
     let enabled = enabled_checks(&catalog, &options)?;
@@ -195,12 +199,22 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
 
 fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fatal> {
     let config = &options.config;
-    for (what, ids) in [("checks.enable", &config.enable), ("checks.disable", &config.disable)] {
+    for (what, ids) in [
+        ("checks.enable", &config.enable),
+        ("checks.disable", &config.disable),
+    ] {
         if let Some(id) = ids.iter().find(|id| catalog.check(id).is_none()) {
-            return Err(Fatal::Usage(format!("config: unknown check `{id}` in `{what}`")));
+            return Err(Fatal::Usage(format!(
+                "config: unknown check `{id}` in `{what}`"
+            )));
         }
     }
-    for id in options.enable.iter().chain(&options.disable).chain(&options.only) {
+    for id in options
+        .enable
+        .iter()
+        .chain(&options.disable)
+        .chain(&options.only)
+    {
         if catalog.check(id).is_none() {
             return Err(Fatal::Usage(format!(
                 "unknown check `{id}` (see `rampart checks` for the list)"
@@ -237,7 +251,8 @@ fn run_in_pool(
     enabled: &[bool],
     threads: usize,
 ) -> Result<Run, Fatal> {
-    let (mut inputs, discover_errors) = discover::discover(&options.paths, &options.stdin_name, threads);
+    let (mut inputs, discover_errors) =
+        discover::discover(&options.paths, &options.stdin_name, threads);
     exclude(&mut inputs, &options);
     let default_ns = options.params.default_namespace.clone();
     let stdin = options.stdin.clone();
@@ -321,7 +336,10 @@ fn run_in_pool(
         Identity::Compose(_) => None,
     }));
     let data = data_document(&options.params, inventory);
-    let mut kinds: Vec<String> = resources.iter().map(|r| r.identity.target_kind().into_owned()).collect();
+    let mut kinds: Vec<String> = resources
+        .iter()
+        .map(|r| r.identity.target_kind().into_owned())
+        .collect();
     kinds.sort();
     kinds.dedup();
     let engine = PolicyEngine::new(&catalog, enabled, data, &kinds).map_err(Fatal::Policies)?;
@@ -388,8 +406,22 @@ fn run_in_pool(
         .collect();
     let cwd = std::env::current_dir().unwrap_or_default();
     let known = |id: &str| catalog.check(id).is_some();
-    let ran = |id: &str| catalog.checks.iter().zip(enabled).any(|(c, on)| *on && c.id == id);
-    suppress::apply(&mut findings, &mut files, &views, &options.config, &cwd, &known, &ran);
+    let ran = |id: &str| {
+        catalog
+            .checks
+            .iter()
+            .zip(enabled)
+            .any(|(c, on)| *on && c.id == id)
+    };
+    suppress::apply(
+        &mut findings,
+        &mut files,
+        &views,
+        &options.config,
+        &cwd,
+        &known,
+        &ran,
+    );
     drop(views);
     if let Some(path) = &options.baseline {
         let fingerprints = suppress::read_baseline(path).map_err(Fatal::Usage)?;
@@ -447,9 +479,15 @@ fn exclude(inputs: &mut Vec<Input>, options: &Options) {
         }
     }
     let Ok(set) = builder.build() else { return };
-    let base = options.config.base.canonicalize().unwrap_or_else(|_| options.config.base.clone());
+    let base = options
+        .config
+        .base
+        .canonicalize()
+        .unwrap_or_else(|_| options.config.base.clone());
     inputs.retain(|input| {
-        let Input::File { path, .. } = input else { return true };
+        let Input::File { path, .. } = input else {
+            return true;
+        };
         if options.paths.iter().any(|p| p == path) {
             return true;
         }
@@ -481,9 +519,29 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+/// Inputs larger than this are refused without being read: no manifest is that large, and the
+/// limit bounds memory whatever is thrown at rampart.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Reads, decodes, parses and classifies one input.
 fn load(input: &Input, stdin: Option<&[u8]>, default_ns: &str) -> Loaded {
     let mut out = Loaded::default();
+    if let Input::File { path, .. } = input {
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
+                out.errors.push((
+                    None,
+                    format!(
+                        "file is {} MiB, larger than the {} MiB rampart reads; split it or exclude it",
+                        meta.len() / (1024 * 1024),
+                        MAX_INPUT_BYTES / (1024 * 1024)
+                    ),
+                ));
+                out.unreadable = true;
+                return out;
+            }
+        }
+    }
     let bytes = match input {
         Input::Stdin { .. } => stdin.unwrap_or_default().to_vec(),
         Input::File { path, .. } => match std::fs::read(path) {

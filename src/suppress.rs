@@ -140,11 +140,18 @@ pub fn apply(
     suppressors.retain(|s| {
         let unknown: Vec<&String> = s.checks.iter().filter(|c| *c != "*" && !known(c)).collect();
         let message = if s.reason.trim().is_empty() {
-            Some(format!("suppression of `{}` has no reason", s.checks.join(",")))
+            Some(format!(
+                "suppression of `{}` has no reason",
+                s.checks.join(",")
+            ))
         } else if !unknown.is_empty() {
             Some(format!(
                 "suppression names unknown check `{}`",
-                unknown.iter().map(|c| c.as_str()).collect::<Vec<_>>().join("`, `")
+                unknown
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join("`, `")
             ))
         } else {
             None
@@ -198,7 +205,9 @@ fn matches(s: &Suppressor, f: &Finding, relative: &str) -> bool {
         }
         Scope::Config { globs, resource } => {
             globs.as_ref().is_none_or(|g| g.is_match(relative))
-                && resource.as_ref().is_none_or(|pattern| resource_matches(pattern, &f.resource))
+                && resource
+                    .as_ref()
+                    .is_none_or(|pattern| resource_matches(pattern, &f.resource))
         }
     }
 }
@@ -211,20 +220,37 @@ fn resource_matches(pattern: &str, identity: &Identity) -> bool {
     match identity {
         Identity::Kubernetes(o) => match parts.as_slice() {
             [kind, name] => eq(kind, &o.kind) && eq(name, &o.name),
-            [kind, ns, name] => eq(kind, &o.kind) && eq(ns, o.namespace.as_deref().unwrap_or("")) && eq(name, &o.name),
+            [kind, ns, name] => {
+                eq(kind, &o.kind)
+                    && eq(ns, o.namespace.as_deref().unwrap_or(""))
+                    && eq(name, &o.name)
+            }
             _ => false,
         },
         Identity::Compose(c) => match parts.as_slice() {
             [kind, name] => eq(kind, &c.kind) && eq(name, &c.name),
-            [kind, project, name] => eq(kind, &c.kind) && eq(project, &c.project) && eq(name, &c.name),
+            [kind, project, name] => {
+                eq(kind, &c.kind) && eq(project, &c.project) && eq(name, &c.name)
+            }
             _ => false,
         },
     }
 }
 
-fn engine_finding(check: &str, message: String, s: &Suppressor, files: &[Arc<SourceFile>]) -> Finding {
+fn engine_finding(
+    check: &str,
+    message: String,
+    s: &Suppressor,
+    files: &[Arc<SourceFile>],
+) -> Finding {
     Finding {
-        fingerprint: fingerprint(check, &files[s.location.file].name, &s.resource, &s.path, &message),
+        fingerprint: fingerprint(
+            check,
+            &files[s.location.file].name,
+            &s.resource,
+            &s.path,
+            &message,
+        ),
         check: check.into(),
         severity: Severity::Low,
         message,
@@ -245,7 +271,9 @@ fn collect_in_resource(r: &ResourceView<'_>, _file: &SourceFile, out: &mut Vec<S
         ),
         Identity::Compose(_) => (vec![COMPOSE_EXTENSION], r.node.get(COMPOSE_EXTENSION)),
     };
-    let Some(entries) = node.and_then(Node::as_map) else { return };
+    let Some(entries) = node.and_then(Node::as_map) else {
+        return;
+    };
     for e in entries {
         let Some(key) = e.key.as_str() else { continue };
         let check = match r.identity {
@@ -258,7 +286,11 @@ fn collect_in_resource(r: &ResourceView<'_>, _file: &SourceFile, out: &mut Vec<S
         let reason = match &e.value.value {
             NodeValue::Str(s) => s.to_string(),
             NodeValue::Null => String::new(),
-            _ => e.value.key_text().map(|t| t.into_owned()).unwrap_or_default(),
+            _ => e
+                .value
+                .key_text()
+                .map(|t| t.into_owned())
+                .unwrap_or_default(),
         };
         let mut full: Vec<PathSeg> = r.prefix.to_vec();
         full.extend(path.iter().map(|p| PathSeg::Key(p.to_string())));
@@ -281,20 +313,31 @@ fn collect_in_resource(r: &ResourceView<'_>, _file: &SourceFile, out: &mut Vec<S
 }
 
 /// `# rampart:ignore <id>[,<id>] <reason>` comments of one file.
-fn collect_comments(index: usize, file: &SourceFile, resources: &[ResourceView<'_>], out: &mut Vec<Suppressor>) {
+fn collect_comments(
+    index: usize,
+    file: &SourceFile,
+    resources: &[ResourceView<'_>],
+    out: &mut Vec<Suppressor>,
+) {
     if !file.text.contains(COMMENT_MARKER) {
         return;
     }
     let lines: Vec<&str> = file.text.lines().collect();
     for (i, line) in lines.iter().enumerate() {
-        let Some((comment_at, rest)) = find_comment(line) else { continue };
+        let Some((comment_at, rest)) = find_comment(line) else {
+            continue;
+        };
         // A second ` #` ends the reason (so a trailing note is not taken for one).
         let rest = rest.split(" #").next().unwrap_or_default().trim();
         let (ids, reason) = match rest.split_once(char::is_whitespace) {
             Some((ids, reason)) => (ids, reason.trim()),
             None => (rest, ""),
         };
-        let checks: Vec<String> = ids.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let checks: Vec<String> = ids
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
         let line_no = i as u32 + 1;
         let own_line = line[..comment_at].trim().is_empty();
         let (first, last) = if own_line {
@@ -341,7 +384,11 @@ fn collect_comments(index: usize, file: &SourceFile, resources: &[ResourceView<'
         );
         out.push(Suppressor {
             kind: "comment",
-            checks: if checks.is_empty() { vec![String::new()] } else { checks },
+            checks: if checks.is_empty() {
+                vec![String::new()]
+            } else {
+                checks
+            },
             reason: reason.to_string(),
             scope: Scope::Lines {
                 file: index,
@@ -472,11 +519,26 @@ pub struct BaselineEntry {
 
 /// Reads a baseline's fingerprints.
 pub fn read_baseline(path: &Path) -> Result<HashSet<String>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read baseline {}: {}", path.display(), crate::discover::io_message(&e)))?;
-    let baseline: Baseline =
-        serde_json::from_str(&text).map_err(|e| format!("{}:{}:{}: invalid baseline: {e}", path.display(), e.line(), e.column()))?;
-    Ok(baseline.findings.into_iter().map(|e| e.fingerprint).collect())
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read baseline {}: {}",
+            path.display(),
+            crate::discover::io_message(&e)
+        )
+    })?;
+    let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: invalid baseline: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    Ok(baseline
+        .findings
+        .into_iter()
+        .map(|e| e.fingerprint)
+        .collect())
 }
 
 /// Marks findings recorded in a baseline as suppressed.
@@ -517,8 +579,14 @@ mod tests {
 
     #[test]
     fn comments_are_found_only_as_comments() {
-        assert_eq!(find_comment("  # rampart:ignore a,b why").map(|c| c.1.trim()), Some("a,b why"));
-        assert_eq!(find_comment("x: 1 # rampart:ignore a why").map(|c| c.0), Some(5));
+        assert_eq!(
+            find_comment("  # rampart:ignore a,b why").map(|c| c.1.trim()),
+            Some("a,b why")
+        );
+        assert_eq!(
+            find_comment("x: 1 # rampart:ignore a why").map(|c| c.0),
+            Some(5)
+        );
         assert_eq!(find_comment("url: http://x#rampart:ignore"), None);
         assert_eq!(find_comment("# rampart:ignored"), None);
     }

@@ -108,7 +108,9 @@ fn run_case(id: &str, kind: &str, case: &Path) -> Result<(), String> {
             if !expected.is_empty() {
                 return Err("a pass fixture must not carry `# expect:` markers".into());
             }
-            let others = findings.iter().any(|f| f["check"] != id && f["suppressed"].is_null());
+            let others = findings
+                .iter()
+                .any(|f| f["check"] != id && f["suppressed"].is_null());
             if code != 0 && !others {
                 return Err(format!("exit status {code}, expected 0"));
             }

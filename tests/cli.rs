@@ -126,7 +126,9 @@ fn output_is_identical_whatever_the_thread_count() {
 #[test]
 fn a_malformed_file_is_located_and_the_others_are_still_linted() {
     let (code, json) = check_json(&[
-        "fixtures/inputs",
+        "fixtures/inputs/malformed.yaml",
+        "fixtures/inputs/bom-crlf.yaml",
+        "fixtures/inputs/pod.json",
         "fixtures/checks/run-as-root/fail/no-security-context.yaml",
     ]);
     assert_eq!(code, 2, "an unparsable input is exit status 2");
@@ -139,7 +141,11 @@ fn a_malformed_file_is_located_and_the_others_are_still_linted() {
     );
     // The good files were linted.
     assert_eq!(findings_of(&json, "run-as-root").len(), 4);
-    let human = run(rampart().args(["check", "fixtures/inputs"]));
+    let human = run(rampart().args([
+        "check",
+        "fixtures/inputs/malformed.yaml",
+        "fixtures/inputs/pod.json",
+    ]));
     assert_eq!(human.code, 2);
     assert!(human.stdout.contains("invalid YAML"), "{}", human.stdout);
     assert!(
@@ -415,4 +421,16 @@ fn checks_lists_the_catalogue() {
     assert!(ids.contains(&"run-as-root"));
     let r = run(rampart().args(["explain", "no-such-check"]));
     assert_eq!(r.code, 2);
+}
+
+#[test]
+fn evaluating_checks_together_gives_what_each_gives_alone() {
+    let paths = ["fixtures/checks", "fixtures/reference"];
+    let together = run(rampart().args(["check", "--format", "json"]).args(paths));
+    let separately = run(rampart()
+        .env("RAMPART_EVALUATE_SEPARATELY", "1")
+        .args(["check", "--format", "json"])
+        .args(paths));
+    assert!(together.stdout.contains("\"findings\""));
+    assert_eq!(together.stdout, separately.stdout);
 }

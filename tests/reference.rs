@@ -7,7 +7,12 @@ use common::*;
 
 #[test]
 fn kubernetes_as_written_snapshot() {
-    let ran = run(rampart().args(["check", "--format", "json", "fixtures/reference/kubernetes/as-written"]));
+    let ran = run(rampart().args([
+        "check",
+        "--format",
+        "json",
+        "fixtures/reference/kubernetes/as-written",
+    ]));
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     insta::assert_snapshot!("kubernetes_as_written_json", ran.stdout);
     let human = run(rampart().args(["check", "fixtures/reference/kubernetes/as-written"]));

@@ -47,7 +47,10 @@ impl Repo {
         c
     }
     fn json(&self, args: &[&str]) -> (i32, serde_json::Value) {
-        let ran = run(self.rampart().args(["check", "--format", "json"]).args(args));
+        let ran = run(self
+            .rampart()
+            .args(["check", "--format", "json"])
+            .args(args));
         let json = serde_json::from_str(&ran.stdout)
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", ran.stdout, ran.stderr));
         (ran.code, json)
@@ -55,7 +58,12 @@ impl Repo {
 }
 
 fn of<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
-    json["findings"].as_array().unwrap().iter().filter(|f| f["check"] == check).collect()
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .collect()
 }
 
 #[test]
@@ -68,17 +76,28 @@ fn annotation_suppresses_and_stays_in_the_report() {
             "  namespace: shop\n  annotations:\n    ignore.rampart.dev/privileged-container: \"node debugging needs the host's devices\"\n",
         ),
     );
-    let (code, json) = repo.json(&["--only", "privileged-container", "--only", "unused-suppression", "pod.yaml"]);
+    let (code, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--only",
+        "unused-suppression",
+        "pod.yaml",
+    ]);
     assert_eq!(code, 0, "suppressed findings do not fail the run: {json}");
     let f = of(&json, "privileged-container");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["suppressed"]["kind"], "annotation");
-    assert_eq!(f[0]["suppressed"]["reason"], "node debugging needs the host's devices");
+    assert_eq!(
+        f[0]["suppressed"]["reason"],
+        "node debugging needs the host's devices"
+    );
     assert_eq!(json["summary"]["suppressed"], 1);
     assert_eq!(json["summary"]["findings"], 0);
     assert!(of(&json, "unused-suppression").is_empty());
     // The human report hides it but counts it.
-    let human = run(repo.rampart().args(["check", "--only", "privileged-container", "pod.yaml"]));
+    let human = run(repo
+        .rampart()
+        .args(["check", "--only", "privileged-container", "pod.yaml"]));
     assert!(!human.stdout.contains("is privileged"), "{}", human.stdout);
     assert!(human.stdout.contains("1 suppressed"), "{}", human.stdout);
 }
@@ -94,8 +113,17 @@ fn inline_comments_cover_their_line_or_the_node_below() {
             "privileged: true # rampart:ignore privileged-container,run-as-root needs the host's devices\n",
         ),
     );
-    let (_, json) = repo.json(&["--only", "privileged-container", "--only", "run-as-root", "trailing.yaml"]);
-    assert_eq!(of(&json, "privileged-container")[0]["suppressed"]["kind"], "comment");
+    let (_, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--only",
+        "run-as-root",
+        "trailing.yaml",
+    ]);
+    assert_eq!(
+        of(&json, "privileged-container")[0]["suppressed"]["kind"],
+        "comment"
+    );
     assert!(
         of(&json, "run-as-root")[0]["suppressed"].is_null(),
         "run-as-root points at another line and stays"
@@ -108,11 +136,20 @@ fn inline_comments_cover_their_line_or_the_node_below() {
             "    # rampart:ignore privileged-container,run-as-root legacy image, tracked in OPS-12\n    - name: api\n",
         ),
     );
-    let (code, json) = repo.json(&["--only", "privileged-container", "--only", "run-as-root", "above.yaml"]);
+    let (code, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--only",
+        "run-as-root",
+        "above.yaml",
+    ]);
     assert_eq!(code, 0, "{json}");
     for check in ["privileged-container", "run-as-root"] {
         let f = &of(&json, check)[0];
-        assert_eq!(f["suppressed"]["reason"], "legacy image, tracked in OPS-12", "{check}");
+        assert_eq!(
+            f["suppressed"]["reason"], "legacy image, tracked in OPS-12",
+            "{check}"
+        );
     }
 }
 
@@ -120,7 +157,10 @@ fn inline_comments_cover_their_line_or_the_node_below() {
 fn config_ignores_match_check_path_and_resource_and_report_when_unused() {
     let repo = Repo::new();
     repo.write("deploy/logging/pod.yaml", POD);
-    repo.write("deploy/shop/pod.yaml", &POD.replace("name: api\n  namespace", "name: web\n  namespace"));
+    repo.write(
+        "deploy/shop/pod.yaml",
+        &POD.replace("name: api\n  namespace", "name: web\n  namespace"),
+    );
     repo.write(
         ".rampart.yaml",
         "ignore:\n  - check: privileged-container\n    paths: [\"deploy/logging/**\"]\n    reason: the log shipper reads host devices\n  - check: [run-as-root]\n    resource: Pod/shop/web\n    reason: vendor image, see VENDOR-7\n  - check: host-namespace\n    reason: nothing uses the host network any more\n",
@@ -139,12 +179,21 @@ fn config_ignores_match_check_path_and_resource_and_report_when_unused() {
     assert_eq!(code, 1, "{json}");
     let privileged = of(&json, "privileged-container");
     let by_file = |f: &&serde_json::Value| f["file"].as_str().unwrap().to_string();
-    let logging = privileged.iter().find(|f| by_file(f).contains("logging")).unwrap();
-    let shop = privileged.iter().find(|f| by_file(f).contains("shop")).unwrap();
+    let logging = privileged
+        .iter()
+        .find(|f| by_file(f).contains("logging"))
+        .unwrap();
+    let shop = privileged
+        .iter()
+        .find(|f| by_file(f).contains("shop"))
+        .unwrap();
     assert_eq!(logging["suppressed"]["kind"], "config");
     assert!(shop["suppressed"].is_null());
     let root = of(&json, "run-as-root");
-    assert_eq!(root.iter().filter(|f| !f["suppressed"].is_null()).count(), 1);
+    assert_eq!(
+        root.iter().filter(|f| !f["suppressed"].is_null()).count(),
+        1
+    );
     // The third entry matched nothing: reported at its line in .rampart.yaml.
     let unused = of(&json, "unused-suppression");
     assert_eq!(unused.len(), 1, "{unused:?}");
@@ -156,36 +205,71 @@ fn config_ignores_match_check_path_and_resource_and_report_when_unused() {
 fn config_is_strict_and_located() {
     let repo = Repo::new();
     repo.write("pod.yaml", POD);
-    repo.write(".rampart.yaml", "checks:\n  disable: [run-as-root]\nparams:\n  min-replica: 3\n");
+    repo.write(
+        ".rampart.yaml",
+        "checks:\n  disable: [run-as-root]\nparams:\n  min-replica: 3\n",
+    );
     let ran = run(repo.rampart().args(["check", "pod.yaml"]));
     assert_eq!(ran.code, 2);
-    assert!(ran.stderr.contains(".rampart.yaml:4:3: unknown key `min-replica`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains(".rampart.yaml:4:3: unknown key `min-replica`"),
+        "{}",
+        ran.stderr
+    );
     repo.write(".rampart.yaml", "fail-on: [high]\n");
     let ran = run(repo.rampart().args(["check", "pod.yaml"]));
     assert_eq!(ran.code, 2);
-    assert!(ran.stderr.contains(".rampart.yaml:1:10: a severity must be a string"), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains(".rampart.yaml:1:10: a severity must be a string"),
+        "{}",
+        ran.stderr
+    );
     repo.write(".rampart.yaml", "checks:\n  disable: [no-such-check]\n");
     let ran = run(repo.rampart().args(["check", "pod.yaml"]));
     assert_eq!(ran.code, 2);
-    assert!(ran.stderr.contains("unknown check `no-such-check`"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("unknown check `no-such-check`"),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]
 fn config_is_found_upward_but_not_above_the_repository() {
     let outer = tempfile::tempdir().unwrap();
-    std::fs::write(outer.path().join(".rampart.yaml"), "checks:\n  disable: [privileged-container]\n").unwrap();
+    std::fs::write(
+        outer.path().join(".rampart.yaml"),
+        "checks:\n  disable: [privileged-container]\n",
+    )
+    .unwrap();
     let repo_dir = outer.path().join("repo");
     std::fs::create_dir_all(repo_dir.join(".git")).unwrap();
     std::fs::create_dir_all(repo_dir.join("deploy")).unwrap();
     std::fs::write(repo_dir.join("deploy/pod.yaml"), POD).unwrap();
     let count = |cwd: &Path| {
-        let ran = run(rampart().current_dir(cwd).args(["check", "--format", "json", "."]));
+        let ran = run(rampart()
+            .current_dir(cwd)
+            .args(["check", "--format", "json", "."]));
         let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
         of(&json, "privileged-container").len()
     };
-    assert_eq!(count(&repo_dir.join("deploy")), 1, "the config above the repository root is not read");
-    std::fs::write(repo_dir.join(".rampart.yaml"), "checks:\n  disable: [privileged-container]\n").unwrap();
-    assert_eq!(count(&repo_dir.join("deploy")), 0, "the repository's config is found from a subdirectory");
+    assert_eq!(
+        count(&repo_dir.join("deploy")),
+        1,
+        "the config above the repository root is not read"
+    );
+    std::fs::write(
+        repo_dir.join(".rampart.yaml"),
+        "checks:\n  disable: [privileged-container]\n",
+    )
+    .unwrap();
+    assert_eq!(
+        count(&repo_dir.join("deploy")),
+        0,
+        "the repository's config is found from a subdirectory"
+    );
     // --enable on the command line wins over the file.
     let ran = run(rampart().current_dir(repo_dir.join("deploy")).args([
         "check",
@@ -212,14 +296,30 @@ fn config_sets_severity_fail_on_exclude_and_params() {
         ".rampart.yaml",
         "checks:\n  severity:\n    privileged-container: low\nexclude: [\"vendor/**\"]\nfail-on: high\nparams:\n  kubernetes-version: \"1.24\"\n",
     );
-    let (code, json) = repo.json(&["--only", "privileged-container", "--only", "removed-api-version", "."]);
+    let (code, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--only",
+        "removed-api-version",
+        ".",
+    ]);
     let f = of(&json, "privileged-container");
     assert_eq!(f.len(), 1, "vendor/ is excluded");
     assert_eq!(f[0]["severity"], "low");
-    assert!(of(&json, "removed-api-version").is_empty(), "PodSecurityPolicy is still served by 1.24");
+    assert!(
+        of(&json, "removed-api-version").is_empty(),
+        "PodSecurityPolicy is still served by 1.24"
+    );
     assert_eq!(code, 0, "a low finding is below fail-on: high");
     // --fail-on on the command line wins.
-    let ran = run(repo.rampart().args(["check", "--only", "privileged-container", "--fail-on", "low", "."]));
+    let ran = run(repo.rampart().args([
+        "check",
+        "--only",
+        "privileged-container",
+        "--fail-on",
+        "low",
+        ".",
+    ]));
     assert_eq!(ran.code, 1);
 }
 
@@ -236,23 +336,46 @@ fn baselines_survive_line_shifts_but_not_changes() {
         "pod.yaml",
     ]));
     assert_eq!(ran.code, 1);
-    let (code, json) = repo.json(&["--only", "privileged-container", "--baseline", "baseline.json", "pod.yaml"]);
+    let (code, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--baseline",
+        "baseline.json",
+        "pod.yaml",
+    ]);
     assert_eq!(code, 0);
-    assert_eq!(of(&json, "privileged-container")[0]["suppressed"]["kind"], "baseline");
+    assert_eq!(
+        of(&json, "privileged-container")[0]["suppressed"]["kind"],
+        "baseline"
+    );
 
     // Lines inserted above the finding: still baselined.
     repo.write("pod.yaml", &format!("# A comment\n# and another\n{POD}"));
-    let (code, json) = repo.json(&["--only", "privileged-container", "--baseline", "baseline.json", "pod.yaml"]);
+    let (code, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--baseline",
+        "baseline.json",
+        "pod.yaml",
+    ]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(of(&json, "privileged-container")[0]["line"], 13);
 
     // The finding changed (another container): no longer baselined.
     repo.write("pod.yaml", &POD.replace("- name: api", "- name: worker"));
-    let (code, json) = repo.json(&["--only", "privileged-container", "--baseline", "baseline.json", "pod.yaml"]);
+    let (code, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--baseline",
+        "baseline.json",
+        "pod.yaml",
+    ]);
     assert_eq!(code, 1);
     assert!(of(&json, "privileged-container")[0]["suppressed"].is_null());
 
-    let ran = run(repo.rampart().args(["check", "--baseline", "missing.json", "pod.yaml"]));
+    let ran = run(repo
+        .rampart()
+        .args(["check", "--baseline", "missing.json", "pod.yaml"]));
     assert_eq!(ran.code, 2);
 }
 
@@ -266,6 +389,10 @@ fn init_writes_a_config_that_loads() {
     repo.write("pod.yaml", POD);
     let ran = run(repo.rampart().args(["check", "pod.yaml"]));
     assert_eq!(ran.code, 1, "{}", ran.stderr);
-    assert_eq!(run(repo.rampart().arg("init")).code, 2, "init does not overwrite");
+    assert_eq!(
+        run(repo.rampart().arg("init")).code,
+        2,
+        "init does not overwrite"
+    );
     assert_eq!(run(repo.rampart().args(["init", "--force"])).code, 0);
 }

@@ -58,9 +58,19 @@ pub fn kubernetes(dir: &Path, documents: usize, seed: u64) -> std::io::Result<Co
 fn workload(out: &mut String, rng: &mut fastrand::Rng, kind: &str, app: &str, ns: &str) {
     let hardened = rng.bool();
     let replicas = [1, 2, 3, 5][rng.usize(0..4)];
-    let api = if kind == "CronJob" { "batch/v1" } else { "apps/v1" };
-    let _ = writeln!(out, "apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {app}\n  namespace: {ns}");
-    let _ = writeln!(out, "  labels:\n    app: {app}\n    app.kubernetes.io/part-of: bench");
+    let api = if kind == "CronJob" {
+        "batch/v1"
+    } else {
+        "apps/v1"
+    };
+    let _ = writeln!(
+        out,
+        "apiVersion: {api}\nkind: {kind}\nmetadata:\n  name: {app}\n  namespace: {ns}"
+    );
+    let _ = writeln!(
+        out,
+        "  labels:\n    app: {app}\n    app.kubernetes.io/part-of: bench"
+    );
     let indent = if kind == "CronJob" {
         let _ = writeln!(
             out,
@@ -98,7 +108,11 @@ fn workload(out: &mut String, rng: &mut fastrand::Rng, kind: &str, app: &str, ns
     let containers = rng.usize(1..=3);
     for c in 0..containers {
         let port = 8080 + c;
-        let tag = if hardened { "1.4.2" } else { ["latest", "1.0"][rng.usize(0..2)] };
+        let tag = if hardened {
+            "1.4.2"
+        } else {
+            ["latest", "1.0"][rng.usize(0..2)]
+        };
         let _ = writeln!(
             out,
             "{indent}  - name: c{c}\n{indent}    image: registry.example.com/{app}:{tag}\n{indent}    ports:\n{indent}      - name: http{c}\n{indent}        containerPort: {port}"
@@ -135,7 +149,11 @@ fn service(out: &mut String, rng: &mut fastrand::Rng, app: &str, ns: &str) {
     } else {
         String::new()
     };
-    let kind = if node_port.is_empty() { "ClusterIP" } else { "NodePort" };
+    let kind = if node_port.is_empty() {
+        "ClusterIP"
+    } else {
+        "NodePort"
+    };
     let _ = writeln!(
         out,
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: {app}\n  namespace: {ns}\nspec:\n  type: {kind}\n  selector:\n    app: {app}\n  ports:\n    - name: http\n      port: 80\n      targetPort: 8080{node_port}"

@@ -29,7 +29,10 @@ pod_spec_path := ["spec", "template", "spec"] if {
 	not input.kind in {"Pod", "CronJob"}
 }
 
-pod_spec := object.get(input, pod_spec_path, {})
+pod_spec := spec if {
+	spec := object.get(input, pod_spec_path, {})
+	is_object(spec)
+} else := {}
 
 # Path to the pod template's metadata (the object's own metadata for a Pod).
 pod_metadata_path := ["metadata"] if input.kind == "Pod"
@@ -46,7 +49,9 @@ container_fields := ["containers", "initContainers", "ephemeralContainers"]
 containers contains {"container": container, "path": array.concat(pod_spec_path, [field, i]), "field": field} if {
 	is_workload
 	some field in container_fields
+	is_array(pod_spec[field])
 	some i, container in pod_spec[field]
+	is_object(container)
 }
 
 # Regular containers only (probe and resource checks).

@@ -1,50 +1,232 @@
 # METADATA
 # title: Port bound twice
 # description: |
-#   Two things claim the same port: two Services use the same `nodePort` (node ports are
-#   allocated cluster-wide, so the second Service is rejected by the API server). Every side of
-#   a conflict is reported, each with the others as related locations.
+#   Two things claim the same port, in any of four ways:
 #
-#   Why it matters: the second object fails to apply or silently takes traffic meant for the
-#   first, and the failure shows up only at deploy time.
+#   - two containers of one pod (regular containers and sidecars, i.e. init containers
+#     with `restartPolicy: Always`; plain init containers run before them and are not
+#     compared) declare the same `containerPort` and protocol (TCP when unset): they share
+#     the pod's network namespace, so only one can bind it;
+#   - one Service lists the same `port` and protocol twice (the API server rejects it);
+#   - two Services use the same `nodePort`, in any namespaces (node ports are allocated
+#     cluster-wide, so the second Service is rejected);
+#   - two workloads, in any namespaces, bind the same host port: the same `hostPort`,
+#     protocol and an overlapping `hostIP` (an unset `hostIP` or `0.0.0.0` overlaps every
+#     address, as the scheduler counts it; `::` every IPv6 address). With
+#     `hostNetwork: true` every container port is a host port. Two containers of one pod
+#     with the same host port conflict too.
+#
+#   Every side of a conflict is reported, each with the others as related locations. A
+#   second entry of the same Service port is reported with the first as related.
+#
+#   Why it matters: the second object fails to apply, its pods stay Pending because no
+#   node has the host port free, or one process fails to bind and crash-loops. These
+#   failures show up only at deploy time, often only on the node where both land.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
 #     description: "Service type NodePort"
+#   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services
+#     description: "Multi-port Services"
+#   - ref: https://kubernetes.io/docs/concepts/configuration/overview/#services
+#     description: "Configuration best practices: avoid hostPort and hostNetwork"
+#   - ref: https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
+#     description: "Sidecar containers share the pod's network namespace"
 # custom:
 #   id: port-conflict
 #   severity: high
 #   family: ports
-#   targets: [Service]
+#   targets: [Service, workload]
 #   remediation: |
-#     Give each Service its own `nodePort`, or leave `nodePort` out and let Kubernetes allocate
-#     one; prefer a LoadBalancer or an Ingress in front of ClusterIP Services.
+#     Give each container of a pod its own `containerPort`; list each Service port once (one
+#     entry per port and protocol); give each Service its own `nodePort`, or leave
+#     `nodePort` out and let Kubernetes allocate one. Avoid `hostPort` and `hostNetwork`:
+#     expose pods through a Service instead; when a host port is unavoidable, use a distinct
+#     port per workload, or a distinct `hostIP`.
 package rampart.checks.port_conflict.kubernetes
 
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.pod_ports as pp
 
-# (c) the same nodePort in two Services, anywhere in the cluster.
+# (a) two containers of one pod declare the same containerPort/protocol.
 deny contains {
-	"msg": sprintf("nodePort %v is also used by Service %s/%s", [port.nodePort, ns, name]),
-	"path": ["spec", "ports", i, "nodePort"],
+	"msg": sprintf("containerPort %v/%s of container `%s` is also declared by %s", [p.number, p.protocol, p.container, concat(", ", sort({describe_entry(p, o) | some o in others}))]),
+	"path": array.concat(p.path, ["containerPort"]),
 	"related": [{
-		"msg": sprintf("nodePort %v also used here", [port.nodePort]),
-		"path": ["spec", "ports", j, "nodePort"],
-		"object": {"apiVersion": api_version, "kind": "Service", "name": name, "namespace": ns},
+		"msg": sprintf("containerPort %v/%s also declared here by container `%s`", [o.number, o.protocol, o.container]),
+		"path": array.concat(o.path, ["containerPort"]),
+	} |
+		some o in others
+	],
+} if {
+	k8s.is_workload
+	ports := pp.declared_ports(input)
+	some p in ports
+	others := {o |
+		some o in ports
+		o.path != p.path
+		o.number == p.number
+		o.protocol == p.protocol
+	}
+	count(others) > 0
+}
+
+describe_entry(p, o) := "another entry of the same container" if {
+	o.container_path == p.container_path
+} else := sprintf("container `%s`", [o.container])
+
+# (b) one Service lists the same port/protocol twice: every entry after the first.
+deny contains {
+	"msg": sprintf("port %v/%s is listed twice in this Service%s", [port.port, protocol, first_name(first)]),
+	"path": ["spec", "ports", j, "port"],
+	"related": [{
+		"msg": sprintf("port %v/%s first listed here", [port.port, protocol]),
+		"path": ["spec", "ports", i, "port"],
 	}],
 } if {
 	input.kind == "Service"
-	some i, port in input.spec.ports
-	is_number(port.nodePort)
-	some ns, api_version, name
-	other := data.inventory.namespace[ns][api_version].Service[name]
-	not self(ns, name)
-	some j, other_port in other.spec.ports
-	other_port.nodePort == port.nodePort
+	some j, port in input.spec.ports
+	is_number(port.port)
+	protocol := pp.protocol(port)
+	earlier := [k |
+		some k, other in input.spec.ports
+		k < j
+		other.port == port.port
+		pp.protocol(other) == protocol
+	]
+	count(earlier) > 0
+	i := min(earlier)
+	first := input.spec.ports[i]
 }
 
-self(ns, name) if {
+first_name(first) := sprintf(" (first as `%s`)", [first.name]) if {
+	is_string(first.name)
+} else := ""
+
+# (c) the same nodePort in two Services, anywhere in the cluster.
+deny contains {
+	"msg": sprintf("nodePort %v is also used by %s", [node_port, concat(", ", sort({sprintf("Service %s/%s", [o.object.namespace, o.object.name]) | some o in others}))]),
+	"path": ["spec", "ports", i, "nodePort"],
+	"related": [{
+		"msg": sprintf("nodePort %v also used here", [node_port]),
+		"path": ["spec", "ports", o.index, "nodePort"],
+		"object": o.object,
+	} |
+		some o in others
+	],
+} if {
+	input.kind == "Service"
+	some i, port in input.spec.ports
+	node_port := port.nodePort
+	is_number(node_port)
+	# Services are all `v1`; the port is compared before anything else (this scans the run).
+	others := {o |
+		some ns, name
+		other_port := data.inventory.namespace[ns].v1.Service[name].spec.ports[j]
+		other_port.nodePort == node_port
+		not self(ns, "v1", "Service", name)
+		o := {"index": j, "object": {"apiVersion": "v1", "kind": "Service", "name": name, "namespace": ns}}
+	}
+	count(others) > 0
+}
+
+# (d) two workloads (or two containers of one pod) bind the same host port.
+deny contains {
+	"msg": sprintf("host port %s of container `%s` is also bound by %s", [pp.host_port_text(b), b.container, concat(", ", sort(array.concat(
+		[sprintf("container `%s`", [o.container]) | some o in inner],
+		[sprintf("%s %s/%s (container `%s`)", [o.object.kind, o.object.namespace, o.object.name, o.binding.container]) | some o in outer],
+	)))]),
+	"path": array.concat(b.path, [b.field]),
+	"related": array.concat(
+		[{
+			"msg": sprintf("host port %s also bound here by container `%s`", [pp.host_port_text(o), o.container]),
+			"path": array.concat(o.path, [o.field]),
+		} |
+			some o in inner
+		],
+		[{
+			"msg": sprintf("host port %s also bound here by container `%s`", [pp.host_port_text(o.binding), o.binding.container]),
+			"path": array.concat(o.binding.path, [o.binding.field]),
+			"object": o.object,
+		} |
+			some o in outer
+		],
+	),
+} if {
+	k8s.is_workload
+	some b in own_bindings
+	inner := {o |
+		some o in own_bindings
+		o.path != b.path
+		same_host_port(o, b)
+		# Two entries with the same containerPort are already a conflict of their own (a).
+		not same_container_port(o, b)
+	}
+	outer := {o |
+		some o in foreign_bindings
+		same_host_port(o.binding, b)
+	}
+	count(inner) + count(outer) > 0
+}
+
+# The host ports the input binds; computed only when its pod spec sets `hostNetwork` or a
+# `hostPort` (most do not, and the computation is not free).
+own_bindings := pp.host_bindings(input) if may_bind_host_ports
+
+may_bind_host_ports if k8s.pod_spec.hostNetwork == true
+
+may_bind_host_ports if {
+	some field in ["containers", "initContainers"]
+	some container in k8s.pod_spec[field]
+	some port in container.ports
+	port.hostPort
+}
+
+# The host port numbers the input binds.
+own_host_ports := {b.host_port | some b in own_bindings}
+
+# Host ports bound by every other workload of the run, all namespaces. Evaluated only for a
+# workload that binds host ports itself. This scans the run, so a cheap test on the raw pod
+# spec (a port that could bind one of our host port numbers) comes before anything else.
+foreign_bindings contains {"binding": binding, "object": {"apiVersion": api_version, "kind": kind, "name": name, "namespace": ns}} if {
+	wanted := own_host_ports
+	count(wanted) > 0
+	some kind, spec_path in pp.spec_paths_by_kind
+	some ns, api_version, name
+	other := data.inventory.namespace[ns][api_version][kind][name]
+	spec := object.get(other, spec_path, {})
+	count([1 |
+		some field in ["containers", "initContainers"]
+		some container in spec[field]
+		some port in container.ports
+		candidate(wanted, spec, port)
+	]) > 0
+	not self(ns, api_version, kind, name)
+	some binding in pp.host_bindings(other)
+}
+
+candidate(wanted, _, port) if port.hostPort in wanted
+
+candidate(wanted, spec, port) if {
+	spec.hostNetwork == true
+	port.containerPort in wanted
+}
+
+same_host_port(a, b) if {
+	a.host_port == b.host_port
+	a.protocol == b.protocol
+	pp.ips_overlap(a.host_ip, b.host_ip)
+}
+
+same_container_port(a, b) if {
+	a.number == b.number
+	a.protocol == b.protocol
+}
+
+self(ns, api_version, kind, name) if {
 	ns == k8s.namespace
+	api_version == input.apiVersion
+	kind == input.kind
 	name == input.metadata.name
 }

@@ -92,7 +92,9 @@ impl PolicyEngine {
             aggregates: HashMap::new(),
             rules,
         };
-        for (n, kind) in kinds.iter().enumerate() {
+        // RAMPART_EVALUATE_SEPARATELY=1 evaluates each check on its own (tests compare both).
+        let aggregate = std::env::var_os("RAMPART_EVALUATE_SEPARATELY").is_none();
+        for (n, kind) in kinds.iter().enumerate().filter(|_| aggregate) {
             let rules = this.rules_for(kind);
             if rules.len() < 2 {
                 continue;
@@ -100,14 +102,17 @@ impl PolicyEngine {
             let package = format!("rampart.aggregate.k{n}");
             let mut module = format!("package {package}\n\nimport rego.v1\n\n");
             for (i, (_, rule)) in rules.iter().enumerate() {
-                module.push_str(&format!("results contains [{i}, r] if {{\n\tsome r in {rule}\n}}\n\n"));
+                module.push_str(&format!(
+                    "results contains [{i}, r] if {{\n\tsome r in {rule}\n}}\n\n"
+                ));
             }
             if this
                 .engine
                 .add_policy(format!("<aggregate {kind}>"), module)
                 .is_ok()
             {
-                this.aggregates.insert(kind.clone(), format!("data.{package}.results"));
+                this.aggregates
+                    .insert(kind.clone(), format!("data.{package}.results"));
             }
         }
         // Prepare: the first evaluation runs regorus's analysis; do it once, before cloning,
@@ -222,13 +227,18 @@ fn first_line(s: &str) -> String {
 pub fn compile_error(file: &str, text: &str) -> PolicyError {
     let mut line = 1;
     let mut column = 1;
+    let mut file = file.to_string();
     for l in text.lines() {
         if let Some(rest) = l.trim().strip_prefix("--> ") {
             let mut parts = rest.rsplitn(3, ':');
-            if let (Some(c), Some(r), Some(_)) = (parts.next(), parts.next(), parts.next()) {
+            if let (Some(c), Some(r), Some(path)) = (parts.next(), parts.next(), parts.next()) {
                 if let (Ok(r), Ok(c)) = (r.parse(), c.parse()) {
                     line = r;
                     column = c;
+                    // The error names the file at fault, which may not be the one evaluated.
+                    if !path.is_empty() && !path.starts_with('<') {
+                        file = path.to_string();
+                    }
                 }
             }
         }
@@ -243,7 +253,7 @@ pub fn compile_error(file: &str, text: &str) -> PolicyError {
         })
         .unwrap_or_else(|| first_line(text.trim()));
     PolicyError {
-        file: file.to_string(),
+        file,
         line,
         column,
         message,
@@ -267,7 +277,8 @@ fn parse_aggregate(rules: &[(usize, String)], value: &Value) -> Result<Vec<RawFi
             .and_then(|i| rules.get(i as usize))
             .map_or(0, |r| r.0);
         let single = Value::from(vec![result.clone()]);
-        let mut found = parse_results(check, &single).map_err(|message| EvalError { check, message })?;
+        let mut found =
+            parse_results(check, &single).map_err(|message| EvalError { check, message })?;
         out.append(&mut found);
     }
     Ok(out)

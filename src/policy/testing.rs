@@ -102,7 +102,8 @@ pub fn run(paths: &[PathBuf]) -> Result<Vec<TestResult>, Vec<PolicyError>> {
                 Ok(Value::Bool(true)) => Outcome::Pass,
                 Ok(_) => Outcome::Fail,
                 Err(e) => {
-                    Outcome::Error(e.to_string().lines().next().unwrap_or_default().to_string())
+                    let e = compile_error(path, &e.to_string());
+                    Outcome::Error(format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message))
                 }
             };
             results.push(TestResult {

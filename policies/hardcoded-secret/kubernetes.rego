@@ -1,0 +1,114 @@
+# METADATA
+# title: Credential written into the manifest
+# description: |
+#   An `env` entry (regular, init and ephemeral containers) whose name says it holds a
+#   credential and that sets a literal, non-empty `value`.
+#
+#   The name is split into words at `_`, `-`, `.` and lower-to-upper case changes
+#   (`dbPassword` is `DB PASSWORD`), case-insensitively. It names a credential when a
+#   credential word is its last word, or is followed only by qualifiers (`KEY`, `KEYS`,
+#   `VALUE`, `STRING`, `BASE`, `BASE64`, `B64`, `RAW`, `PLAIN`, `PLAINTEXT`). Credential
+#   words: `PASSWORD`, `PASSWD`, `PASS`, `PWD` (but not the name `PWD` alone, the working
+#   directory), `PASSPHRASE`, `PGPASSWORD`, `SECRET`, `TOKEN`, `CREDENTIAL`,
+#   `CREDENTIALS`, `APIKEY`, `ACCESSKEY`, `PRIVATEKEY`, `AUTHKEY`, and the pairs
+#   `API KEY`, `ACCESS KEY`, `PRIVATE KEY`, `AUTH KEY`, `ENCRYPTION KEY`, `SIGNING KEY`.
+#   So `DB_PASSWORD`, `CLIENT_SECRET`, `AWS_SECRET_ACCESS_KEY`, `SECRET_KEY_BASE` and
+#   `GITHUB_TOKEN` are reported, while `PASSWORD_MIN_LENGTH`, `TOKEN_TTL`, `SECRET_NAME`,
+#   `AWS_ACCESS_KEY_ID`, `PASSWORD_FILE`, `TOKEN_PATH` and `SECRETS_DIR` are not: what
+#   follows the credential word says the value is something else (a setting, an
+#   identifier, a file).
+#
+#   Not reported: `valueFrom` (a Secret or ConfigMap reference), an empty value, a flag
+#   value (`true`, `false`, `yes`, `no`, `on`, `off`, `0`, `1`:
+#   `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"` is a setting), and a value made only of variable
+#   references: `$(DB_PASSWORD)`, which Kubernetes expands from another variable, or
+#   `${DB_PASSWORD}`, a placeholder that a deploy step substitutes. The value is never
+#   printed.
+#
+#   Why it matters: a credential in a manifest is in every clone of the repository, in its
+#   history, in CI logs and in the object anyone with read access to the workload can get;
+#   it cannot be rotated without a commit, and it is not encrypted at rest like a Secret
+#   can be.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
+#     description: "Secrets: using Secrets as environment variables"
+#   - ref: https://kubernetes.io/docs/concepts/security/secrets-good-practices/
+#     description: "Good practices for Kubernetes Secrets"
+#   - ref: https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html
+#     description: "OWASP Secrets Management Cheat Sheet"
+# custom:
+#   id: hardcoded-secret
+#   severity: high
+#   family: secrets
+#   targets: [workload]
+#   remediation: |
+#     Move the value into a Secret (created out of band, or by an external secrets operator
+#     or sealed-secrets) and reference it with
+#     `valueFrom: {secretKeyRef: {name: <secret>, key: <key>}}`, or mount the Secret as a
+#     file. Rotate the credential: it has been committed.
+package rampart.checks.hardcoded_secret.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
+	some c in k8s.containers
+	some i, entry in c.container.env
+	value := entry.value
+	is_string(value)
+	trim_space(value) != ""
+	not entry.valueFrom
+	not only_references(value)
+	not lower(trim_space(value)) in flags
+	credential_name(entry.name)
+	msg := sprintf("container `%s` sets `%s` to a literal value; take it from a Secret", [k8s.name(c.container), entry.name])
+}
+
+credential_words := {
+	"PASSWORD", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "TOKEN",
+	"CREDENTIAL", "CREDENTIALS", "PGPASSWORD", "APIKEY", "ACCESSKEY", "PRIVATEKEY", "AUTHKEY",
+}
+
+# Words that form a credential with a following KEY.
+key_words := {"API", "ACCESS", "PRIVATE", "AUTH", "ENCRYPTION", "SIGNING"}
+
+# Words that may follow a credential word and keep it one.
+qualifiers := {"KEY", "KEYS", "VALUE", "STRING", "BASE", "BASE64", "B64", "RAW", "PLAIN", "PLAINTEXT"}
+
+credential_name(name) if {
+	is_string(name)
+	upper(name) != "PWD"
+	ws := words(name)
+	some i, word in ws
+	credential_at(ws, i, word)
+}
+
+credential_at(ws, i, word) if {
+	word in credential_words
+	qualifiers_only(ws, i + 1)
+}
+
+credential_at(ws, i, word) if {
+	word in key_words
+	ws[i + 1] == "KEY"
+	qualifiers_only(ws, i + 2)
+}
+
+qualifiers_only(ws, from) if {
+	every word in array.slice(ws, from, count(ws)) {
+		word in qualifiers
+	}
+}
+
+# `dbPassword` and `DB_PASSWORD` both give ["DB", "PASSWORD"].
+words(name) := [word |
+	some word in split(upper(regex.replace(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}"), `[^A-Za-z0-9]+`, "_")), "_")
+	word != ""
+]
+
+# Values that switch a setting rather than hold a credential.
+flags := {"true", "false", "yes", "no", "on", "off", "0", "1"}
+
+# The value is only `$(VAR)` or `${VAR}` references: nothing literal to leak.
+only_references(value) if regex.match(`^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})+$`, trim_space(value))

@@ -1,0 +1,92 @@
+# Helpers for the resource checks: which containers carry `resources` (regular and init;
+# ephemeral containers cannot), and what Kubernetes fills in when a request or a limit is left
+# out: a request defaults to the container's own limit, and a LimitRange of type `Container`
+# in the namespace supplies defaults at admission.
+package rampart.lib.resources
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+
+# Whether a container of `k8s.containers` can set `resources`: regular and init containers
+# can, ephemeral containers cannot. (A test on each container is much cheaper in regorus than
+# a second set of containers.)
+can_set_resources(c) if c.field in {"containers", "initContainers"}
+
+# "container `api`" or "init container `migrate`", for messages.
+describe(c) := sprintf("init container `%s`", [k8s.name(c.container)]) if {
+	c.field == "initContainers"
+} else := sprintf("container `%s`", [k8s.name(c.container)])
+
+# Path to `resources.<section>.<resource>` of a container.
+path(c, section, resource) := array.concat(c.path, ["resources", section, resource])
+
+# The container sets `resources.<section>.<resource>` to something.
+sets(container, section, resource) if container.resources[section][resource] != null
+
+# The container has no value for `resources.<section>.<resource>` once Kubernetes has applied
+# its defaults: a missing request takes the container's limit, and a LimitRange of the
+# namespace may default either.
+missing(container, section, resource) if {
+	not sets(container, section, resource)
+	not own_limit_defaults(container, section, resource)
+	not limit_range_defaulted[[section, resource]]
+}
+
+own_limit_defaults(container, "requests", resource) if sets(container, "limits", resource)
+
+# The `spec.limits` items of type Container of the LimitRanges in the object's namespace, as
+# {"item", "index", "object"} where object identifies the LimitRange.
+limit_range_items contains {"item": item, "index": i, "object": object} if {
+	k8s.is_workload
+	ns := k8s.namespace
+	some api_version, name
+	lr := data.inventory.namespace[ns][api_version].LimitRange[name]
+	is_array(lr.spec.limits)
+	some i, item in lr.spec.limits
+	item.type == "Container"
+	object := {"apiVersion": api_version, "kind": "LimitRange", "name": name, "namespace": ns}
+}
+
+# [section, resource] pairs a LimitRange defaults for containers. As the API server defaults a
+# LimitRangeItem: a missing `default` (limit) takes `max`; a missing `defaultRequest` takes
+# `default` (or `max` through it), then `min`.
+limit_range_defaulted contains [section, resource] if {
+	some entry in limit_range_items
+	some source in limit_range_sources
+	section := source[0]
+	key := source[1]
+	is_object(entry.item[key])
+	some resource, value in entry.item[key]
+	value != null
+}
+
+limit_range_sources := [
+	["limits", "default"],
+	["limits", "max"],
+	["requests", "defaultRequest"],
+	["requests", "default"],
+	["requests", "max"],
+	["requests", "min"],
+]
+
+# The limits a LimitRange gives a container that sets none, as {"resource", "value", "object",
+# "path"} (path inside the LimitRange): `default`, or `max` when `default` lacks the resource.
+default_limits contains {"resource": resource, "value": value, "object": entry.object, "path": p} if {
+	some entry in limit_range_items
+	is_object(entry.item["default"])
+	some resource, value in entry.item["default"]
+	value != null
+	p := ["spec", "limits", entry.index, "default", resource]
+}
+
+default_limits contains {"resource": resource, "value": value, "object": entry.object, "path": p} if {
+	some entry in limit_range_items
+	is_object(entry.item.max)
+	some resource, value in entry.item.max
+	value != null
+	not has_default(entry.item, resource)
+	p := ["spec", "limits", entry.index, "max", resource]
+}
+
+has_default(item, resource) if item["default"][resource] != null

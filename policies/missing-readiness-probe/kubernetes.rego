@@ -1,0 +1,37 @@
+# METADATA
+# title: Container has no readiness probe
+# description: |
+#   A container of a long-running workload (everything but Job and CronJob) without a
+#   `readinessProbe`. Init and ephemeral containers are not probed and are not checked.
+#
+#   Why it matters: without a readiness probe a pod counts as ready as soon as its containers
+#   start, so Services send it traffic before the application can serve it, and during a
+#   rolling update old pods are removed before the new ones can take over.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+#     description: Configure Liveness, Readiness and Startup Probes
+#   - ref: https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
+#     description: Liveness, Readiness, and Startup Probes
+# custom:
+#   id: missing-readiness-probe
+#   severity: medium
+#   family: probes
+#   targets: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController]
+#   remediation: |
+#     Add a `readinessProbe` (`httpGet`, `tcpSocket`, `grpc` or `exec`) that succeeds only when
+#     the container can serve requests, on a port the container declares.
+package rampart.checks.missing_readiness_probe.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["readinessProbe"])} if {
+	k8s.is_long_running
+	some c in k8s.regular_containers
+	not has_probe(c.container)
+	msg := sprintf("container `%s` has no readinessProbe", [k8s.name(c.container)])
+}
+
+# `readinessProbe: null` is no probe.
+has_probe(container) if container.readinessProbe != null

@@ -1,0 +1,71 @@
+# METADATA
+# title: Image is not pinned
+# description: |
+#   A container image (regular, init and ephemeral containers) with neither a tag nor a
+#   digest, or tagged `latest`. The reference is parsed as a registry reference: the tag
+#   is what follows a `:` in the last `/`-separated component, so `registry:5000/team/app`
+#   has no tag (the colon belongs to the registry's host:port), `app:1.2` has one, and any
+#   `@sha256:...` digest pins the image whatever its tag (`app@sha256:...`,
+#   `app:1.2@sha256:...`).
+#
+#   Why it matters: an untagged image means `latest`, and `latest` (like any tag) can be
+#   pushed again. Two nodes may run different code for the same pod spec, a rollback does
+#   not go back, and you cannot tell what is running. With `latest` the kubelet also
+#   defaults `imagePullPolicy` to `Always`, so a registry outage blocks pod starts.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/containers/images/#image-names
+#     description: "Images: image names, tags and digests"
+#   - ref: https://kubernetes.io/docs/concepts/configuration/overview/#container-images
+#     description: "Configuration best practices: avoid the latest tag"
+# custom:
+#   id: mutable-image-tag
+#   severity: low
+#   family: supply-chain
+#   targets: [workload]
+#   remediation: |
+#     Reference a released version (`nginx:1.27.2`), or better a digest
+#     (`nginx:1.27.2@sha256:...`), and let your release tooling update it.
+package rampart.checks.mutable_image_tag.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
+	some c in k8s.containers
+	image := c.container.image
+	is_string(image)
+	image != ""
+	not pinned(image)
+	tag := tag_of(image)
+	tag == "latest"
+	msg := sprintf("container `%s` uses image `%s`, whose tag `latest` can change", [k8s.name(c.container), image])
+}
+
+deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
+	some c in k8s.containers
+	image := c.container.image
+	is_string(image)
+	image != ""
+	not pinned(image)
+	not tag_of(image)
+	msg := sprintf("container `%s` uses image `%s` with no tag or digest (it means `latest`)", [k8s.name(c.container), image])
+}
+
+# A digest pins the image, with or without a tag.
+pinned(image) if regex.match(`@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}$`, image)
+
+# The tag: what follows `:` in the last path component (a `:` before the last `/` is the
+# registry's port). Undefined when there is none.
+tag_of(image) := tag if {
+	name := without_digest(image)
+	parts := split(name, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	tag := substring(last, indexof(last, ":") + 1, -1)
+	tag != ""
+}
+
+without_digest(image) := substring(image, 0, indexof(image, "@")) if {
+	contains(image, "@")
+} else := image

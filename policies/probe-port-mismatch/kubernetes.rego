@@ -1,0 +1,81 @@
+# METADATA
+# title: Probe port is not declared by its container
+# description: |
+#   An `httpGet`, `tcpSocket` or `grpc` liveness, readiness or startup probe of a container
+#   whose `port` the container does not declare in its `ports`: a number that is no
+#   `containerPort`, or a name that is no port's `name`. A quoted number (`port: "8080"`) is a
+#   string, and Kubernetes reads a string as a port name, so it must match a `name`. A
+#   container that declares no ports is reported for every such probe. `hostNetwork` pods are
+#   compared the same way (their container ports are the host's ports). `exec` probes have no
+#   port and are not checked, nor are init and ephemeral containers.
+#
+#   Why it matters: a probe on a port the application does not serve fails forever: the
+#   container is restarted in a loop (liveness, startup) or never receives traffic
+#   (readiness). A named port the container does not declare cannot be resolved at all, and
+#   an undeclared numeric port usually means the probe and the application disagree.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
+#     description: Configure Liveness, Readiness and Startup Probes
+#   - ref: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports
+#     description: "Container ports (Pod v1 API reference)"
+# custom:
+#   id: probe-port-mismatch
+#   severity: high
+#   family: probes
+#   targets: [workload]
+#   remediation: |
+#     Declare the port the application listens on in the container's `ports` with a `name`
+#     (`- name: http`, `containerPort: 8080`) and probe it by that name (`port: http`), so the
+#     probe follows the port when it changes. Write numeric ports unquoted.
+package rampart.checks.probe_port_mismatch.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+
+# Iterating the container's own keys is cheaper in regorus than looking up every probe and
+# handler name.
+deny contains {"msg": msg, "path": array.concat(c.path, [probe, handler, "port"])} if {
+	some c in k8s.regular_containers
+	some probe, spec in c.container
+	probe in {"livenessProbe", "readinessProbe", "startupProbe"}
+	is_object(spec)
+	some handler, action in spec
+	handler in {"httpGet", "tcpSocket", "grpc"}
+	port := action.port
+	is_port(port)
+	not declared(c.container, port)
+	msg := message(probe, c.container, port)
+}
+
+is_port(port) if is_number(port)
+
+is_port(port) if is_string(port)
+
+declared(container, port) if {
+	is_number(port)
+	some p in ports(container)
+	p.containerPort == port
+}
+
+declared(container, port) if {
+	is_string(port)
+	some p in ports(container)
+	p.name == port
+}
+
+ports(container) := container.ports if {
+	is_array(container.ports)
+} else := []
+
+message(probe, container, port) := sprintf("%s of container `%s` probes port %s, but the container declares no ports", [probe, k8s.name(container), show(port)]) if {
+	count(ports(container)) == 0
+} else := sprintf("%s of container `%s` probes port %s, which the container does not declare", [probe, k8s.name(container), show(port)]) if {
+	is_number(port)
+} else := sprintf("%s of container `%s` probes port %s, but no port of the container has that name", [probe, k8s.name(container), show(port)])
+
+show(port) := sprintf("%v", [port]) if {
+	is_number(port)
+} else := sprintf("\"%s\" (a quoted number, which Kubernetes reads as a port name)", [port]) if {
+	regex.match(`^[0-9]+$`, port)
+} else := sprintf("`%s`", [port])

@@ -1,0 +1,183 @@
+# METADATA
+# title: API version no longer served
+# description: |
+#   An object whose `apiVersion` and `kind` the target Kubernetes version (param
+#   `kubernetes-version`, default `1.31`, compared as major.minor) no longer serves. The
+#   table is the Kubernetes deprecated API migration guide:
+#
+#   - 1.16: `extensions/v1beta1` DaemonSet, Deployment, ReplicaSet, NetworkPolicy and
+#     PodSecurityPolicy; `apps/v1beta1` Deployment, StatefulSet, ReplicaSet;
+#     `apps/v1beta2` DaemonSet, Deployment, StatefulSet, ReplicaSet;
+#   - 1.22: Ingress in `extensions/v1beta1` and `networking.k8s.io/v1beta1`; `v1beta1` of
+#     IngressClass, MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+#     CustomResourceDefinition, APIService, TokenReview, LocalSubjectAccessReview,
+#     SelfSubjectAccessReview, SubjectAccessReview, SelfSubjectRulesReview,
+#     CertificateSigningRequest, Lease, ClusterRole, ClusterRoleBinding, Role,
+#     RoleBinding, PriorityClass, CSIDriver, CSINode, StorageClass and VolumeAttachment;
+#   - 1.25: `batch/v1beta1` CronJob, `discovery.k8s.io/v1beta1` EndpointSlice,
+#     `events.k8s.io/v1beta1` Event, `autoscaling/v2beta1` HorizontalPodAutoscaler,
+#     `policy/v1beta1` PodDisruptionBudget and PodSecurityPolicy, `node.k8s.io/v1beta1`
+#     RuntimeClass;
+#   - 1.26: `autoscaling/v2beta2` HorizontalPodAutoscaler,
+#     `flowcontrol.apiserver.k8s.io/v1beta1` FlowSchema and PriorityLevelConfiguration;
+#   - 1.27: `storage.k8s.io/v1beta1` CSIStorageCapacity;
+#   - 1.29: `flowcontrol.apiserver.k8s.io/v1beta2` FlowSchema and
+#     PriorityLevelConfiguration;
+#   - 1.32: `flowcontrol.apiserver.k8s.io/v1beta3` FlowSchema and
+#     PriorityLevelConfiguration.
+#
+#   The message names the replacement served by the target version (for PodSecurityPolicy,
+#   which has none, Pod Security Admission). Every kind is checked, and every item of a
+#   `List` on its own.
+#
+#   Why it matters: the API server of the target version rejects the object
+#   (`no matches for kind ... in version ...`), so the deploy fails, often in the middle
+#   of an upgrade.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/reference/using-api/deprecation-guide/
+#     description: "Deprecated API Migration Guide"
+#   - ref: https://kubernetes.io/docs/reference/using-api/deprecation-policy/
+#     description: "Kubernetes Deprecation Policy"
+#   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/migrate-from-psp/
+#     description: "Migrate from PodSecurityPolicy to the built-in PodSecurity admission controller"
+# custom:
+#   id: removed-api-version
+#   severity: high
+#   family: api
+#   targets: ["*"]
+#   remediation: |
+#     Change `apiVersion` to the replacement the message names and apply the field changes
+#     the migration guide lists for it
+#     (`kubectl convert -f <file> --output-version <group>/<version>` does it for you).
+#     Replace a PodSecurityPolicy with Pod Security Admission labels on the namespaces
+#     (`pod-security.kubernetes.io/enforce: restricted`).
+package rampart.checks.removed_api_version.kubernetes
+
+import rego.v1
+
+deny contains {"msg": msg, "path": ["apiVersion"]} if {
+	entry := removed[input.apiVersion][input.kind]
+	target := target_version
+	version_number(entry.removed) <= version_number(target)
+	msg := sprintf("%s %s is not served since Kubernetes %s (target %s); %s", [input.apiVersion, input.kind, entry.removed, target, replacement(entry, target)])
+}
+
+# The target version as "major.minor": "1.31", "v1.31" and "1.31.4" all give "1.31"; an
+# unreadable value falls back to the default, 1.31.
+target_version := v if {
+	raw := object.get(data.rampart.params, "kubernetes-version", "1.31")
+	parts := split(trim_prefix(sprintf("%v", [raw]), "v"), ".")
+	regex.match(`^[0-9]+$`, parts[0])
+	regex.match(`^[0-9]+$`, parts[1])
+	v := sprintf("%s.%s", [parts[0], parts[1]])
+} else := "1.31"
+
+# "1.31" -> 1031, so versions compare as numbers (1.9 < 1.16).
+version_number(v) := (to_number(parts[0]) * 1000) + to_number(parts[1]) if parts := split(v, ".")
+
+# PodSecurityPolicy's advice, else the newest replacement the target serves (`use` lists them
+# newest first, each with the version that introduced it).
+replacement(entry, _) := entry.advice if entry.advice
+
+replacement(entry, target) := sprintf("use %s", [api]) if {
+	not entry.advice
+	served := [u.api | some u in entry.use; version_number(u.since) <= version_number(target)]
+	api := served[0]
+}
+
+apps_v1 := [{"api": "apps/v1", "since": "1.9"}]
+
+networking_v1 := [{"api": "networking.k8s.io/v1", "since": "1.19"}]
+
+flowcontrol_v1beta1 := [
+	{"api": "flowcontrol.apiserver.k8s.io/v1", "since": "1.29"},
+	{"api": "flowcontrol.apiserver.k8s.io/v1beta3", "since": "1.26"},
+	{"api": "flowcontrol.apiserver.k8s.io/v1beta2", "since": "1.23"},
+]
+
+flowcontrol_v1beta2 := [
+	{"api": "flowcontrol.apiserver.k8s.io/v1", "since": "1.29"},
+	{"api": "flowcontrol.apiserver.k8s.io/v1beta3", "since": "1.26"},
+]
+
+flowcontrol_v1beta3 := [{"api": "flowcontrol.apiserver.k8s.io/v1", "since": "1.29"}]
+
+psa := "use Pod Security Admission namespace labels"
+
+# apiVersion -> kind -> {"removed", "use" | "advice"}.
+removed := {
+	"extensions/v1beta1": {
+		"DaemonSet": {"removed": "1.16", "use": apps_v1},
+		"Deployment": {"removed": "1.16", "use": apps_v1},
+		"ReplicaSet": {"removed": "1.16", "use": apps_v1},
+		"NetworkPolicy": {"removed": "1.16", "use": [{"api": "networking.k8s.io/v1", "since": "1.8"}]},
+		"PodSecurityPolicy": {"removed": "1.16", "advice": psa},
+		"Ingress": {"removed": "1.22", "use": networking_v1},
+	},
+	"apps/v1beta1": {
+		"Deployment": {"removed": "1.16", "use": apps_v1},
+		"StatefulSet": {"removed": "1.16", "use": apps_v1},
+		"ReplicaSet": {"removed": "1.16", "use": apps_v1},
+	},
+	"apps/v1beta2": {
+		"DaemonSet": {"removed": "1.16", "use": apps_v1},
+		"Deployment": {"removed": "1.16", "use": apps_v1},
+		"StatefulSet": {"removed": "1.16", "use": apps_v1},
+		"ReplicaSet": {"removed": "1.16", "use": apps_v1},
+	},
+	"networking.k8s.io/v1beta1": {
+		"Ingress": {"removed": "1.22", "use": networking_v1},
+		"IngressClass": {"removed": "1.22", "use": networking_v1},
+	},
+	"admissionregistration.k8s.io/v1beta1": {
+		"MutatingWebhookConfiguration": {"removed": "1.22", "use": [{"api": "admissionregistration.k8s.io/v1", "since": "1.16"}]},
+		"ValidatingWebhookConfiguration": {"removed": "1.22", "use": [{"api": "admissionregistration.k8s.io/v1", "since": "1.16"}]},
+	},
+	"apiextensions.k8s.io/v1beta1": {"CustomResourceDefinition": {"removed": "1.22", "use": [{"api": "apiextensions.k8s.io/v1", "since": "1.16"}]}},
+	"apiregistration.k8s.io/v1beta1": {"APIService": {"removed": "1.22", "use": [{"api": "apiregistration.k8s.io/v1", "since": "1.10"}]}},
+	"authentication.k8s.io/v1beta1": {"TokenReview": {"removed": "1.22", "use": [{"api": "authentication.k8s.io/v1", "since": "1.6"}]}},
+	"authorization.k8s.io/v1beta1": {
+		"LocalSubjectAccessReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
+		"SelfSubjectAccessReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
+		"SubjectAccessReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
+		"SelfSubjectRulesReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
+	},
+	"certificates.k8s.io/v1beta1": {"CertificateSigningRequest": {"removed": "1.22", "use": [{"api": "certificates.k8s.io/v1", "since": "1.19"}]}},
+	"coordination.k8s.io/v1beta1": {"Lease": {"removed": "1.22", "use": [{"api": "coordination.k8s.io/v1", "since": "1.14"}]}},
+	"rbac.authorization.k8s.io/v1beta1": {
+		"ClusterRole": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
+		"ClusterRoleBinding": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
+		"Role": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
+		"RoleBinding": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
+	},
+	"scheduling.k8s.io/v1beta1": {"PriorityClass": {"removed": "1.22", "use": [{"api": "scheduling.k8s.io/v1", "since": "1.14"}]}},
+	"storage.k8s.io/v1beta1": {
+		"CSIDriver": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.19"}]},
+		"CSINode": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.17"}]},
+		"StorageClass": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.6"}]},
+		"VolumeAttachment": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.13"}]},
+		"CSIStorageCapacity": {"removed": "1.27", "use": [{"api": "storage.k8s.io/v1", "since": "1.24"}]},
+	},
+	"batch/v1beta1": {"CronJob": {"removed": "1.25", "use": [{"api": "batch/v1", "since": "1.21"}]}},
+	"discovery.k8s.io/v1beta1": {"EndpointSlice": {"removed": "1.25", "use": [{"api": "discovery.k8s.io/v1", "since": "1.21"}]}},
+	"events.k8s.io/v1beta1": {"Event": {"removed": "1.25", "use": [{"api": "events.k8s.io/v1", "since": "1.19"}]}},
+	"autoscaling/v2beta1": {"HorizontalPodAutoscaler": {"removed": "1.25", "use": [{"api": "autoscaling/v2", "since": "1.23"}]}},
+	"autoscaling/v2beta2": {"HorizontalPodAutoscaler": {"removed": "1.26", "use": [{"api": "autoscaling/v2", "since": "1.23"}]}},
+	"policy/v1beta1": {
+		"PodDisruptionBudget": {"removed": "1.25", "use": [{"api": "policy/v1", "since": "1.21"}]},
+		"PodSecurityPolicy": {"removed": "1.25", "advice": psa},
+	},
+	"node.k8s.io/v1beta1": {"RuntimeClass": {"removed": "1.25", "use": [{"api": "node.k8s.io/v1", "since": "1.20"}]}},
+	"flowcontrol.apiserver.k8s.io/v1beta1": {
+		"FlowSchema": {"removed": "1.26", "use": flowcontrol_v1beta1},
+		"PriorityLevelConfiguration": {"removed": "1.26", "use": flowcontrol_v1beta1},
+	},
+	"flowcontrol.apiserver.k8s.io/v1beta2": {
+		"FlowSchema": {"removed": "1.29", "use": flowcontrol_v1beta2},
+		"PriorityLevelConfiguration": {"removed": "1.29", "use": flowcontrol_v1beta2},
+	},
+	"flowcontrol.apiserver.k8s.io/v1beta3": {
+		"FlowSchema": {"removed": "1.32", "use": flowcontrol_v1beta3},
+		"PriorityLevelConfiguration": {"removed": "1.32", "use": flowcontrol_v1beta3},
+	},
+}

@@ -1,0 +1,126 @@
+# METADATA
+# title: Service targets a port no selected pod declares
+# description: |
+#   A Service port whose `targetPort` matches no container port of the workloads the
+#   Service selects. A number matches a `containerPort`, a name matches a container port's
+#   `name`, and the protocol must match too (TCP when unset), as the endpoints controller
+#   resolves it. An absent `targetPort` defaults to the Service `port`. The containers are
+#   the pod's regular containers and its sidecars (init containers with
+#   `restartPolicy: Always`).
+#
+#   The selected workloads are those of the Service's namespace whose pod template labels
+#   the Service's `selector` matches. A Service without a selector (or with an empty one),
+#   an `ExternalName` Service, or one whose selector matches no workload of the run is not
+#   reported: its endpoints are managed elsewhere, or its pods are not part of the run.
+#
+#   Why it matters: a named `targetPort` that no pod declares leaves the Service without
+#   endpoints, and a number that no container declares usually means traffic goes to a
+#   port nothing listens on. Either way clients get connection errors while every object
+#   applies cleanly.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
+#     description: "Defining a Service: targetPort and named ports"
+#   - ref: https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
+#     description: "ServiceSpec: ports[].targetPort"
+# custom:
+#   id: unresolved-target-port
+#   severity: medium
+#   family: ports
+#   targets: [Service]
+#   remediation: |
+#     Point `targetPort` at a port the selected containers declare, preferably by name
+#     (`targetPort: http` with `ports: [{name: http, containerPort: 8080}]` in the pod
+#     template), or declare the port in the container. Check that the protocols agree.
+package rampart.checks.unresolved_target_port.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.pod_ports as pp
+
+deny contains {
+	"msg": message(port, target, protocol),
+	"path": target_path(i, port),
+	"related": [{
+		"msg": sprintf("selects %s %s/%s, whose containers declare %s", [w.object.kind, w.object.namespace, w.object.name, ports_text(w.ports)]),
+		"path": w.path,
+		"object": w.object,
+	} |
+		some w in selected
+	],
+} if {
+	input.kind == "Service"
+	count(selected) > 0
+	some i, port in input.spec.ports
+	target := target_port(port)
+	protocol := pp.protocol(port)
+	not resolved(target, protocol)
+}
+
+# The workloads of the Service's namespace whose pods the selector matches, each with its
+# declared ports and the path to its containers. This scans the namespace for every Service,
+# so the labels are read by path and compared before anything else is computed.
+selected contains {
+	"object": {"apiVersion": api_version, "kind": kind, "name": name, "namespace": ns},
+	"ports": {{"number": p.number, "name": p.name, "protocol": p.protocol} | some p in pp.declared_ports(obj)},
+	"path": array.concat(pp.spec_paths_by_kind[kind], ["containers"]),
+} if {
+	object.get(input.spec, "type", "ClusterIP") != "ExternalName"
+	selector := input.spec.selector
+	is_object(selector)
+	count(selector) > 0
+	match := {"matchLabels": selector}
+	ns := k8s.namespace
+	some kind, labels_path in pp.labels_paths_by_kind
+	some api_version, name
+	obj := data.inventory.namespace[ns][api_version][kind][name]
+	rampart.selector_matches(match, object.get(obj, labels_path, {}))
+}
+
+# The port a Service port sends to: its targetPort (a number, or a name; a string of digits
+# counts as a number), else its port.
+target_port(port) := port.targetPort if {
+	is_number(port.targetPort)
+} else := to_number(port.targetPort) if {
+	regex.match(`^[0-9]+$`, port.targetPort)
+} else := port.targetPort if {
+	is_string(port.targetPort)
+	port.targetPort != ""
+} else := port.port if {
+	is_number(port.port)
+}
+
+resolved(target, protocol) if {
+	is_number(target)
+	some w in selected
+	some p in w.ports
+	p.number == target
+	p.protocol == protocol
+}
+
+resolved(target, protocol) if {
+	is_string(target)
+	some w in selected
+	some p in w.ports
+	p.name == target
+	p.protocol == protocol
+}
+
+target_path(i, port) := ["spec", "ports", i, "targetPort"] if {
+	port.targetPort
+} else := ["spec", "ports", i]
+
+message(port, target, protocol) := sprintf("targetPort %s of port %v/%s matches no container port of the selected workloads", [target_text(target), port.port, protocol]) if {
+	port.targetPort
+} else := sprintf("port %v/%s has no targetPort, and no container of the selected workloads declares %v/%s", [port.port, protocol, target, protocol])
+
+target_text(target) := sprintf("`%s`", [target]) if {
+	is_string(target)
+} else := sprintf("%v", [target])
+
+ports_text(ports) := "no ports" if {
+	count(ports) == 0
+} else := concat(", ", [text |
+	some pair in sort([[p.number, pp.port_text(p)] | some p in ports])
+	text := pair[1]
+])
