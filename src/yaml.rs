@@ -661,7 +661,7 @@ fn bad(sp: Span, ty: &str, text: &str) -> YamlError {
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar.
-fn plain_value(text: &str) -> NodeValue {
+pub fn plain_value(text: &str) -> NodeValue {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
         _ => {}
