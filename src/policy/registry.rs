@@ -66,9 +66,21 @@ pub struct Check {
     /// Files that declare the check, and the line of their METADATA.
     #[serde(skip)]
     pub files: Vec<(String, u32)>,
+    /// The remediation of each file with its targets, so that a finding shows the advice for
+    /// its side of the check (Kubernetes or Compose) rather than both.
+    #[serde(skip)]
+    pub remediations: Vec<(Vec<String>, String)>,
 }
 
 impl Check {
+    /// The remediation for findings on resources of `kind` (a policy target kind).
+    pub fn remediation_for(&self, kind: &str) -> &str {
+        self.remediations
+            .iter()
+            .find(|(targets, _)| targets_kind(targets, kind))
+            .map_or(self.remediation.as_str(), |(_, r)| r.as_str())
+    }
+
     /// The documentation link of the check.
     pub fn help_uri(&self) -> String {
         if self.builtin {
@@ -292,6 +304,7 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
             builtin: file.builtin,
             rules: Vec::new(),
             files: Vec::new(),
+            remediations: Vec::new(),
         });
         if check.builtin != file.builtin {
             errors.push(err(format!(
@@ -319,6 +332,9 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
                 }
             }
         };
+        if let Some(r) = &meta.remediation {
+            check.remediations.push((meta.targets.clone(), r.clone()));
+        }
         same("title", &mut check.title, &meta.title);
         same("family", &mut check.family, &meta.family);
         for (slot, value) in [

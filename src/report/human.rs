@@ -186,7 +186,7 @@ fn finding_diagnostic(run: &Run, f: &Finding) -> Report {
         code: Some(format!("{} ({})", f.check, f.severity)),
         severity: miette_severity(f.severity),
         help: check
-            .map(|c| c.remediation.clone())
+            .map(|c| c.remediation_for(&f.resource.target_kind()).to_string())
             .filter(|r| !r.is_empty()),
         url: check.map(|c| c.help_uri()),
         source: Some(FileSource(file.clone())),
