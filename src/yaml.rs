@@ -294,23 +294,37 @@ pub fn parse_stream(text: &str) -> Stream {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     let mut stream = Stream::default();
+    let mut cursor = Cursor::default();
     while let Some(event) = parser.next_event() {
         match event {
-            Ok((event, span)) => match builder.on_event(event, span) {
-                Ok(Some(doc)) => {
-                    if !doc.is_null() {
-                        stream.documents.push(Document {
-                            index: builder.doc_index - 1,
-                            root: doc,
-                        });
+            Ok((event, ys)) => {
+                let mut sp = span(&ys);
+                if let Event::Scalar(
+                    _,
+                    style @ (ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted),
+                    ..,
+                ) = &event
+                {
+                    if let Some(end) = cursor.quoted_end(text, sp.start, *style) {
+                        sp.end = end;
                     }
                 }
-                Ok(None) => {}
-                Err(e) => {
-                    stream.error = Some(e);
-                    break;
+                match builder.on_event(event, sp) {
+                    Ok(Some(doc)) => {
+                        if !doc.is_null() {
+                            stream.documents.push(Document {
+                                index: builder.doc_index - 1,
+                                root: doc,
+                            });
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        stream.error = Some(e);
+                        break;
+                    }
                 }
-            },
+            }
             Err(e) => {
                 let m = e.marker();
                 stream.error = Some(YamlError {
@@ -334,6 +348,68 @@ fn pos(m: &saphyr_parser::Marker) -> Pos {
 
 fn span(s: &YSpan) -> Span {
     Span::new(pos(&s.start), pos(&s.end))
+}
+
+/// Walks the text forward to find where quoted scalars end: saphyr-parser ends their span after
+/// the whitespace and comment that follow the closing quote, which would stretch a finding's
+/// span over `# comments`.
+#[derive(Default)]
+struct Cursor {
+    /// Character and byte offsets of the same place.
+    chars: usize,
+    bytes: usize,
+}
+
+impl Cursor {
+    fn quoted_end(&mut self, text: &str, start: Pos, style: ScalarStyle) -> Option<Pos> {
+        let target = start.offset as usize;
+        if target < self.chars {
+            *self = Cursor::default();
+        }
+        let mut rest = text[self.bytes..].chars();
+        while self.chars < target {
+            self.bytes += rest.next()?.len_utf8();
+            self.chars += 1;
+        }
+        let quote = if style == ScalarStyle::SingleQuoted {
+            '\''
+        } else {
+            '"'
+        };
+        let mut chars = text[self.bytes..].chars().peekable();
+        if chars.next()? != quote {
+            return None;
+        }
+        let (mut line, mut col, mut offset) = (start.line, start.col + 1, start.offset + 1);
+        loop {
+            let c = chars.next()?;
+            offset += 1;
+            let escaped = match c {
+                '\\' if quote == '"' => chars.next(),
+                '\'' if quote == '\'' && chars.peek() == Some(&'\'') => chars.next(),
+                _ => None,
+            };
+            if let Some(e) = escaped {
+                offset += 1;
+                if e == '\n' {
+                    line += 1;
+                    col = 1;
+                } else {
+                    col += 2;
+                }
+                continue;
+            }
+            if c == '\n' {
+                line += 1;
+                col = 1;
+                continue;
+            }
+            col += 1;
+            if c == quote {
+                return Some(Pos { line, col, offset });
+            }
+        }
+    }
 }
 
 enum Frame {
@@ -366,8 +442,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn on_event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, YamlError> {
-        let sp = span(&ys);
+    fn on_event(&mut self, event: Event<'_>, sp: Span) -> Result<Option<Node>, YamlError> {
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
@@ -855,6 +930,20 @@ mod tests {
     fn json_and_crlf_parse() {
         let n = one("{\n\t\"kind\": \"Pod\",\r\n\t\"n\": [1, 2]\r\n}\r\n");
         assert_eq!(n.to_json(), serde_json::json!({"kind":"Pod","n":[1,2]}));
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text =
+            "a: \"x\\\"y\" # c\nb: 'it''s'   \nc:\n  - \"ü\"  # d\n  - \"two\n    lines\" # e\n";
+        let n = one(text);
+        let end = |n: &Node| (n.span.end.line, n.span.end.col, n.span.end.offset);
+        assert_eq!(n.get("a").unwrap().as_str(), Some("x\"y"));
+        assert_eq!(end(n.get("a").unwrap()), (1, 10, 9));
+        assert_eq!(end(n.get("b").unwrap()), (2, 11, 24));
+        let items = n.get("c").unwrap().as_seq().unwrap();
+        assert_eq!(end(&items[0]), (4, 8, 38));
+        assert_eq!(end(&items[1]), (6, 11, 63));
     }
 
     #[test]
