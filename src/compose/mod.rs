@@ -222,7 +222,13 @@ impl Loader {
         let name = crate::discover::display_name(&path, self.cwd.as_deref());
         let (source, stream) = match read(&path, name) {
             Ok(r) => r,
-            Err(e) => return Err(format!("cannot read `{file}`: {}", e.message)),
+            Err(e) => {
+                let why = e
+                    .message
+                    .strip_prefix("cannot read: ")
+                    .unwrap_or(&e.message);
+                return Err(format!("cannot read `{file}`: {why}"));
+            }
         };
         let origin = self.add_source(source);
         self.by_path.insert(key, origin);
