@@ -299,15 +299,31 @@ pub fn parse_stream(text: &str) -> Stream {
         match event {
             Ok((event, ys)) => {
                 let mut sp = span(&ys);
-                if let Event::Scalar(
-                    _,
-                    style @ (ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted),
-                    ..,
-                ) = &event
-                {
-                    if let Some(end) = cursor.quoted_end(text, sp.start, *style) {
-                        sp.end = end;
+                match &event {
+                    Event::Scalar(
+                        _,
+                        style @ (ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted),
+                        ..,
+                    ) => {
+                        if let Some(end) = cursor.quoted_end(text, sp.start, *style) {
+                            sp.end = end;
+                        }
                     }
+                    // A flow collection's end event starts on its closing bracket, which belongs
+                    // to the collection; a block collection's end event sits on the next token,
+                    // which does not (its end is then left out: `Pos::default()`).
+                    Event::SequenceEnd | Event::MappingEnd => {
+                        sp.end = if matches!(cursor.char_at(text, sp.start), Some(']' | '}')) {
+                            Pos {
+                                line: sp.start.line,
+                                col: sp.start.col + 1,
+                                offset: sp.start.offset + 1,
+                            }
+                        } else {
+                            Pos::default()
+                        };
+                    }
+                    _ => {}
                 }
                 match builder.on_event(event, sp) {
                     Ok(Some(doc)) => {
@@ -361,8 +377,8 @@ struct Cursor {
 }
 
 impl Cursor {
-    fn quoted_end(&mut self, text: &str, start: Pos, style: ScalarStyle) -> Option<Pos> {
-        let target = start.offset as usize;
+    /// Moves to a character offset (forward; backward restarts from the top).
+    fn seek(&mut self, text: &str, target: usize) -> Option<()> {
         if target < self.chars {
             *self = Cursor::default();
         }
@@ -371,6 +387,16 @@ impl Cursor {
             self.bytes += rest.next()?.len_utf8();
             self.chars += 1;
         }
+        Some(())
+    }
+
+    fn char_at(&mut self, text: &str, at: Pos) -> Option<char> {
+        self.seek(text, at.offset as usize)?;
+        text[self.bytes..].chars().next()
+    }
+
+    fn quoted_end(&mut self, text: &str, start: Pos, style: ScalarStyle) -> Option<Pos> {
+        self.seek(text, start.offset as usize)?;
         let quote = if style == ScalarStyle::SingleQuoted {
             '\''
         } else {
@@ -529,7 +555,11 @@ impl Builder {
                         message: "unbalanced sequence end".into(),
                     });
                 };
-                let end = items.last().map_or(sp.end, |n| n.span.end).max(span.end);
+                let end = items
+                    .last()
+                    .map_or(sp.end, |n| n.span.end)
+                    .max(span.end)
+                    .max(sp.end);
                 let node = Node {
                     span: Span::new(span.start, end),
                     origin: 0,
@@ -557,7 +587,8 @@ impl Builder {
                 let end = entries
                     .last()
                     .map_or(sp.end, |e| e.value.span.end)
-                    .max(span.end);
+                    .max(span.end)
+                    .max(sp.end);
                 apply_merges(&mut entries, merges)?;
                 let node = Node {
                     span: Span::new(span.start, end),
@@ -944,6 +975,18 @@ mod tests {
         let items = n.get("c").unwrap().as_seq().unwrap();
         assert_eq!(end(&items[0]), (4, 8, 38));
         assert_eq!(end(&items[1]), (6, 11, 63));
+    }
+
+    #[test]
+    fn flow_collections_end_after_their_bracket() {
+        let n = one("a: [1, 2]  # c\nb: {x: 1}\nc:\n  - 1\n");
+        let end = |k: &str| {
+            let s = n.get(k).unwrap().span;
+            (s.end.line, s.end.col)
+        };
+        assert_eq!(end("a"), (1, 10));
+        assert_eq!(end("b"), (2, 10));
+        assert_eq!(end("c"), (4, 6));
     }
 
     #[test]
