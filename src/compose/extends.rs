@@ -12,6 +12,9 @@ use crate::yaml::{Node, NodeValue};
 /// Keys a service does not inherit through `extends` (they tie it to other services).
 const NOT_INHERITED: &[&str] = &["extends", "depends_on", "volumes_from"];
 
+/// Longest `extends` chain followed, so that a generated chain cannot exhaust the stack.
+const MAX_CHAIN: usize = 64;
+
 /// Resolves the `extends` of every service of a document of the file `origin`.
 pub fn apply(doc: &mut Node, origin: u32, loader: &mut Loader) {
     let Some(services) = doc.get("services").and_then(Node::as_map) else {
@@ -99,6 +102,9 @@ fn resolve(
         let mut chain: Vec<&str> = stack.iter().map(|(_, n)| n.as_str()).collect();
         chain.push(name);
         return Err(format!("circular `extends`: {}", chain.join(" → ")));
+    }
+    if stack.len() >= MAX_CHAIN {
+        return Err(format!("`extends` chain longer than {MAX_CHAIN} services"));
     }
     stack.push((origin, name.to_string()));
     let base = match &file {

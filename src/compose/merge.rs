@@ -612,16 +612,28 @@ fn dedup(node: &mut Node, index: fn(&Node) -> Option<String>) {
         return;
     }
     let mut out: Vec<Node> = Vec::with_capacity(items.len());
-    let mut keys: Vec<Option<String>> = Vec::with_capacity(items.len());
+    // Short lists (nearly all of them) are searched; long ones are indexed.
+    let mut keys: Vec<(String, usize)> = Vec::new();
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let indexed = items.len() > 16;
     for item in items.drain(..) {
-        let k = index(&item);
-        match k
-            .as_ref()
-            .and_then(|k| keys.iter().position(|x| x.as_ref() == Some(k)))
-        {
+        let Some(k) = index(&item) else {
+            out.push(item);
+            continue;
+        };
+        let found = if indexed {
+            seen.get(&k).copied()
+        } else {
+            keys.iter().find(|(x, _)| *x == k).map(|(_, j)| *j)
+        };
+        match found {
             Some(j) => out[j] = item,
+            None if indexed => {
+                seen.insert(k, out.len());
+                out.push(item);
+            }
             None => {
-                keys.push(k);
+                keys.push((k, out.len()));
                 out.push(item);
             }
         }

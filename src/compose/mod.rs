@@ -384,8 +384,18 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
         problems: Vec<Problem>,
     }
     let mut services = Vec::new();
-    if let Some(entries) = root.get("services").and_then(Node::as_map) {
-        for e in entries {
+    let services_map = match &mut root.value {
+        NodeValue::Map(top) => top
+            .iter_mut()
+            .find(|e| e.key.as_str() == Some("services"))
+            .and_then(|e| match &mut e.value.value {
+                NodeValue::Map(entries) => Some(entries),
+                _ => None,
+            }),
+        _ => None,
+    };
+    if let Some(entries) = services_map {
+        for e in entries.iter_mut() {
             let Some(svc) = e.key.key_text().map(|k| k.into_owned()) else {
                 continue;
             };
@@ -415,8 +425,17 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
                 });
                 continue;
             }
-            let mut node = e.value.clone();
-            node.span = e.span();
+            // Moved out of the tree (a placeholder keeps the span); put back below only when
+            // the project resource needs the whole tree.
+            let span = e.span();
+            let placeholder = Node {
+                span: e.value.span,
+                origin: e.value.origin,
+                tag: None,
+                value: NodeValue::Null,
+            };
+            let mut node = std::mem::replace(&mut e.value, placeholder);
+            node.span = span;
             node.origin = e.key.origin;
             merge::enforce_unique(&mut node);
             let mut v = Validator::new(&loader.retype, "service key");
@@ -517,6 +536,26 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
         });
     }
     if !project_problems.is_empty() {
+        if let NodeValue::Map(top) = &mut root.value {
+            if let Some(NodeValue::Map(entries)) = top
+                .iter_mut()
+                .find(|e| e.key.as_str() == Some("services"))
+                .map(|e| &mut e.value.value)
+            {
+                for r in &resources {
+                    let name = &r.identity.name;
+                    if let Some(e) = entries
+                        .iter_mut()
+                        .find(|e| e.key.key_text().as_deref() == Some(name.as_str()))
+                    {
+                        let mut node = r.node.clone();
+                        node.span = e.value.span;
+                        node.origin = e.value.origin;
+                        e.value = node;
+                    }
+                }
+            }
+        }
         interpolate::strip_unknown(&mut root);
         let value = object([
             ("name", Value::from(name.as_str())),
@@ -592,10 +631,20 @@ fn collect_pending(
     }
 }
 
-fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+/// Keys of the policy input, allocated once.
+static KEYS: std::sync::LazyLock<HashMap<&'static str, Value>> = std::sync::LazyLock::new(|| {
+    [
+        "name", "service", "ports", "project", "problems", "services", "msg", "path",
+    ]
+    .into_iter()
+    .map(|k| (k, Value::from(k)))
+    .collect()
+});
+
+fn object<const N: usize>(fields: [(&'static str, Value); N]) -> Value {
     let map: BTreeMap<Value, Value> = fields
         .into_iter()
-        .map(|(k, v)| (Value::from(k), v))
+        .map(|(k, v)| (KEYS.get(k).cloned().unwrap_or_else(|| Value::from(k)), v))
         .collect();
     Value::from(map)
 }

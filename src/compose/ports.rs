@@ -356,10 +356,29 @@ fn parse_long(index: usize, node: &Node) -> Result<Port, (Vec<&'static str>, Str
     })
 }
 
+/// Keys of a port's policy view, allocated once: every entry of every service has them.
+static KEYS: std::sync::LazyLock<[Value; 13]> = std::sync::LazyLock::new(|| {
+    [
+        "path",
+        "host_ip",
+        "host_ip_family",
+        "publish",
+        "published_start",
+        "published_end",
+        "target_start",
+        "target_end",
+        "protocol",
+        "mode",
+        "name",
+        "app_protocol",
+        "syntax",
+    ]
+    .map(Value::from)
+});
+
 impl Port {
     /// The policy view of the entry (CONTRIBUTING.md, "Compose policies").
     pub fn to_value(&self) -> Value {
-        let mut m = std::collections::BTreeMap::new();
         let opt_str = |s: &Option<String>| match s {
             Some(s) => Value::from(s.as_str()),
             None => Value::Null,
@@ -368,29 +387,29 @@ impl Port {
             Some((a, b)) => Value::from(if end { b } else { a } as u64),
             None => Value::Null,
         };
-        let path = Value::from(vec![Value::from("ports"), Value::from(self.index as u64)]);
-        m.insert(Value::from("path"), path);
-        m.insert(Value::from("host_ip"), opt_str(&self.host_ip));
-        m.insert(
-            Value::from("host_ip_family"),
+        let path = Value::from(vec![KEYS_PORTS.clone(), Value::from(self.index as u64)]);
+        let values = [
+            path,
+            opt_str(&self.host_ip),
             self.host_ip_family.map_or(Value::Null, Value::from),
-        );
-        m.insert(Value::from("publish"), Value::from(self.publish.as_str()));
-        m.insert(Value::from("published_start"), bound(self.published, false));
-        m.insert(Value::from("published_end"), bound(self.published, true));
-        m.insert(Value::from("target_start"), bound(self.target, false));
-        m.insert(Value::from("target_end"), bound(self.target, true));
-        m.insert(Value::from("protocol"), Value::from(self.protocol.as_str()));
-        m.insert(Value::from("mode"), Value::from(self.mode.as_str()));
-        m.insert(Value::from("name"), opt_str(&self.name));
-        m.insert(Value::from("app_protocol"), opt_str(&self.app_protocol));
-        m.insert(
-            Value::from("syntax"),
+            Value::from(self.publish.as_str()),
+            bound(self.published, false),
+            bound(self.published, true),
+            bound(self.target, false),
+            bound(self.target, true),
+            Value::from(self.protocol.as_str()),
+            Value::from(self.mode.as_str()),
+            opt_str(&self.name),
+            opt_str(&self.app_protocol),
             Value::from(if self.long { "long" } else { "short" }),
-        );
-        Value::from(m)
+        ];
+        let map: std::collections::BTreeMap<Value, Value> =
+            KEYS.iter().cloned().zip(values).collect();
+        Value::from(map)
     }
 }
+
+static KEYS_PORTS: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| Value::from("ports"));
 
 #[cfg(test)]
 mod tests {

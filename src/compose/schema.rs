@@ -797,6 +797,14 @@ impl<'a> Validator<'a> {
             if s.contains(UNKNOWN) {
                 return Some(None);
             }
+            // Only two cases look at what the text would be as a plain scalar: a string where
+            // the schema wants none, and an interpolated plain scalar.
+            if flags & (INT | NUM | BOOL | NULL) == 0
+                || (flags & STR != 0
+                    && !self.retype.contains(&(node.origin, node.span.start.offset)))
+            {
+                return fits(&node.value).then_some(None);
+            }
             let typed = crate::yaml::plain_value(s);
             if !matches!(typed, NodeValue::Str(_)) && fits(&typed) {
                 if self.retype.contains(&(node.origin, node.span.start.offset)) {
