@@ -87,6 +87,12 @@ pub fn normalise(index: usize, node: &Node) -> Result<Port, PortError> {
         NodeValue::Str(s) => parse_short(s)
             .map(|s| s.into_port(index))
             .map_err(|m| at(&[], m)),
+        NodeValue::Float(f) if f.fract() == 0.0 && (0.0..=65535.0).contains(f) => {
+            parse_short(&(*f as u16).to_string())
+                .map(|s| s.into_port(index))
+                .map_err(|m| at(&[], m))
+        }
+        NodeValue::Float(f) => Err(at(&[], format!("`{f}` is not a port number"))),
         NodeValue::Map(_) => parse_long(index, node).map_err(|(k, m)| at(k.as_slice(), m)),
         _ => Err(at(
             &[],
@@ -698,6 +704,10 @@ mod tests {
         }
         let e = normalise(0, &node("true")).unwrap_err();
         assert!(e.message.contains("boolean"), "{}", e.message);
+        let e = normalise(0, &node("80.5")).unwrap_err();
+        assert!(e.message.contains("not a port number"), "{}", e.message);
+        let p = normalise(0, &node("80.0")).unwrap();
+        assert_eq!(p.target, Some((80, 80)));
     }
 
     #[test]

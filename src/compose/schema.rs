@@ -8,6 +8,7 @@
 //!   everywhere; `blkio_config` and a few others forget it);
 //! - a string is accepted where only a number or a boolean is allowed when it reads as one
 //!   (Compose casts such strings while interpolating);
+//! - the obsolete top-level `version` may be a number (`version: 3`), which Compose ignores;
 //! - `uniqueItems`, `minimum`/`maximum` and `pattern` are not checked.
 //!
 //! A plain scalar that interpolation changed takes the YAML type of its new text when the
@@ -604,7 +605,8 @@ const MODEL: S = S::Obj(&obj_req(
 
 /// The top level of a Compose file; `services` is validated service by service.
 pub static TOP_LEVEL: Object = obj(&[
-    ("version", S_STR),
+    // A string in the schema; `version: 3` is common in old files and Compose ignores the key.
+    ("version", STR_NUM),
     ("name", S_STR),
     (
         "include",
