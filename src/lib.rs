@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod compose;
 pub mod config;
 pub mod discover;
 pub mod docs;

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use regorus::Value;
 
+use crate::compose;
 use crate::config::Config;
 use crate::discover::{self, Input, io_message};
 use crate::finding::{Finding, Location, Related, Severity, fingerprint};
-use crate::kubernetes::{self, Classified, ComposeId, Identity, ObjectId};
+use crate::kubernetes::{self, Classified, Identity, ObjectId};
 use crate::policy::engine::RawRelated;
 use crate::policy::{Catalog, PolicyEngine, PolicyError};
 use crate::source::{Pos, SourceFile, Span};
@@ -156,16 +157,42 @@ impl Resource {
     }
 }
 
-/// The result of reading one input.
+/// The result of reading one input (or a Compose file with its override file).
 #[derive(Default)]
 struct Loaded {
-    source: Option<SourceFile>,
+    /// Inputs of the run covered: 2 for a Compose file linted with its override file.
+    inputs: usize,
+    /// Files read; resources and errors refer to them by index.
+    sources: Vec<SourceFile>,
     documents: usize,
-    resources: Vec<(Identity, Vec<PathSeg>, Node, Value)>,
-    errors: Vec<(Option<Pos>, String)>,
-    skipped: Vec<(usize, u32)>,
-    /// The read failed before any text: the error has no snippet.
-    unreadable: bool,
+    resources: Vec<LoadedResource>,
+    errors: Vec<LoadError>,
+    /// `(file, document index, line)` of documents that are not linted.
+    skipped: Vec<(String, usize, u32)>,
+}
+
+struct LoadedResource {
+    source: usize,
+    /// Sources of [`Node::origin`] 1, 2, …
+    origins: Vec<usize>,
+    identity: Identity,
+    prefix: Vec<PathSeg>,
+    node: Node,
+    value: Value,
+}
+
+struct LoadError {
+    file: String,
+    /// Index into [`Loaded::sources`] when the text is available for a snippet.
+    source: Option<usize>,
+    pos: Option<Pos>,
+    message: String,
+}
+
+/// One unit of loading: an input, and the override file linted with it.
+struct Job {
+    input: usize,
+    with: Option<usize>,
 }
 
 /// Lints the inputs. Input problems are collected in [`Run::errors`]; only a problem with the
@@ -257,29 +284,47 @@ fn run_in_pool(
     let default_ns = options.params.default_namespace.clone();
     let stdin = options.stdin.clone();
 
-    let loaded: Vec<(String, Loaded)> = inputs
+    let paths: Vec<Option<&std::path::Path>> = inputs
+        .iter()
+        .map(|i| match i {
+            Input::File { path, .. } => Some(path.as_path()),
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    let (with, consumed) = compose::plan(&paths);
+    let jobs: Vec<Job> = (0..inputs.len())
+        .filter(|&i| !consumed[i])
+        .map(|i| Job {
+            input: i,
+            with: with[i],
+        })
+        .collect();
+
+    let loaded: Vec<Loaded> = jobs
         .par_iter()
-        .map(|input| {
-            let name = input.name().to_string();
+        .map(|job| {
             let result = catch_unwind(AssertUnwindSafe(|| {
-                load(input, stdin.as_deref(), &default_ns)
+                load(job, &inputs, stdin.as_deref(), &default_ns)
             }));
-            let loaded = result.unwrap_or_else(|panic| Loaded {
-                errors: vec![(
-                    None,
-                    format!(
+            result.unwrap_or_else(|panic| Loaded {
+                inputs: 1 + usize::from(job.with.is_some()),
+                errors: vec![LoadError {
+                    file: inputs[job.input].name().to_string(),
+                    source: None,
+                    pos: None,
+                    message: format!(
                         "internal error while reading this file: {}",
                         panic_message(&panic)
                     ),
-                )],
-                unreadable: true,
+                }],
                 ..Loaded::default()
-            });
-            (name, loaded)
+            })
         })
         .collect();
 
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
+    // A file read for several projects (a shared `extends` file) is one file of the run.
+    let mut file_index: HashMap<String, usize> = HashMap::new();
     let mut resources: Vec<Resource> = Vec::new();
     let mut errors: Vec<InputError> = discover_errors
         .into_iter()
@@ -293,40 +338,44 @@ fn run_in_pool(
         .collect();
     let mut skipped = Vec::new();
     let mut summary = Summary::default();
-    for (name, l) in loaded {
-        summary.files += 1;
+    for l in loaded {
+        summary.files += l.inputs;
         summary.documents += l.documents;
-        let index = l.source.map(|s| {
-            files.push(Arc::new(s));
-            files.len() - 1
-        });
-        for (pos, message) in l.errors {
+        let index: Vec<usize> = l
+            .sources
+            .into_iter()
+            .map(|s| {
+                *file_index.entry(s.name.clone()).or_insert_with(|| {
+                    files.push(Arc::new(s));
+                    files.len() - 1
+                })
+            })
+            .collect();
+        for e in l.errors {
             errors.push(InputError {
-                file: name.clone(),
-                source: if l.unreadable { None } else { index },
-                line: pos.map_or(1, |p| p.line),
-                column: pos.map_or(1, |p| p.col),
-                message,
+                file: e.file,
+                source: e.source.map(|i| index[i]),
+                line: e.pos.map_or(1, |p| p.line),
+                column: e.pos.map_or(1, |p| p.col),
+                message: e.message,
             });
         }
-        for (document, line) in l.skipped {
+        for (file, document, line) in l.skipped {
             skipped.push(Skipped {
-                file: name.clone(),
+                file,
                 document,
                 line,
             });
         }
-        if let Some(file) = index {
-            for (identity, prefix, node, value) in l.resources {
-                resources.push(Resource {
-                    file,
-                    origins: Vec::new(),
-                    identity,
-                    prefix,
-                    node,
-                    value,
-                });
-            }
+        for r in l.resources {
+            resources.push(Resource {
+                file: index[r.source],
+                origins: r.origins.iter().map(|&o| index[o]).collect(),
+                identity: r.identity,
+                prefix: r.prefix,
+                node: r.node,
+                value: r.value,
+            });
         }
     }
     summary.resources = resources.len();
@@ -353,10 +402,19 @@ fn run_in_pool(
             Identity::Compose(_) => None,
         })
         .collect();
+    let services: HashMap<(usize, &str), usize> = resources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.identity {
+            Identity::Compose(c) if c.kind == "service" => Some(((r.file, c.name.as_str()), i)),
+            _ => None,
+        })
+        .collect();
     let ctx = Context {
         files: &files,
         resources: &resources,
         index: &index,
+        services: &services,
         catalog: &catalog,
         default_namespace: &options.params.default_namespace,
     };
@@ -523,99 +581,206 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// limit bounds memory whatever is thrown at rampart.
 pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Reads, decodes, parses and classifies one input.
-fn load(input: &Input, stdin: Option<&[u8]>, default_ns: &str) -> Loaded {
-    let mut out = Loaded::default();
+/// Reads and decodes one input.
+fn read_input(input: &Input, stdin: Option<&[u8]>) -> Result<SourceFile, LoadError> {
+    let name = input.name().to_string();
     if let Input::File { path, .. } = input {
         if let Ok(meta) = std::fs::metadata(path) {
             if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
-                out.errors.push((
-                    None,
-                    format!(
+                return Err(LoadError {
+                    file: name,
+                    source: None,
+                    pos: None,
+                    message: format!(
                         "file is {} MiB, larger than the {} MiB rampart reads; split it or exclude it",
                         meta.len() / (1024 * 1024),
                         MAX_INPUT_BYTES / (1024 * 1024)
                     ),
-                ));
-                out.unreadable = true;
-                return out;
+                });
             }
         }
     }
     let bytes = match input {
         Input::Stdin { .. } => stdin.unwrap_or_default().to_vec(),
-        Input::File { path, .. } => match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                out.errors
-                    .push((None, format!("cannot read: {}", io_message(&e))));
-                out.unreadable = true;
-                return out;
-            }
-        },
+        Input::File { path, .. } => std::fs::read(path).map_err(|e| LoadError {
+            file: name.clone(),
+            source: None,
+            pos: None,
+            message: format!("cannot read: {}", io_message(&e)),
+        })?,
     };
     let path = match input {
         Input::File { path, .. } => Some(path.clone()),
         Input::Stdin { .. } => None,
     };
-    let source = match SourceFile::decode(input.name().to_string(), path, bytes) {
+    SourceFile::decode(name.clone(), path, bytes).map_err(|e| LoadError {
+        file: name,
+        source: None,
+        pos: Some(Pos {
+            line: e.line,
+            col: e.col,
+            offset: 0,
+        }),
+        message: e.message,
+    })
+}
+
+/// Parses a source; a syntax error is recorded against `source` (its future index).
+fn parse(source: &SourceFile, index: usize, out: &mut Loaded) -> yaml::Stream {
+    let stream = yaml::parse_stream(&source.text);
+    if let Some(e) = &stream.error {
+        out.errors.push(LoadError {
+            file: source.name.clone(),
+            source: Some(index),
+            pos: Some(e.pos),
+            message: format!("invalid YAML: {}", e.message),
+        });
+    }
+    out.documents += stream.documents.len() + usize::from(stream.error.is_some());
+    stream
+}
+
+/// Reads, decodes, parses and classifies one input (with its override file, for a Compose
+/// file whose override file is an input too).
+fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> Loaded {
+    let input = &inputs[job.input];
+    let mut out = Loaded {
+        inputs: 1 + usize::from(job.with.is_some()),
+        ..Loaded::default()
+    };
+    let source = match read_input(input, stdin) {
         Ok(s) => s,
         Err(e) => {
-            out.errors.push((
-                Some(Pos {
-                    line: e.line,
-                    col: e.col,
-                    offset: 0,
-                }),
-                e.message,
-            ));
-            out.unreadable = true;
+            out.errors.push(e);
             return out;
         }
     };
-    let stream = yaml::parse_stream(&source.text);
-    if let Some(e) = &stream.error {
-        out.errors
-            .push((Some(e.pos), format!("invalid YAML: {}", e.message)));
-    }
-    out.documents = stream.documents.len() + usize::from(stream.error.is_some());
+    let path = match input {
+        Input::File { path, .. } => Some(path.as_path()),
+        Input::Stdin { .. } => None,
+    };
+    let alone_override = job.with.is_none() && path.is_some_and(compose::is_override);
+    // An override file given without its base file is linted with it, as Compose reads it.
+    let base = if alone_override {
+        path.and_then(compose::base_of)
+    } else {
+        None
+    };
+    let own_index = usize::from(base.is_some());
+    let stream = parse(&source, own_index, &mut out);
     let compose_name = is_compose_name(input.name());
     let first_has_services = stream.documents.first().is_some_and(|d| {
         d.root.get("services").is_some_and(|s| s.as_map().is_some()) && d.root.get("kind").is_none()
     });
-    if compose_name || first_has_services {
-        if let Some(doc) = stream.documents.into_iter().next() {
-            let project = compose_project_name(input);
-            let identity = Identity::Compose(ComposeId {
-                kind: "project".into(),
-                name: project.clone(),
-                project,
-            });
-            let value = doc.root.to_value();
-            out.resources.push((identity, Vec::new(), doc.root, value));
+    if compose_name || first_has_services || job.with.is_some() {
+        let mut files = Vec::new();
+        if let Some(base) = base {
+            let cwd = std::env::current_dir().ok();
+            let name = discover::display_name(&base, cwd.as_deref());
+            match compose::read(&base, name) {
+                Ok((base_source, base_stream)) => {
+                    if let Some(e) = &base_stream.error {
+                        out.errors.push(LoadError {
+                            file: base_source.name.clone(),
+                            source: Some(0),
+                            pos: Some(e.pos),
+                            message: format!("invalid YAML: {}", e.message),
+                        });
+                    }
+                    files.push(compose::File {
+                        source: base_source,
+                        documents: base_stream.documents.into_iter().map(|d| d.root).collect(),
+                    });
+                }
+                Err(e) => out.errors.push(LoadError {
+                    file: e.file,
+                    source: None,
+                    pos: e.pos,
+                    message: e.message,
+                }),
+            }
         }
-        out.source = Some(source);
+        let own_index = files.len();
+        if own_index == 0 {
+            // The base could not be read: the override is linted alone.
+            for e in out.errors.iter_mut().filter(|e| e.source == Some(1)) {
+                e.source = Some(0);
+            }
+        }
+        files.push(compose::File {
+            source,
+            documents: stream.documents.into_iter().map(|d| d.root).collect(),
+        });
+        if let Some(o) = job.with {
+            match read_input(&inputs[o], stdin) {
+                Ok(over) => {
+                    let stream = parse(&over, files.len(), &mut out);
+                    files.push(compose::File {
+                        source: over,
+                        documents: stream.documents.into_iter().map(|d| d.root).collect(),
+                    });
+                }
+                Err(e) => out.errors.push(e),
+            }
+        }
+        let project = compose::load(files);
+        out.sources = project.sources;
+        for e in project.errors {
+            out.errors.push(LoadError {
+                file: e.file,
+                source: e.source,
+                pos: e.pos,
+                message: e.message,
+            });
+        }
+        let origins: Vec<usize> = (1..out.sources.len()).collect();
+        for r in project.resources {
+            out.resources.push(LoadedResource {
+                source: 0,
+                origins: origins.clone(),
+                identity: Identity::Compose(r.identity),
+                prefix: r.prefix,
+                node: r.node,
+                value: r.value,
+            });
+        }
         return out;
     }
     for doc in stream.documents {
         let line = doc.root.span.start.line;
         let (classified, item_errors) = kubernetes::classify(doc.root, default_ns);
         for (span, message) in item_errors {
-            out.errors.push((Some(span.start), message));
+            out.errors.push(LoadError {
+                file: source.name.clone(),
+                source: Some(0),
+                pos: Some(span.start),
+                message,
+            });
         }
         match classified {
             Classified::Objects(objects) => {
                 for o in objects {
                     let value = o.node.to_value();
-                    out.resources
-                        .push((Identity::Kubernetes(o.id), o.prefix, o.node, value));
+                    out.resources.push(LoadedResource {
+                        source: 0,
+                        origins: Vec::new(),
+                        identity: Identity::Kubernetes(o.id),
+                        prefix: o.prefix,
+                        node: o.node,
+                        value,
+                    });
                 }
             }
-            Classified::BadItem { span, message } => out.errors.push((Some(span.start), message)),
-            Classified::NotKubernetes => out.skipped.push((doc.index, line)),
+            Classified::BadItem { span, message } => out.errors.push(LoadError {
+                file: source.name.clone(),
+                source: Some(0),
+                pos: Some(span.start),
+                message,
+            }),
+            Classified::NotKubernetes => out.skipped.push((source.name.clone(), doc.index, line)),
         }
     }
-    out.source = Some(source);
+    out.sources.push(source);
     out
 }
 
@@ -625,24 +790,13 @@ fn is_compose_name(name: &str) -> bool {
         && (file.ends_with(".yaml") || file.ends_with(".yml"))
 }
 
-/// Compose's default project name: the directory holding the compose file.
-fn compose_project_name(input: &Input) -> String {
-    let dir = match input {
-        Input::File { path, .. } => path.canonicalize().ok().and_then(|p| {
-            p.parent()
-                .and_then(|d| d.file_name())
-                .map(|n| n.to_string_lossy().into_owned())
-        }),
-        Input::Stdin { .. } => None,
-    };
-    dir.unwrap_or_else(|| "stdin".into()).to_lowercase()
-}
-
 /// What evaluation of one resource needs to see of the run.
 struct Context<'a> {
     files: &'a [Arc<SourceFile>],
     resources: &'a [Resource],
     index: &'a HashMap<&'a ObjectId, usize>,
+    /// Compose services by (first file of their project, name).
+    services: &'a HashMap<(usize, &'a str), usize>,
     catalog: &'a Catalog,
     default_namespace: &'a str,
 }
@@ -720,19 +874,24 @@ fn locate_related(rel: &RawRelated, resource: &Resource, ctx: &Context<'_>) -> O
                     .map(|s| s.to_string()),
                 _ => None,
             };
-            let kind = field("kind")?;
-            let namespace = if kubernetes::is_cluster_scoped(&kind) {
-                None
+            if let Some(service) = field("service") {
+                // A service of the same project: projects are told apart by their first file.
+                &ctx.resources[*ctx.services.get(&(resource.file, service.as_str()))?]
             } else {
-                Some(field("namespace").unwrap_or_else(|| ctx.default_namespace.to_string()))
-            };
-            let id = ObjectId {
-                api_version: field("apiVersion")?,
-                kind,
-                name: field("name")?,
-                namespace,
-            };
-            &ctx.resources[*ctx.index.get(&id)?]
+                let kind = field("kind")?;
+                let namespace = if kubernetes::is_cluster_scoped(&kind) {
+                    None
+                } else {
+                    Some(field("namespace").unwrap_or_else(|| ctx.default_namespace.to_string()))
+                };
+                let id = ObjectId {
+                    api_version: field("apiVersion")?,
+                    kind,
+                    name: field("name")?,
+                    namespace,
+                };
+                &ctx.resources[*ctx.index.get(&id)?]
+            }
         }
     };
     let at = target.node.locate(&to_path(&rel.path));

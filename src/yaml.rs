@@ -294,23 +294,53 @@ pub fn parse_stream(text: &str) -> Stream {
     let mut builder = Builder::default();
     let mut parser = Parser::new_from_str(text);
     let mut stream = Stream::default();
+    let mut cursor = Cursor::default();
     while let Some(event) = parser.next_event() {
         match event {
-            Ok((event, span)) => match builder.on_event(event, span) {
-                Ok(Some(doc)) => {
-                    if !doc.is_null() {
-                        stream.documents.push(Document {
-                            index: builder.doc_index - 1,
-                            root: doc,
-                        });
+            Ok((event, ys)) => {
+                let mut sp = span(&ys);
+                match &event {
+                    Event::Scalar(
+                        _,
+                        style @ (ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted),
+                        ..,
+                    ) => {
+                        if let Some(end) = cursor.quoted_end(text, sp.start, *style) {
+                            sp.end = end;
+                        }
+                    }
+                    // A flow collection's end event starts on its closing bracket, which belongs
+                    // to the collection; a block collection's end event sits on the next token,
+                    // which does not (its end is then left out: `Pos::default()`).
+                    Event::SequenceEnd | Event::MappingEnd => {
+                        sp.end = if matches!(cursor.char_at(text, sp.start), Some(']' | '}')) {
+                            Pos {
+                                line: sp.start.line,
+                                col: sp.start.col + 1,
+                                offset: sp.start.offset + 1,
+                            }
+                        } else {
+                            Pos::default()
+                        };
+                    }
+                    _ => {}
+                }
+                match builder.on_event(event, sp) {
+                    Ok(Some(doc)) => {
+                        if !doc.is_null() {
+                            stream.documents.push(Document {
+                                index: builder.doc_index - 1,
+                                root: doc,
+                            });
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        stream.error = Some(e);
+                        break;
                     }
                 }
-                Ok(None) => {}
-                Err(e) => {
-                    stream.error = Some(e);
-                    break;
-                }
-            },
+            }
             Err(e) => {
                 let m = e.marker();
                 stream.error = Some(YamlError {
@@ -334,6 +364,78 @@ fn pos(m: &saphyr_parser::Marker) -> Pos {
 
 fn span(s: &YSpan) -> Span {
     Span::new(pos(&s.start), pos(&s.end))
+}
+
+/// Walks the text forward to find where quoted scalars end: saphyr-parser ends their span after
+/// the whitespace and comment that follow the closing quote, which would stretch a finding's
+/// span over `# comments`.
+#[derive(Default)]
+struct Cursor {
+    /// Character and byte offsets of the same place.
+    chars: usize,
+    bytes: usize,
+}
+
+impl Cursor {
+    /// Moves to a character offset (forward; backward restarts from the top).
+    fn seek(&mut self, text: &str, target: usize) -> Option<()> {
+        if target < self.chars {
+            *self = Cursor::default();
+        }
+        let mut rest = text[self.bytes..].chars();
+        while self.chars < target {
+            self.bytes += rest.next()?.len_utf8();
+            self.chars += 1;
+        }
+        Some(())
+    }
+
+    fn char_at(&mut self, text: &str, at: Pos) -> Option<char> {
+        self.seek(text, at.offset as usize)?;
+        text[self.bytes..].chars().next()
+    }
+
+    fn quoted_end(&mut self, text: &str, start: Pos, style: ScalarStyle) -> Option<Pos> {
+        self.seek(text, start.offset as usize)?;
+        let quote = if style == ScalarStyle::SingleQuoted {
+            '\''
+        } else {
+            '"'
+        };
+        let mut chars = text[self.bytes..].chars().peekable();
+        if chars.next()? != quote {
+            return None;
+        }
+        let (mut line, mut col, mut offset) = (start.line, start.col + 1, start.offset + 1);
+        loop {
+            let c = chars.next()?;
+            offset += 1;
+            let escaped = match c {
+                '\\' if quote == '"' => chars.next(),
+                '\'' if quote == '\'' && chars.peek() == Some(&'\'') => chars.next(),
+                _ => None,
+            };
+            if let Some(e) = escaped {
+                offset += 1;
+                if e == '\n' {
+                    line += 1;
+                    col = 1;
+                } else {
+                    col += 2;
+                }
+                continue;
+            }
+            if c == '\n' {
+                line += 1;
+                col = 1;
+                continue;
+            }
+            col += 1;
+            if c == quote {
+                return Some(Pos { line, col, offset });
+            }
+        }
+    }
 }
 
 enum Frame {
@@ -366,8 +468,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn on_event(&mut self, event: Event<'_>, ys: YSpan) -> Result<Option<Node>, YamlError> {
-        let sp = span(&ys);
+    fn on_event(&mut self, event: Event<'_>, sp: Span) -> Result<Option<Node>, YamlError> {
         match event {
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
             Event::DocumentStart(_) => {
@@ -454,7 +555,11 @@ impl Builder {
                         message: "unbalanced sequence end".into(),
                     });
                 };
-                let end = items.last().map_or(sp.end, |n| n.span.end).max(span.end);
+                let end = items
+                    .last()
+                    .map_or(sp.end, |n| n.span.end)
+                    .max(span.end)
+                    .max(sp.end);
                 let node = Node {
                     span: Span::new(span.start, end),
                     origin: 0,
@@ -482,7 +587,8 @@ impl Builder {
                 let end = entries
                     .last()
                     .map_or(sp.end, |e| e.value.span.end)
-                    .max(span.end);
+                    .max(span.end)
+                    .max(sp.end);
                 apply_merges(&mut entries, merges)?;
                 let node = Node {
                     span: Span::new(span.start, end),
@@ -661,7 +767,7 @@ fn bad(sp: Span, ty: &str, text: &str) -> YamlError {
 }
 
 /// YAML 1.2 core schema resolution of a plain scalar.
-fn plain_value(text: &str) -> NodeValue {
+pub fn plain_value(text: &str) -> NodeValue {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return NodeValue::Null,
         _ => {}
@@ -855,6 +961,32 @@ mod tests {
     fn json_and_crlf_parse() {
         let n = one("{\n\t\"kind\": \"Pod\",\r\n\t\"n\": [1, 2]\r\n}\r\n");
         assert_eq!(n.to_json(), serde_json::json!({"kind":"Pod","n":[1,2]}));
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text =
+            "a: \"x\\\"y\" # c\nb: 'it''s'   \nc:\n  - \"ü\"  # d\n  - \"two\n    lines\" # e\n";
+        let n = one(text);
+        let end = |n: &Node| (n.span.end.line, n.span.end.col, n.span.end.offset);
+        assert_eq!(n.get("a").unwrap().as_str(), Some("x\"y"));
+        assert_eq!(end(n.get("a").unwrap()), (1, 10, 9));
+        assert_eq!(end(n.get("b").unwrap()), (2, 11, 24));
+        let items = n.get("c").unwrap().as_seq().unwrap();
+        assert_eq!(end(&items[0]), (4, 8, 38));
+        assert_eq!(end(&items[1]), (6, 11, 63));
+    }
+
+    #[test]
+    fn flow_collections_end_after_their_bracket() {
+        let n = one("a: [1, 2]  # c\nb: {x: 1}\nc:\n  - 1\n");
+        let end = |k: &str| {
+            let s = n.get(k).unwrap().span;
+            (s.end.line, s.end.col)
+        };
+        assert_eq!(end("a"), (1, 10));
+        assert_eq!(end("b"), (2, 10));
+        assert_eq!(end("c"), (4, 6));
     }
 
     #[test]

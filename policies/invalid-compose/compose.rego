@@ -1,0 +1,43 @@
+# METADATA
+# title: Compose file the Compose specification rejects
+# description: |
+#   A Compose file that `docker compose` would refuse to load or would load differently than
+#   written: a service key the Compose specification does not know (`imagee`, `port`), a value
+#   of the wrong type (`ports: "8080:80"`, `user: 1000`, `environment: 42`), a value outside
+#   its enumeration, a missing required key (`depends_on.db` without `condition`), a port that
+#   does not parse, an `extends` that cannot be resolved, files that cannot be merged, and an
+#   interpolation variable with no value in the project's `.env` and no default
+#   (`${PORT}` instead of `${PORT:-8080}`). Unknown top-level keys (other than `x-*`) and
+#   services that are not mappings are reported against the project.
+#
+#   rampart reads variables from the `.env` file next to the Compose file only, never from the
+#   environment it runs in, so that a result does not depend on the machine; a variable
+#   without a value makes the value unknown (an unknown port is never reported as unbound or
+#   conflicting).
+#
+#   Why it matters: an unknown key is silently ignored by older Compose versions and rejected
+#   by newer ones, so the setting you meant (a typo in `read_only`, `mem_limit`) is never
+#   applied; a variable that is not set becomes an empty string at `docker compose up`.
+# related_resources:
+#   - ref: https://github.com/compose-spec/compose-spec/blob/main/spec.md
+#     description: The Compose specification
+#   - ref: https://github.com/compose-spec/compose-spec/blob/main/schema/compose-spec.json
+#     description: The Compose specification's JSON schema
+#   - ref: https://github.com/compose-spec/compose-spec/blob/main/12-interpolation.md
+#     description: Interpolation
+# custom:
+#   id: invalid-compose
+#   severity: high
+#   family: api
+#   targets: [compose-service, compose-project]
+#   remediation: |
+#     Fix the key or the value as the message says (`docker compose config` shows how Compose
+#     reads the file). Give every variable a value in `.env` or a default (`${PORT:-8080}`), or
+#     make it required on purpose (`${PORT:?set PORT in .env}`).
+package rampart.checks.invalid_compose.compose
+
+import rego.v1
+
+deny contains {"msg": p.msg, "path": p.path} if {
+	some p in input.problems
+}

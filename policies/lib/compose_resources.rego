@@ -1,0 +1,143 @@
+# Helpers for the resource settings of a Compose service (`input.service`): where each limit and
+# reservation can be written (the `deploy.resources` block and the legacy top-level keys), and
+# how Docker Compose reads their values (CPU counts and byte values). Kubernetes has its own
+# helpers in `resources.rego`, and Kubernetes quantities (`rampart.quantity`) are a different
+# format: `512Mi` is not a Compose byte value, and Compose's `512m` is 512 MiB, not 0.512.
+package rampart.lib.compose_resources
+
+import rego.v1
+
+# The keys that set each [section, resource], in the order Docker Compose gives them precedence:
+# the `deploy.resources` key first, then the legacy top-level key. (compose-go rejects a service
+# whose two keys for one setting hold distinct values, so either one is the setting.) A CPU
+# reservation has no legacy key: `cpu_shares` is a relative weight, not a reservation.
+keys := {
+	"limits": {
+		"cpus": [["deploy", "resources", "limits", "cpus"], ["cpus"]],
+		"memory": [["deploy", "resources", "limits", "memory"], ["mem_limit"]],
+	},
+	"reservations": {
+		"cpus": [["deploy", "resources", "reservations", "cpus"]],
+		"memory": [["deploy", "resources", "reservations", "memory"], ["mem_reservation"]],
+	},
+}
+
+# The keys of one setting that the service writes (with a value other than null), in precedence
+# order, as {"path", "value"}.
+written(service, section, resource) := [{"path": p, "value": v} |
+	some p in keys[section][resource]
+	v := object.get(service, p, null)
+	v != null
+]
+
+# The setting that applies: the first written key. Undefined when none is written.
+setting(service, section, resource) := written(service, section, resource)[0]
+
+# The service sets a limit or reservation: a key of it holds a value other than 0. Docker reads
+# 0 as "none" (`mem_limit: 0` and `cpus: 0` leave the container unlimited). A value that is not
+# a valid number or byte value counts as set: Compose rejects it, and that is another problem.
+sets(service, section, resource) if {
+	some w in written(service, section, resource)
+	not is_zero(resource, w.value)
+}
+
+missing(service, section, resource) if not sets(service, section, resource)
+
+# Where a missing setting is reported: the key that holds 0 when one does, else the
+# `deploy.resources` key (rampart points at its nearest existing parent).
+missing_path(service, section, resource) := w.path if {
+	some w in written(service, section, resource)
+	is_zero(resource, w.value)
+} else := keys[section][resource][0]
+
+# The message of a missing setting, `what` naming it ("CPU limit").
+missing_message(name, service, section, resource, what) := msg if {
+	some w in written(service, section, resource)
+	is_zero(resource, w.value)
+	msg := sprintf("service `%s` has no %s: %s is %v, which sets none", [name, what, concat(".", w.path), w.value])
+} else := sprintf("service `%s` has no %s (%s)", [name, what, concat(" or ", [concat(".", p) | some p in keys[section][resource]])])
+
+is_zero(resource, value) if amount(resource, value) == 0
+
+# The amount a value sets, in CPUs or in bytes. Undefined when the value is not valid.
+amount("cpus", value) := cpus(value)
+
+amount("memory", value) := bytes(value)
+
+# A CPU count (`cpus: 0.5`, `cpus: "1.5"`), as compose-go reads it: a number, or a string that
+# Go's strconv.ParseFloat accepts.
+cpus(value) := value if is_number(value)
+
+cpus(value) := decimal(value) if is_string(value)
+
+# A Compose byte value, in bytes, as compose-go reads it (docker/go-units `RAMInBytes`): a number
+# of bytes, or a string made of a decimal number, an optional space and an optional unit, in any
+# case: `b`; `k`, `m`, `g`, `t`, `p`, each optionally followed by `b` or `ib`; all units powers of
+# 1024 (`1kb` = `1k` = `1kib` = 1024, `1.5g` = 1610612736). The result is truncated to whole
+# bytes. Negative values are not valid.
+bytes(value) := floor(value) if {
+	is_number(value)
+	value >= 0
+}
+
+bytes(value) := floor(n * unit_bytes[lower(match[2])]) if {
+	is_string(value)
+	# The unit is the trailing run of characters that are neither digits, `.` nor spaces; one
+	# space may separate it from the number (go-units splits the string the same way).
+	[match] := regex.find_all_string_submatch_n(`^(.*?) ?([^0-9. ]*)$`, value, 1)
+	n := decimal(match[1])
+	n >= 0
+}
+
+unit_bytes := {
+	"": 1,
+	"b": 1,
+	"k": 1024, "kb": 1024, "kib": 1024,
+	"m": 1048576, "mb": 1048576, "mib": 1048576,
+	"g": 1073741824, "gb": 1073741824, "gib": 1073741824,
+	"t": 1099511627776, "tb": 1099511627776, "tib": 1099511627776,
+	"p": 1125899906842624, "pb": 1125899906842624, "pib": 1125899906842624,
+}
+
+# A decimal number as Go's strconv.ParseFloat reads it (`1`, `0.5`, `.5`, `2.`, `+1`, `-1`,
+# `1e3`, `007`), undefined for anything else (hexadecimal, `inf`, `nan` and `_` separators are
+# not supported). regorus's `to_number` rejects some of these forms, so the number is rewritten
+# as `<int>.<frac>e<sign><exp>` first.
+decimal(s) := to_number(text) if {
+	is_string(s)
+	[m] := regex.find_all_string_submatch_n(`^([+-]?)([0-9]*)(\.([0-9]*))?([eE]([+-]?)([0-9]+))?$`, s, 1)
+	concat("", [m[2], m[4]]) != ""
+	text := sprintf("%s%s.%se%s%s", [
+		sign(m[1]),
+		digits(m[2]),
+		digits(m[4]),
+		sign(m[6]),
+		digits(m[7]),
+	])
+}
+
+sign("-") := "-"
+
+sign(s) := "" if s != "-"
+
+# Digits without leading zeros, "0" when none remain.
+digits(s) := d if {
+	d := trim_left(s, "0")
+	d != ""
+} else := "0"
+
+# A reservation greater than a limit, both given as written. A limit of 0 is no limit. CPU counts
+# are compared with a relative margin that absorbs floating-point rounding; byte values exactly.
+exceeds("cpus", reservation, limit) if {
+	r := cpus(reservation)
+	l := cpus(limit)
+	l > 0
+	r - l > l * 1e-9
+}
+
+exceeds("memory", reservation, limit) if {
+	r := bytes(reservation)
+	l := bytes(limit)
+	l > 0
+	r > l
+}

@@ -1,0 +1,70 @@
+# Helpers for environment variables that hold credentials, shared by the Kubernetes and Compose
+# sides of hardcoded-secret: which names say "credential", and which values are not literal.
+package rampart.lib.credentials
+
+import rego.v1
+
+# A name that says it holds a credential. The name is split into words at `_`, `-`, `.` and
+# lower-to-upper case changes (`dbPassword` is `DB PASSWORD`), case-insensitively. It names a
+# credential when a credential word is its last word, or is followed only by qualifiers
+# (`KEY`, `VALUE`, `BASE64` ...), or when one of `key_words` is followed by `KEY` (`API_KEY`).
+# `PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_NAME` and `AWS_ACCESS_KEY_ID` are not credential
+# names: what follows the credential word says the value is something else. The name `PWD`
+# alone is the working directory.
+credential_name(name) if {
+	is_string(name)
+	upper(name) != "PWD"
+	ws := words(name)
+	some i, word in ws
+	credential_at(ws, i, word)
+}
+
+credential_words := {
+	"PASSWORD", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "TOKEN",
+	"CREDENTIAL", "CREDENTIALS", "PGPASSWORD", "APIKEY", "ACCESSKEY", "PRIVATEKEY", "AUTHKEY",
+}
+
+# Words that form a credential with a following KEY.
+key_words := {"API", "ACCESS", "PRIVATE", "AUTH", "ENCRYPTION", "SIGNING"}
+
+# Words that may follow a credential word and keep it one.
+qualifiers := {"KEY", "KEYS", "VALUE", "STRING", "BASE", "BASE64", "B64", "RAW", "PLAIN", "PLAINTEXT"}
+
+credential_at(ws, i, word) if {
+	word in credential_words
+	qualifiers_only(ws, i + 1)
+}
+
+credential_at(ws, i, word) if {
+	word in key_words
+	ws[i + 1] == "KEY"
+	qualifiers_only(ws, i + 2)
+}
+
+qualifiers_only(ws, from) if {
+	every word in array.slice(ws, from, count(ws)) {
+		word in qualifiers
+	}
+}
+
+# `dbPassword` and `DB_PASSWORD` both give ["DB", "PASSWORD"].
+words(name) := [word |
+	some word in split(upper(regex.replace(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}"), `[^A-Za-z0-9]+`, "_")), "_")
+	word != ""
+]
+
+# A value that could be a credential written out: a non-empty string that is not a flag
+# (`true`, `false`, `yes`, `no`, `on`, `off`, `0`, `1`, e.g. `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"`)
+# and not made only of variable references (`$(VAR)`, `${VAR}`).
+literal_value(value) if {
+	is_string(value)
+	trim_space(value) != ""
+	not lower(trim_space(value)) in flags
+	not only_references(value)
+}
+
+# Values that switch a setting rather than hold a credential.
+flags := {"true", "false", "yes", "no", "on", "off", "0", "1"}
+
+# The value is only `$(VAR)` or `${VAR}` references: nothing literal to leak.
+only_references(value) if regex.match(`^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})+$`, trim_space(value))

@@ -1,0 +1,43 @@
+# Helpers for container image references (`nginx`, `nginx:1.27`, `registry:5000/team/app:1.2`,
+# `app@sha256:...`), shared by the Kubernetes and Compose sides of checks about images.
+package rampart.lib.images
+
+import rego.v1
+
+# A digest pins the image, with or without a tag (`app@sha256:...`, `app:1.2@sha256:...`).
+pinned(image) if {
+	is_string(image)
+	regex.match(`@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}$`, image)
+}
+
+# The tag: what follows `:` in the last `/`-separated component (a `:` before the last `/` is
+# the registry's port, as in `registry:5000/app`). Undefined when there is none.
+tag_of(image) := tag if {
+	is_string(image)
+	name := without_digest(image)
+	parts := split(name, "/")
+	last := parts[count(parts) - 1]
+	contains(last, ":")
+	tag := substring(last, indexof(last, ":") + 1, -1)
+	tag != ""
+}
+
+# The reference without its `@digest` part.
+without_digest(image) := substring(image, 0, indexof(image, "@")) if {
+	contains(image, "@")
+} else := image
+
+# Why an image reference is not pinned: "latest" (tagged `latest`, without a digest) or
+# "untagged" (neither a tag nor a digest). Undefined for a pinned image, a tag other than
+# `latest`, an empty string or a value that is not a string.
+mutable(image) := "latest" if {
+	is_string(image)
+	image != ""
+	not pinned(image)
+	tag_of(image) == "latest"
+} else := "untagged" if {
+	is_string(image)
+	image != ""
+	not pinned(image)
+	not tag_of(image)
+}
