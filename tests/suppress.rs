@@ -396,3 +396,28 @@ fn init_writes_a_config_that_loads() {
     );
     assert_eq!(run(repo.rampart().args(["init", "--force"])).code, 0);
 }
+
+#[test]
+fn compose_services_suppress_with_x_rampart_ignore() {
+    let repo = Repo::new();
+    repo.write(
+        "compose.yaml",
+        "services:\n  debug:\n    image: busybox:1.36\n    privileged: true\n    x-rampart-ignore:\n      privileged-container: \"attaches to host devices for diagnostics\"\n      run-as-root: \"\"\n",
+    );
+    let (code, json) = repo.json(&[
+        "--only",
+        "privileged-container",
+        "--only",
+        "run-as-root",
+        "--only",
+        "invalid-suppression",
+        ".",
+    ]);
+    assert_eq!(code, 1);
+    let privileged = of(&json, "privileged-container");
+    assert_eq!(privileged[0]["suppressed"]["reason"], "attaches to host devices for diagnostics");
+    assert!(of(&json, "run-as-root")[0]["suppressed"].is_null(), "an empty reason suppresses nothing");
+    let invalid = of(&json, "invalid-suppression");
+    assert_eq!(invalid.len(), 1);
+    assert_eq!(invalid[0]["line"], 7);
+}
