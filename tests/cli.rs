@@ -445,14 +445,27 @@ fn user_policy_metadata_errors_are_located() {
     };
     let cases = [
         ("#   severity: low\n#   targets: [Pod]\n", "no `id`"),
-        ("#   id: acme-x\n#   severity: urgent\n#   targets: [Pod]\n", "unknown severity `urgent`"),
-        ("#   id: run-as-root\n#   severity: low\n#   targets: [Pod]\n", "already used by a built-in check"),
+        (
+            "#   id: acme-x\n#   severity: urgent\n#   targets: [Pod]\n",
+            "unknown severity `urgent`",
+        ),
+        (
+            "#   id: run-as-root\n#   severity: low\n#   targets: [Pod]\n",
+            "already used by a built-in check",
+        ),
     ];
     for (custom, expected) in cases {
         std::fs::write(dir.path().join("x.rego"), policy(custom)).unwrap();
-        let ran = run(rampart().args(["check", "--policy"]).arg(dir.path()).arg("fixtures/inputs/pod.json"));
+        let ran = run(rampart()
+            .args(["check", "--policy"])
+            .arg(dir.path())
+            .arg("fixtures/inputs/pod.json"));
         assert_eq!(ran.code, 2, "{expected}");
-        assert!(ran.stderr.contains("x.rego:1:1:"), "{expected}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains("x.rego:1:1:"),
+            "{expected}: {}",
+            ran.stderr
+        );
         assert!(ran.stderr.contains(expected), "{expected}: {}", ran.stderr);
     }
 }

@@ -415,8 +415,14 @@ fn compose_services_suppress_with_x_rampart_ignore() {
     ]);
     assert_eq!(code, 1);
     let privileged = of(&json, "privileged-container");
-    assert_eq!(privileged[0]["suppressed"]["reason"], "attaches to host devices for diagnostics");
-    assert!(of(&json, "run-as-root")[0]["suppressed"].is_null(), "an empty reason suppresses nothing");
+    assert_eq!(
+        privileged[0]["suppressed"]["reason"],
+        "attaches to host devices for diagnostics"
+    );
+    assert!(
+        of(&json, "run-as-root")[0]["suppressed"].is_null(),
+        "an empty reason suppresses nothing"
+    );
     let invalid = of(&json, "invalid-suppression");
     assert_eq!(invalid.len(), 1);
     assert_eq!(invalid[0]["line"], 7);

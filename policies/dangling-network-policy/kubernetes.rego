@@ -1,0 +1,58 @@
+# METADATA
+# title: NetworkPolicy selects no workload
+# description: |
+#   A NetworkPolicy whose `spec.podSelector` matches the pod labels of no workload (Pod,
+#   Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job or CronJob) of its
+#   namespace. Selector semantics are the API server's: `matchLabels`, `matchExpressions` with
+#   `In`, `NotIn`, `Exists`, `DoesNotExist`, and `{}` (or no selector) selects every pod. It is
+#   reported only when the namespace has at least one workload in the run, so a directory of
+#   policies linted on its own gives no finding. The workloads of the namespace (at most five)
+#   are related locations, with the labels their pods carry.
+#
+#   Why it matters: a policy that selects nothing isolates nothing. It usually means a typo in a
+#   label or a label the pods never got, and the workloads it was written for are left open
+#   while the policy suggests they are protected. Pods created by operators are invisible to
+#   rampart: suppress the finding, with the reason, on a policy written for them.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/
+#     description: Network Policies
+#   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
+#     description: Label selectors
+# custom:
+#   id: dangling-network-policy
+#   severity: low
+#   family: network
+#   targets: [NetworkPolicy]
+#   remediation: |
+#     Make `spec.podSelector` match labels that the pod templates actually carry (see the
+#     related locations), or add the label to the pod templates; delete the policy if its
+#     workload is gone. For pods created by an operator, suppress the finding with
+#     `ignore.rampart.dev/dangling-network-policy: "<reason>"`.
+package rampart.checks.dangling_network_policy.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.network
+import data.rampart.lib.selectors
+
+deny contains {"msg": msg, "path": ["spec", "podSelector"], "related": related} if {
+	input.kind == "NetworkPolicy"
+	ns := k8s.namespace
+	selector := network.pod_selector(input)
+	not network.selects_some(ns, selector)
+	workloads := network.workloads(ns)
+	count(workloads) > 0
+	msg := sprintf("NetworkPolicy `%s` selects %s, which matches the pods of no workload in namespace `%s`", [
+		object.get(input, ["metadata", "name"], "<unnamed>"),
+		selectors.describe(selector),
+		ns,
+	])
+	related := [{
+		"msg": sprintf("the pods of %s `%s` carry %s", [kind, name, selectors.labels_string(network.pod_labels(obj))]),
+		"path": network.pod_labels_path(obj),
+		"object": {"apiVersion": api_version, "kind": kind, "name": name, "namespace": ns},
+	} |
+		some [kind, name, api_version, obj] in array.slice(workloads, 0, 5)
+	]
+}

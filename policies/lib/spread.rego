@@ -1,0 +1,220 @@
+# Helpers for the spread checks: the effective replica count of a workload (its
+# HorizontalPodAutoscaler's minReplicas wins over spec.replicas), and why a podAntiAffinity term
+# or a topologySpreadConstraints entry does or does not spread the workload's own replicas.
+#
+# Everything here is a function, and the checks read the parameters: regorus evaluates every rule
+# of a package as soon as one of them is referenced (calling a function does not), so each rule
+# here would cost every check that imports this package on every object.
+package rampart.lib.spread
+
+import rego.v1
+
+import data.rampart.lib.selectors
+
+# The pod spec of every replicated kind.
+pod_spec(obj) := object.get(obj, ["spec", "template", "spec"], {})
+
+pod_labels(obj) := selectors.object_or_empty(object.get(obj, ["spec", "template", "metadata", "labels"], {}))
+
+name(obj) := object.get(obj, ["metadata", "name"], "<unnamed>")
+
+namespace(obj) := ns if {
+	ns := obj.metadata.namespace
+	is_string(ns)
+} else := ns if {
+	ns := data.rampart.params["default-namespace"]
+} else := "default"
+
+# ---- replicas ------------------------------------------------------------------------------
+
+# The API group of an apiVersion: `apps` for `apps/v1`, "" for the core `v1`.
+group(api_version) := parts[0] if {
+	parts := split(api_version, "/")
+	count(parts) == 2
+} else := ""
+
+# HorizontalPodAutoscalers of the object's namespace whose scaleTargetRef names it (kind and
+# name; the API group must agree when the reference gives an apiVersion), lowest minReplicas
+# first, as [minReplicas, name, apiVersion].
+hpas(obj) := sort([[hpa_min(hpa), hpa_name, api_version] |
+	some api_version, hpa_name
+	hpa := data.inventory.namespace[namespace(obj)][api_version].HorizontalPodAutoscaler[hpa_name]
+	ref := hpa.spec.scaleTargetRef
+	ref.kind == obj.kind
+	ref.name == obj.metadata.name
+	same_group(object.get(ref, "apiVersion", ""), obj.apiVersion)
+])
+
+same_group(ref_api_version, _) if ref_api_version in {"", null}
+
+same_group(ref_api_version, api_version) if {
+	is_string(ref_api_version)
+	group(ref_api_version) == group(api_version)
+}
+
+hpa_min(hpa) := hpa.spec.minReplicas if is_number(hpa.spec.minReplicas) else := 1
+
+# The effective replica count, {"count", "source", "hpa"?}. An HPA owns the count once it
+# targets the workload, so its minReplicas wins over spec.replicas in both directions (several
+# HPAs on one target fight each other; the lowest minReplicas is taken). Without an HPA,
+# spec.replicas, absent = 1. A non-numeric spec.replicas gives no count.
+replicas(obj) := {"count": chosen[0], "source": "hpa", "hpa": {"apiVersion": chosen[2], "name": chosen[1]}} if {
+	found := hpas(obj)
+	count(found) > 0
+	chosen := found[0]
+} else := {"count": n, "source": "spec"} if {
+	n := object.get(obj, ["spec", "replicas"], null)
+	is_number(n)
+} else := {"count": 1, "source": "default"} if {
+	object.get(obj, ["spec", "replicas"], null) == null
+}
+
+# The replica count of a replicated workload (at least `min_replicas`, the parameter); undefined
+# for anything else. Only Deployments, StatefulSets, ReplicaSets and ReplicationControllers are
+# replicated: a DaemonSet runs one pod per node by construction, and Pods, Jobs and CronJobs
+# are not replicated services.
+replicated(obj, min_replicas) := r if {
+	obj.kind in {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+	r := replicas(obj)
+	r.count >= min_replicas
+}
+
+# `3 replicas (spec.replicas)`, `at least 5 replicas (minReplicas of HorizontalPodAutoscaler
+# \`worker\`)`, `1 replica (spec.replicas is not set)`.
+replicas_phrase(r) := sprintf("at least %v %s (minReplicas of HorizontalPodAutoscaler `%s`)", [r.count, noun(r.count), r.hpa.name]) if {
+	r.source == "hpa"
+} else := sprintf("%v %s (spec.replicas)", [r.count, noun(r.count)]) if {
+	r.source == "spec"
+} else := "1 replica (spec.replicas is not set)"
+
+noun(n) := "replica" if n == 1 else := "replicas"
+
+# Related locations for the count: the HPA that sets it, if any.
+replicas_related(obj, r) := [{
+	"msg": sprintf("minReplicas %v of this HorizontalPodAutoscaler sets the replica count of %s `%s`", [r.count, obj.kind, name(obj)]),
+	"path": ["spec", "minReplicas"],
+	"object": {
+		"apiVersion": r.hpa.apiVersion,
+		"kind": "HorizontalPodAutoscaler",
+		"name": r.hpa.name,
+		"namespace": namespace(obj),
+	},
+}] if {
+	r.source == "hpa"
+} else := []
+
+# ---- terms -----------------------------------------------------------------------------------
+
+# Every podAntiAffinity term, required or preferred (its podAffinityTerm), with its path:
+# {"term", "path", "kind", "order"}.
+anti_affinity_terms(obj) := array.concat(
+	[{"term": term, "path": ["spec", "template", "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution", i], "kind": "required", "order": [0, i]} |
+		some i, term in pod_spec(obj).affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution
+	],
+	[{"term": weighted.podAffinityTerm, "path": ["spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "podAffinityTerm"], "kind": "preferred", "order": [1, i]} |
+		some i, weighted in pod_spec(obj).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution
+		is_object(weighted.podAffinityTerm)
+	],
+)
+
+# Every topologySpreadConstraints entry with its path.
+spread_constraints(obj) := [{"term": constraint, "path": ["spec", "template", "spec", "topologySpreadConstraints", i], "kind": "", "order": [0, i]} |
+	some i, constraint in pod_spec(obj).topologySpreadConstraints
+]
+
+# Why a podAntiAffinity term does not keep the workload's own replicas apart, as a list of
+# {"field", "reason"} (field: the key of the term at fault); empty when it does. `keys`: the
+# anti-affinity-topology-keys parameter.
+anti_affinity_defects(obj, term, keys) := array.concat(
+	array.concat(selector_defects(obj, term), key_defects(term, keys, "anti-affinity-topology-keys")),
+	namespace_defects(obj, term),
+)
+
+# Why a topologySpreadConstraints entry does not spread the workload's own replicas. A
+# constraint only ever counts pods of the pod's own namespace. `keys`: the spread-topology-keys
+# parameter.
+spread_defects(obj, constraint, keys) := array.concat(
+	selector_defects(obj, constraint),
+	key_defects(constraint, keys, "spread-topology-keys"),
+)
+
+# The term's labelSelector must select the pod's own labels. A missing labelSelector selects no
+# pods. mismatchLabelKeys (anti-affinity only) adds `key NotIn (own value)`, which excludes the
+# pod's own replicas; matchLabelKeys adds `key In (own value)`, which keeps them.
+selector_defects(obj, term) := [] if {
+	selects_own_pods(obj, term)
+} else := [{"field": "labelSelector", "reason": "has no labelSelector, so it selects no pods"}] if {
+	object.get(term, "labelSelector", null) == null
+} else := [{"field": "mismatchLabelKeys", "reason": reason}] if {
+	rampart.selector_matches(term.labelSelector, pod_labels(obj))
+	reason := sprintf("excludes the pod's own replicas through mismatchLabelKeys (%s)", [concat(", ", excluding_keys(obj, term))])
+} else := [{"field": "labelSelector", "reason": reason}] if {
+	reason := sprintf("has a labelSelector (%s) that does not match the pod's own labels (%s)", [
+		selectors.describe(term.labelSelector),
+		selectors.labels_string(pod_labels(obj)),
+	])
+}
+
+selects_own_pods(obj, term) if {
+	rampart.selector_matches(object.get(term, "labelSelector", null), pod_labels(obj))
+	count(excluding_keys(obj, term)) == 0
+}
+
+excluding_keys(obj, term) := sort([key |
+	some key in selectors.array_or_empty(object.get(term, "mismatchLabelKeys", []))
+	_ = pod_labels(obj)[key]
+])
+
+key_defects(term, keys, param_name) := [] if {
+	term.topologyKey in keys
+} else := [{"field": "topologyKey", "reason": reason}] if {
+	reason := sprintf("uses topologyKey %v, which is not in %s (%s)", [
+		object.get(term, "topologyKey", "<none>"),
+		param_name,
+		concat(", ", keys),
+	])
+}
+
+# Which namespaces a podAntiAffinity term covers: the union of `namespaces` and the namespaces
+# its namespaceSelector selects; neither set means the pod's own namespace; `{}` selects all.
+namespace_defects(obj, term) := [] if {
+	includes_own_namespace(namespace(obj), term)
+} else := [{"field": "namespaceSelector", "reason": reason}] if {
+	is_object(term.namespaceSelector)
+	reason := sprintf("has a namespaceSelector (%s) that does not select the pod's own namespace `%s`", [
+		selectors.describe(term.namespaceSelector),
+		namespace(obj),
+	])
+} else := [{"field": "namespaces", "reason": reason}] if {
+	reason := sprintf("lists namespaces (%s) without the pod's own namespace `%s`", [
+		concat(", ", [sprintf("%v", [n]) | some n in namespaces(term)]),
+		namespace(obj),
+	])
+}
+
+namespaces(term) := selectors.array_or_empty(object.get(term, "namespaces", []))
+
+includes_own_namespace(_, term) if {
+	count(namespaces(term)) == 0
+	object.get(term, "namespaceSelector", null) == null
+}
+
+includes_own_namespace(ns, term) if ns in namespaces(term)
+
+includes_own_namespace(ns, term) if {
+	selector := term.namespaceSelector
+	is_object(selector)
+	selectors.namespace_selected(selector, ns)
+}
+
+# Terms that do not count, each as [defect count, group, index, term, defects], nearest miss
+# first: fewest defects, then required before preferred, then in order. `defects` holds the
+# defects of every term, in the order of `terms`.
+misses(terms, defects) := sort([[count(d), t.order[0], t.order[1], t, d] |
+	some i, t in terms
+	d := defects[i]
+	count(d) > 0
+])
+
+# "has ... and uses ...": the reasons of a term's defects, joined.
+reasons(defects) := concat(" and ", [d.reason | some d in defects])

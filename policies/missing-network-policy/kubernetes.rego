@@ -1,0 +1,88 @@
+# METADATA
+# title: Workload not isolated by a NetworkPolicy
+# description: |
+#   A long-running workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
+#   ReplicationController) whose pods no NetworkPolicy of its own namespace selects for
+#   `Ingress`; and, when the `require-egress` parameter is true, for `Egress` (one finding per
+#   missing direction). A NetworkPolicy selects the pods when its `spec.podSelector` (a label
+#   selector: `matchLabels`, `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`; `{}`
+#   selects every pod of the namespace) matches the pod template's labels, and it applies to the
+#   directions in `policyTypes`, which defaults to `Ingress` plus `Egress` when the policy has
+#   `egress` rules. A policy that lists a direction with no rules for it is a deny-all and counts:
+#   the pods are isolated. NetworkPolicies of other namespaces never count.
+#
+#   The finding points at the pod template's labels. The NetworkPolicies of the namespace that
+#   do not select the pods (at most five) are related locations, each with what it selects.
+#
+#   Why it matters: a pod that no NetworkPolicy selects accepts connections from every pod in
+#   the cluster (and, without egress isolation, can connect anywhere), so one compromised pod
+#   can reach it; NetworkPolicies only restrict the pods they select.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/
+#     description: Network Policies
+#   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
+#     description: Network Policies, default policies (default deny)
+# custom:
+#   id: missing-network-policy
+#   severity: medium
+#   family: network
+#   targets: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController]
+#   remediation: |
+#     Start each namespace from a default-deny policy that selects every pod, then allow the
+#     flows each workload needs with policies that select its pods' labels:
+#
+#         apiVersion: networking.k8s.io/v1
+#         kind: NetworkPolicy
+#         metadata:
+#           name: default-deny
+#         spec:
+#           podSelector: {}
+#           policyTypes: [Ingress, Egress]
+package rampart.checks.missing_network_policy.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.network
+import data.rampart.lib.selectors
+
+require_egress if data.rampart.params["require-egress"] == true
+
+directions contains "Ingress"
+
+directions contains "Egress" if require_egress
+
+consequence := {
+	"Ingress": "so any pod in the cluster can connect to them",
+	"Egress": "so they can connect anywhere",
+}
+
+deny contains {"msg": msg, "path": array.concat(k8s.pod_metadata_path, ["labels"]), "related": related} if {
+	k8s.is_long_running
+	ns := k8s.namespace
+	labels := k8s.pod_labels
+	isolated := network.isolating_directions(ns, labels)
+	some direction in directions
+	not direction in isolated
+	msg := sprintf("no NetworkPolicy in namespace `%s` selects the pods of %s `%s` (%s) for %s, %s", [
+		ns, input.kind, object.get(input, ["metadata", "name"], "<unnamed>"),
+		selectors.labels_string(labels), direction, consequence[direction],
+	])
+	policies := network.policies(ns)
+	related := [r |
+		some [name, api_version, policy] in array.slice(policies, 0, 5)
+		r := unselected(name, api_version, policy, labels, ns)
+	]
+}
+
+unselected(name, api_version, policy, labels, ns) := {
+	"msg": sprintf("this NetworkPolicy selects these pods, but only for %s", [concat(" and ", sort(network.policy_types(policy)))]),
+	"path": ["spec", "policyTypes"],
+	"object": {"apiVersion": api_version, "kind": "NetworkPolicy", "name": name, "namespace": ns},
+} if {
+	network.selects(policy, labels)
+} else := {
+	"msg": sprintf("this NetworkPolicy selects %s, not these pods", [selectors.describe(network.pod_selector(policy))]),
+	"path": ["spec", "podSelector"],
+	"object": {"apiVersion": api_version, "kind": "NetworkPolicy", "name": name, "namespace": ns},
+}

@@ -1,0 +1,97 @@
+# METADATA
+# title: Replicated workload without topology spread
+# description: |
+#   A replicated Deployment, StatefulSet, ReplicaSet or ReplicationController with no
+#   `topologySpreadConstraints` entry that spreads its own replicas: an entry counts when its
+#   `topologyKey` is in the `spread-topology-keys` parameter (default
+#   `topology.kubernetes.io/zone`) and its `labelSelector` matches the pod template's own labels
+#   (`matchLabels` and `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`; a missing
+#   selector selects nothing). Either `whenUnsatisfiable` counts. The scheduler's cluster-wide
+#   default constraints are not visible in manifests and are not counted.
+#
+#   Replicated means an effective replica count of at least the `min-replicas` parameter
+#   (default 2). When a HorizontalPodAutoscaler of the same namespace targets the workload
+#   (`scaleTargetRef` kind and name, and API group when given), its `minReplicas` (default 1) is
+#   the count, whatever `spec.replicas` says: the autoscaler owns the count and may scale down
+#   to `minReplicas`. Otherwise `spec.replicas` is the count (absent = 1). DaemonSets, Pods,
+#   Jobs and CronJobs are not checked.
+#
+#   With no constraint at all, the finding points at the pod spec, where
+#   `topologySpreadConstraints` belongs. When constraints exist but none counts, it points at the
+#   field at fault of the nearest miss (a `labelSelector` that matches another app's labels, or
+#   the wrong `topologyKey`) and names the reason; the other entries that do not count and the
+#   HorizontalPodAutoscaler that sets the count are related locations.
+#
+#   Why it matters: replicas that all run in one zone go down together when that zone fails;
+#   pod anti-affinity on the node alone does not spread them across zones.
+# related_resources:
+#   - ref: https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
+#     description: Pod Topology Spread Constraints
+#   - ref: https://kubernetes.io/docs/reference/labels-annotations-taints/#topologykubernetesiozone
+#     description: The topology.kubernetes.io/zone node label
+# custom:
+#   id: missing-topology-spread
+#   severity: low
+#   family: spread
+#   targets: [Deployment, StatefulSet, ReplicaSet, ReplicationController]
+#   remediation: |
+#     Add a zone spread constraint whose `labelSelector` selects the pod's own labels:
+#
+#         topologySpreadConstraints:
+#           - maxSkew: 1
+#             topologyKey: topology.kubernetes.io/zone
+#             whenUnsatisfiable: ScheduleAnyway   # or DoNotSchedule to enforce it
+#             labelSelector:
+#               matchLabels:
+#                 app: web   # the pod template's own label
+package rampart.checks.missing_topology_spread.kubernetes
+
+import rego.v1
+
+import data.rampart.lib.spread
+
+min_replicas := n if {
+	n := data.rampart.params["min-replicas"]
+} else := 2
+
+topology_keys := keys if {
+	keys := data.rampart.params["spread-topology-keys"]
+} else := ["topology.kubernetes.io/zone"]
+
+# The replica count, undefined when the workload is not replicated; then its constraints and the
+# defects of each (rules of this package: computed once per object).
+replicas := spread.replicated(input, min_replicas)
+
+constraints := c if {
+	replicas
+	c := spread.spread_constraints(input)
+}
+
+defects := [spread.spread_defects(input, c.term, topology_keys) | some c in constraints]
+
+keys := concat(" or ", topology_keys)
+
+# No constraint at all.
+deny contains {"msg": msg, "path": ["spec", "template", "spec", "topologySpreadConstraints"], "related": spread.replicas_related(input, replicas)} if {
+	count(constraints) == 0
+	msg := sprintf("%s `%s` runs %s with no topologySpreadConstraints entry on %s that selects its own pods, so nothing spreads its replicas over %s", [
+		input.kind, spread.name(input), spread.replicas_phrase(replicas), keys, keys,
+	])
+}
+
+# Constraints exist but none counts: the nearest miss, at the field at fault.
+deny contains {"msg": msg, "path": array.concat(miss.path, [miss_defects[0].field]), "related": related} if {
+	count(constraints) > 0
+	every d in defects {
+		count(d) > 0
+	}
+	misses := spread.misses(constraints, defects)
+	[_, _, _, miss, miss_defects] := misses[0]
+	msg := sprintf("%s `%s` runs %s, but its topologySpreadConstraints entry %s, so nothing spreads its replicas over %s", [
+		input.kind, spread.name(input), spread.replicas_phrase(replicas), spread.reasons(miss_defects), keys,
+	])
+	others := [{"msg": sprintf("this topologySpreadConstraints entry does not spread the replicas either: it %s", [spread.reasons(d)]), "path": array.concat(t.path, [d[0].field])} |
+		some [_, _, _, t, d] in array.slice(misses, 1, count(misses))
+	]
+	related := array.concat(spread.replicas_related(input, replicas), others)
+}
