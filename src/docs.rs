@@ -123,35 +123,43 @@ pub fn markdown(catalog: &Catalog) -> String {
         let _ = writeln!(out);
         let _ = writeln!(out, "## {}", c.id);
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "**{}** · severity `{}` · family `{}` · targets: {}",
-            c.title,
-            c.severity,
-            c.family,
-            c.targets.join(", ")
-        );
+        out.push_str(&check_markdown(c));
+    }
+    out
+}
+
+/// The Markdown body of one check's documentation (without its heading): `docs/checks.md`
+/// and the SARIF rules' `help.markdown` show the same text.
+pub fn check_markdown(c: &Check) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**{}** · severity `{}` · family `{}` · targets: {}",
+        c.title,
+        c.severity,
+        c.family,
+        c.targets.join(", ")
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", c.description);
+    let _ = writeln!(out);
+    let _ = writeln!(out, "### How to fix");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", c.remediation);
+    if !c.references.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}", c.description);
+        let _ = writeln!(out, "### References");
         let _ = writeln!(out);
-        let _ = writeln!(out, "### How to fix");
-        let _ = writeln!(out);
-        let _ = writeln!(out, "{}", c.remediation);
-        if !c.references.is_empty() {
-            let _ = writeln!(out);
-            let _ = writeln!(out, "### References");
-            let _ = writeln!(out);
-            for r in &c.references {
-                let _ = writeln!(
-                    out,
-                    "- <{}>{}",
-                    r.url,
-                    r.description
-                        .as_ref()
-                        .map(|d| format!(" — {d}"))
-                        .unwrap_or_default()
-                );
-            }
+        for r in &c.references {
+            let _ = writeln!(
+                out,
+                "- <{}>{}",
+                r.url,
+                r.description
+                    .as_ref()
+                    .map(|d| format!(" — {d}"))
+                    .unwrap_or_default()
+            );
         }
     }
     out
