@@ -68,7 +68,11 @@ pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    // A report is an ordinary file: readable as the umask allows, not tempfile's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
     {
         let mut buf = io::BufWriter::new(tmp.as_file_mut());
         write(format, run, Style::plain(), &mut buf)?;
