@@ -471,3 +471,87 @@ fn reports_replace_files_atomically() {
         );
     }
 }
+
+/// The SARIF Multitool's `validate` (its SARIF rules and GitHub code scanning's GH rules) on
+/// the reports of the three runs above: no error, no warning. A broken copy must draw errors,
+/// which proves the rules ran: the tool exits 0 either way, and says nothing on inputs it
+/// cannot analyse.
+#[test]
+fn sarif_multitool_accepts_the_reports() {
+    let Some(tool) = external_tool("RAMPART_SARIF_MULTITOOL", "sarif-multitool") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, path) in [
+        ("reference", REFERENCE),
+        ("with-errors", WITH_ERRORS),
+        ("cross-resource", CROSS_RESOURCE),
+    ] {
+        let sarif = reports(&[path]).sarif;
+        let file = dir.path().join(format!("{name}.sarif"));
+        std::fs::write(&file, serde_json::to_string_pretty(&sarif).unwrap()).unwrap();
+        files.push(file);
+    }
+    let mut canary: Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    canary["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        Value::from(0);
+    canary["runs"][0]["tool"]["driver"]["rules"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("help");
+    let canary_file = dir.path().join("canary.sarif");
+    std::fs::write(&canary_file, canary.to_string()).unwrap();
+
+    let log = dir.path().join("validation.sarif");
+    let output = std::process::Command::new(&tool)
+        .arg("validate")
+        .args(&files)
+        .arg(&canary_file)
+        .args(["--rule-kind", "Sarif;Gh", "--level", "Error;Warning;Note"])
+        .args(["--log", "ForceOverwrite", "-o"])
+        .arg(&log)
+        // No ICU needed: the validator's messages are not localised.
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .output()
+        .expect("the SARIF Multitool runs");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let log: Value = serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
+    let mut problems = Vec::new();
+    let mut canary_rules = BTreeSet::new();
+    let mut notes = BTreeSet::new();
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        let uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or_default();
+        let level = result["level"].as_str().unwrap_or("warning");
+        let rule = result["ruleId"].as_str().unwrap_or_default();
+        if uri.ends_with("/canary.sarif") {
+            canary_rules.insert(format!("{level} {rule}"));
+        } else if level == "note" {
+            notes.insert(rule.to_string());
+        } else {
+            problems.push(format!("{level} {rule} in {uri}: {}", result["message"]));
+        }
+    }
+    note(&format!(
+        "SARIF Multitool validate: {} files, no error or warning; notes only from {:?}",
+        files.len(),
+        notes
+    ));
+    assert!(problems.is_empty(), "{}\n{printed}", problems.join("\n"));
+    // The schema (JSON1008) and GitHub's rules (GH2012) both ran on the broken copy.
+    for expected in ["error JSON1008", "error GH2012"] {
+        assert!(
+            canary_rules.contains(expected),
+            "the broken copy did not draw {expected}: {canary_rules:?}\n{printed}"
+        );
+    }
+}
