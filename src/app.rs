@@ -134,6 +134,15 @@ fn check(args: CheckArgs) -> u8 {
             return 2;
         }
     }
+    for extra in &args.reports {
+        if let Err(e) = report::write_file(extra.format, &run, &extra.path) {
+            eprintln!(
+                "error: cannot write the report {}: {e}",
+                extra.path.display()
+            );
+            return 2;
+        }
+    }
     if args.output.is_some() && args.format != Format::Human {
         // Keep the terminal informed when the report went to a file.
         eprintln!("{}", report::human::summary_line(&run));

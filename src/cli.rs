@@ -55,6 +55,11 @@ pub struct CheckArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Also write a report in format FMT to FILE (atomically), e.g. `sarif=rampart.sarif`;
+    /// repeatable, so one run feeds the terminal, SARIF and GitLab at once.
+    #[arg(long = "report", value_name = "FMT=FILE", value_parser = parse_report)]
+    pub reports: Vec<ReportArg>,
+
     /// Lowest severity that makes the exit status 1 [default: the config's `fail-on`, else low].
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
@@ -106,6 +111,39 @@ pub struct CheckArgs {
     /// Also list skipped documents (neither Kubernetes objects nor Compose files).
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+/// An extra report: `--report FMT=FILE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportArg {
+    pub format: Format,
+    pub path: PathBuf,
+}
+
+fn parse_report(value: &str) -> Result<ReportArg, String> {
+    let formats = || {
+        Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((format, path)) = value.split_once('=') else {
+        return Err(format!(
+            "expected FMT=FILE, e.g. sarif=rampart.sarif (formats: {})",
+            formats()
+        ));
+    };
+    let format = Format::from_str(format, false)
+        .map_err(|_| format!("unknown format `{format}` (formats: {})", formats()))?;
+    if path.is_empty() {
+        return Err("the FILE of FMT=FILE is empty".into());
+    }
+    Ok(ReportArg {
+        format,
+        path: PathBuf::from(path),
+    })
 }
 
 #[derive(Debug, Args)]

@@ -216,62 +216,70 @@ pub fn markdown(catalog: &Catalog) -> String {
         );
     }
     for c in catalog.checks.iter().filter(|c| c.builtin) {
-        let (what, why, fix) = sections(c);
         let _ = writeln!(out);
         let _ = writeln!(out, "## {}", c.id);
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "**{}** · severity `{}` · family `{}` · targets: {}",
-            c.title,
-            c.severity,
-            c.family,
-            c.targets.join(", ")
-        );
+        out.push_str(&check_markdown(c));
+    }
+    out
+}
+
+/// The Markdown body of one check's documentation (without its heading): `docs/checks.md`
+/// and the SARIF rules' `help.markdown` show the same text.
+pub fn check_markdown(c: &Check) -> String {
+    let (what, why, fix) = sections(c);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "**{}** · severity `{}` · family `{}` · targets: {}",
+        c.title,
+        c.severity,
+        c.family,
+        c.targets.join(", ")
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "### What it does");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", what.join("\n\n"));
+    if !why.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(out, "### What it does");
+        let _ = writeln!(out, "### Why it matters");
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}", what.join("\n\n"));
-        if !why.is_empty() {
-            let _ = writeln!(out);
-            let _ = writeln!(out, "### Why it matters");
-            let _ = writeln!(out);
-            let _ = writeln!(out, "{}", why.join("\n\n"));
-        }
-        if let Some((path, text)) = example(&c.id) {
-            let _ = writeln!(out);
-            let _ = writeln!(out, "### Example");
-            let _ = writeln!(out);
-            let _ = writeln!(out, "From `{path}`:");
-            let _ = writeln!(out);
-            let lang = if path.ends_with(".json") {
-                "json"
-            } else {
-                "yaml"
-            };
-            let _ = writeln!(out, "```{lang}");
-            let _ = write!(out, "{text}");
-            let _ = writeln!(out, "```");
-        }
+        let _ = writeln!(out, "{}", why.join("\n\n"));
+    }
+    if let Some((path, text)) = example(&c.id).filter(|_| c.builtin) {
         let _ = writeln!(out);
-        let _ = writeln!(out, "### How to fix");
+        let _ = writeln!(out, "### Example");
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}", fix.join("\n\n"));
-        if !c.references.is_empty() {
-            let _ = writeln!(out);
-            let _ = writeln!(out, "### References");
-            let _ = writeln!(out);
-            for r in &c.references {
-                let _ = writeln!(
-                    out,
-                    "- <{}>{}",
-                    r.url,
-                    r.description
-                        .as_ref()
-                        .map(|d| format!(" — {d}"))
-                        .unwrap_or_default()
-                );
-            }
+        let _ = writeln!(out, "From `{path}`:");
+        let _ = writeln!(out);
+        let lang = if path.ends_with(".json") {
+            "json"
+        } else {
+            "yaml"
+        };
+        let _ = writeln!(out, "```{lang}");
+        let _ = write!(out, "{text}");
+        let _ = writeln!(out, "```");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "### How to fix");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", fix.join("\n\n"));
+    if !c.references.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "### References");
+        let _ = writeln!(out);
+        for r in &c.references {
+            let _ = writeln!(
+                out,
+                "- <{}>{}",
+                r.url,
+                r.description
+                    .as_ref()
+                    .map(|d| format!(" — {d}"))
+                    .unwrap_or_default()
+            );
         }
     }
     out

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use regorus::Value;
@@ -15,6 +16,7 @@ use crate::discover::{self, Input, io_message};
 use crate::finding::{Finding, Location, Related, Severity, fingerprint};
 use crate::kubernetes::{self, Classified, Identity, ObjectId};
 use crate::policy::engine::RawRelated;
+use crate::policy::registry::targets_kind;
 use crate::policy::{Catalog, PolicyEngine, PolicyError};
 use crate::source::{Pos, SourceFile, Span};
 use crate::suppress;
@@ -98,6 +100,15 @@ pub struct Summary {
     pub by_severity: std::collections::BTreeMap<String, usize>,
 }
 
+/// A resource that was evaluated: reports that also list what passed (JUnit) read these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Index into [`Run::files`].
+    pub file: usize,
+    pub identity: Identity,
+    pub span: Span,
+}
+
 /// Everything a run produced, ready for the reports.
 pub struct Run {
     pub files: Vec<Arc<SourceFile>>,
@@ -106,6 +117,26 @@ pub struct Run {
     pub skipped: Vec<Skipped>,
     pub summary: Summary,
     pub catalog: Catalog,
+    /// Every resource evaluated, sorted by file and position.
+    pub resources: Vec<Checked>,
+    /// Which checks of [`Run::catalog`] ran, index for index.
+    pub enabled: Vec<bool>,
+    /// When linting started and finished (GitLab's `scan.start_time` and `end_time`).
+    pub started: SystemTime,
+    pub finished: SystemTime,
+}
+
+impl Run {
+    /// The checks that ran on a resource: enabled, and targeting its kind.
+    pub fn checks_for<'a>(&'a self, resource: &'a Checked) -> impl Iterator<Item = usize> + 'a {
+        let kind = resource.identity.kind();
+        self.catalog
+            .checks
+            .iter()
+            .enumerate()
+            .filter(move |(i, c)| self.enabled[*i] && targets_kind(&c.targets, kind))
+            .map(|(i, _)| i)
+    }
 }
 
 /// Why a run could not happen at all (exit status 2 before any input is linted).
@@ -198,6 +229,7 @@ struct Job {
 /// Lints the inputs. Input problems are collected in [`Run::errors`]; only a problem with the
 /// policies or the options stops the run.
 pub fn run(options: Options) -> Result<Run, Fatal> {
+    let started = SystemTime::now();
     let mut policy_dirs = options.config.policies.clone();
     policy_dirs.extend(options.policy_dirs.iter().cloned());
     let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;
@@ -221,7 +253,7 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
         .num_threads(threads)
         .build()
         .map_err(|e| Fatal::Usage(format!("cannot start {threads} worker threads: {e}")))?;
-    pool.install(|| run_in_pool(options, catalog, &enabled, threads))
+    pool.install(|| run_in_pool(options, catalog, enabled, threads, started))
 }
 
 fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fatal> {
@@ -275,8 +307,9 @@ fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fat
 fn run_in_pool(
     options: Options,
     catalog: Catalog,
-    enabled: &[bool],
+    enabled: Vec<bool>,
     threads: usize,
+    started: SystemTime,
 ) -> Result<Run, Fatal> {
     let (mut inputs, discover_errors) =
         discover::discover(&options.paths, &options.stdin_name, threads);
@@ -391,7 +424,7 @@ fn run_in_pool(
         .collect();
     kinds.sort();
     kinds.dedup();
-    let engine = PolicyEngine::new(&catalog, enabled, data, &kinds).map_err(Fatal::Policies)?;
+    let engine = PolicyEngine::new(&catalog, &enabled, data, &kinds).map_err(Fatal::Policies)?;
 
     let index: HashMap<&ObjectId, usize> = resources
         .iter()
@@ -468,8 +501,8 @@ fn run_in_pool(
         catalog
             .checks
             .iter()
-            .zip(enabled)
-            .any(|(c, on)| *on && c.id == id)
+            .zip(enabled.iter().copied())
+            .any(|(c, on)| on && c.id == id)
     };
     suppress::apply(
         &mut findings,
@@ -502,6 +535,17 @@ fn run_in_pool(
                 .or_default() += 1;
         }
     }
+    let mut checked: Vec<Checked> = resources
+        .iter()
+        .map(|r| Checked {
+            file: r.file,
+            identity: r.identity.clone(),
+            span: r.node.span,
+        })
+        .collect();
+    checked.sort_by(|a, b| {
+        (&files[a.file].name, a.span, &a.identity).cmp(&(&files[b.file].name, b.span, &b.identity))
+    });
     Ok(Run {
         files,
         findings,
@@ -509,6 +553,10 @@ fn run_in_pool(
         skipped,
         summary,
         catalog,
+        resources: checked,
+        enabled,
+        started,
+        finished: SystemTime::now(),
     })
 }
 

@@ -115,13 +115,18 @@ impl SourceFile {
 
     /// Byte offset of a position (from its line and column).
     pub fn byte_offset(&self, pos: Pos) -> usize {
-        let start = self.line_start(pos.line);
+        self.byte_of_line_col(pos.line, pos.col)
+    }
+
+    /// Byte offset of a 1-based line and column (in characters), for positions that carry no
+    /// offset, such as an input error's.
+    pub fn byte_of_line_col(&self, line: u32, col: u32) -> usize {
+        let start = self.line_start(line);
+        let skip = col.saturating_sub(1) as usize;
         if self.ascii {
-            return (start + pos.col.saturating_sub(1) as usize).min(self.text.len());
+            return (start + skip).min(self.text.len());
         }
-        let line = &self.text[start..];
-        let skip = pos.col.saturating_sub(1) as usize;
-        match line.char_indices().nth(skip) {
+        match self.text[start..].char_indices().nth(skip) {
             Some((i, _)) => start + i,
             None => self.text.len(),
         }

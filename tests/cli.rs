@@ -189,14 +189,14 @@ fn exit_codes_follow_fail_on() {
         "check",
         "--only",
         "run-as-root",
-        "fixtures/checks/run-as-root/pass",
+        "fixtures/checks/run-as-root/pass/explicit-user.yaml",
     ]));
     assert_eq!(clean.code, 0, "{}", clean.stdout);
     assert!(
         clean
             .stdout
             .trim_end()
-            .ends_with("0 findings in 2 files (2 resources)"),
+            .ends_with("0 findings in 1 file (1 resource)"),
         "{}",
         clean.stdout
     );

@@ -199,11 +199,7 @@ fn error_diagnostic(run: &Run, e: &InputError) -> Report {
     let (source, labels) = match e.source {
         Some(i) => {
             let file = &run.files[i];
-            let at = file.byte_offset(crate::source::Pos {
-                line: e.line,
-                col: e.column,
-                offset: 0,
-            });
+            let at = file.byte_of_line_col(e.line, e.column);
             let at = if file.text.is_empty() {
                 0
             } else {

@@ -1,7 +1,11 @@
 //! Reports: one module per output format, all fed the same [`Run`](crate::lint::Run).
 
+pub mod gitlab_codequality;
+pub mod gitlab_sast;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -15,6 +19,14 @@ pub enum Format {
     Human,
     /// rampart's JSON report (SPEC §8).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
+    Sarif,
+    /// GitLab Code Quality (Code Climate issues), for `artifacts:reports:codequality`.
+    GitlabCodequality,
+    /// GitLab SAST security report, for `artifacts:reports:sast`.
+    GitlabSast,
+    /// JUnit XML: a suite per check, a case per resource checked.
+    Junit,
 }
 
 /// How the human report is drawn.
@@ -42,6 +54,10 @@ pub fn write(format: Format, run: &Run, style: Style, out: &mut dyn Write) -> io
     match format {
         Format::Human => human::write(run, style, out),
         Format::Json => json::write(run, out),
+        Format::Sarif => sarif::write(run, out),
+        Format::GitlabCodequality => gitlab_codequality::write(run, out),
+        Format::GitlabSast => gitlab_sast::write(run, out),
+        Format::Junit => junit::write(run, out),
     }
 }
 
@@ -62,7 +78,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    // A report is an ordinary file: readable as the umask allows, not tempfile's 0600.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -76,3 +76,37 @@ pub fn rel(path: &Path) -> String {
         .to_string_lossy()
         .replace('\\', "/")
 }
+
+/// An external program a test drives: the path in the environment variable `var` (`.ci/run`
+/// sets it after installing the tool), else `fallback` found on `PATH`. When it is absent
+/// the test prints a note and is skipped, unless `RAMPART_REQUIRE_TOOLS` is set, as `.ci/run`
+/// does: there a missing tool fails the test instead of passing silently.
+pub fn external_tool(var: &str, fallback: &str) -> Option<PathBuf> {
+    let found = std::env::var_os(var)
+        .map(PathBuf::from)
+        .filter(|p| p.is_file())
+        .or_else(|| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|dir| dir.join(fallback))
+                    .find(|p| p.is_file())
+            })
+        });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("RAMPART_REQUIRE_TOOLS").is_none(),
+            "{fallback} is required (RAMPART_REQUIRE_TOOLS is set) but neither ${var} nor PATH has it"
+        );
+        note(&format!(
+            "skipped: {fallback} not found (set {var} or put it on PATH; .ci/run installs it)"
+        ));
+    }
+    found
+}
+
+/// A line on the real stderr, shown even when the test passes (libtest captures only the
+/// print macros).
+pub fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "note: {text}");
+}
