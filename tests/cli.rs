@@ -7,15 +7,6 @@ use std::process::Stdio;
 
 use common::*;
 
-fn findings_of<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["check"] == check)
-        .collect()
-}
-
 #[test]
 fn reference_as_written_exits_1_with_located_findings() {
     let (code, json) = check_json(&["fixtures/reference/kubernetes/as-written"]);

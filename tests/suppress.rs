@@ -57,15 +57,6 @@ impl Repo {
     }
 }
 
-fn of<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
-    json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["check"] == check)
-        .collect()
-}
-
 #[test]
 fn annotation_suppresses_and_stays_in_the_report() {
     let repo = Repo::new();
@@ -84,7 +75,7 @@ fn annotation_suppresses_and_stays_in_the_report() {
         "pod.yaml",
     ]);
     assert_eq!(code, 0, "suppressed findings do not fail the run: {json}");
-    let f = of(&json, "privileged-container");
+    let f = findings_of(&json, "privileged-container");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["suppressed"]["kind"], "annotation");
     assert_eq!(
@@ -93,7 +84,7 @@ fn annotation_suppresses_and_stays_in_the_report() {
     );
     assert_eq!(json["summary"]["suppressed"], 1);
     assert_eq!(json["summary"]["findings"], 0);
-    assert!(of(&json, "unused-suppression").is_empty());
+    assert!(findings_of(&json, "unused-suppression").is_empty());
     // The human report hides it but counts it.
     let human = run(repo
         .rampart()
@@ -121,11 +112,11 @@ fn inline_comments_cover_their_line_or_the_node_below() {
         "trailing.yaml",
     ]);
     assert_eq!(
-        of(&json, "privileged-container")[0]["suppressed"]["kind"],
+        findings_of(&json, "privileged-container")[0]["suppressed"]["kind"],
         "comment"
     );
     assert!(
-        of(&json, "run-as-root")[0]["suppressed"].is_null(),
+        findings_of(&json, "run-as-root")[0]["suppressed"].is_null(),
         "run-as-root points at another line and stays"
     );
     // On its own line, the comment covers the container below and everything inside it.
@@ -145,7 +136,7 @@ fn inline_comments_cover_their_line_or_the_node_below() {
     ]);
     assert_eq!(code, 0, "{json}");
     for check in ["privileged-container", "run-as-root"] {
-        let f = &of(&json, check)[0];
+        let f = &findings_of(&json, check)[0];
         assert_eq!(
             f["suppressed"]["reason"], "legacy image, tracked in OPS-12",
             "{check}"
@@ -177,7 +168,7 @@ fn config_ignores_match_check_path_and_resource_and_report_when_unused() {
         "deploy",
     ]);
     assert_eq!(code, 1, "{json}");
-    let privileged = of(&json, "privileged-container");
+    let privileged = findings_of(&json, "privileged-container");
     let by_file = |f: &&serde_json::Value| f["file"].as_str().unwrap().to_string();
     let logging = privileged
         .iter()
@@ -189,13 +180,13 @@ fn config_ignores_match_check_path_and_resource_and_report_when_unused() {
         .unwrap();
     assert_eq!(logging["suppressed"]["kind"], "config");
     assert!(shop["suppressed"].is_null());
-    let root = of(&json, "run-as-root");
+    let root = findings_of(&json, "run-as-root");
     assert_eq!(
         root.iter().filter(|f| !f["suppressed"].is_null()).count(),
         1
     );
     // The third entry matched nothing: reported at its line in .rampart.yaml.
-    let unused = of(&json, "unused-suppression");
+    let unused = findings_of(&json, "unused-suppression");
     assert_eq!(unused.len(), 1, "{unused:?}");
     assert_eq!(unused[0]["file"], ".rampart.yaml");
     assert_eq!(unused[0]["line"], 8);
@@ -253,7 +244,7 @@ fn config_is_found_upward_but_not_above_the_repository() {
             .current_dir(cwd)
             .args(["check", "--format", "json", "."]));
         let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
-        of(&json, "privileged-container").len()
+        findings_of(&json, "privileged-container").len()
     };
     assert_eq!(
         count(&repo_dir.join("deploy")),
@@ -280,7 +271,7 @@ fn config_is_found_upward_but_not_above_the_repository() {
         ".",
     ]));
     let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
-    assert_eq!(of(&json, "privileged-container").len(), 1);
+    assert_eq!(findings_of(&json, "privileged-container").len(), 1);
 }
 
 #[test]
@@ -303,11 +294,11 @@ fn config_sets_severity_fail_on_exclude_and_params() {
         "removed-api-version",
         ".",
     ]);
-    let f = of(&json, "privileged-container");
+    let f = findings_of(&json, "privileged-container");
     assert_eq!(f.len(), 1, "vendor/ is excluded");
     assert_eq!(f[0]["severity"], "low");
     assert!(
-        of(&json, "removed-api-version").is_empty(),
+        findings_of(&json, "removed-api-version").is_empty(),
         "PodSecurityPolicy is still served by 1.24"
     );
     assert_eq!(code, 0, "a low finding is below fail-on: high");
@@ -345,7 +336,7 @@ fn baselines_survive_line_shifts_but_not_changes() {
     ]);
     assert_eq!(code, 0);
     assert_eq!(
-        of(&json, "privileged-container")[0]["suppressed"]["kind"],
+        findings_of(&json, "privileged-container")[0]["suppressed"]["kind"],
         "baseline"
     );
 
@@ -359,7 +350,7 @@ fn baselines_survive_line_shifts_but_not_changes() {
         "pod.yaml",
     ]);
     assert_eq!(code, 0, "{json}");
-    assert_eq!(of(&json, "privileged-container")[0]["line"], 13);
+    assert_eq!(findings_of(&json, "privileged-container")[0]["line"], 13);
 
     // The finding changed (another container): no longer baselined.
     repo.write("pod.yaml", &POD.replace("- name: api", "- name: worker"));
@@ -371,7 +362,7 @@ fn baselines_survive_line_shifts_but_not_changes() {
         "pod.yaml",
     ]);
     assert_eq!(code, 1);
-    assert!(of(&json, "privileged-container")[0]["suppressed"].is_null());
+    assert!(findings_of(&json, "privileged-container")[0]["suppressed"].is_null());
 
     let ran = run(repo
         .rampart()
@@ -414,16 +405,16 @@ fn compose_services_suppress_with_x_rampart_ignore() {
         ".",
     ]);
     assert_eq!(code, 1);
-    let privileged = of(&json, "privileged-container");
+    let privileged = findings_of(&json, "privileged-container");
     assert_eq!(
         privileged[0]["suppressed"]["reason"],
         "attaches to host devices for diagnostics"
     );
     assert!(
-        of(&json, "run-as-root")[0]["suppressed"].is_null(),
+        findings_of(&json, "run-as-root")[0]["suppressed"].is_null(),
         "an empty reason suppresses nothing"
     );
-    let invalid = of(&json, "invalid-suppression");
+    let invalid = findings_of(&json, "invalid-suppression");
     assert_eq!(invalid.len(), 1);
     assert_eq!(invalid[0]["line"], 7);
 }

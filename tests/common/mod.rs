@@ -110,3 +110,13 @@ pub fn note(text: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "note: {text}");
 }
+
+/// The findings of one check in a JSON report.
+pub fn findings_of<'a>(json: &'a serde_json::Value, check: &str) -> Vec<&'a serde_json::Value> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check)
+        .collect()
+}
