@@ -8,30 +8,31 @@ use std::io::{self, Write};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Suppression};
 use crate::kubernetes::Identity;
 use crate::lint::Run;
 
 /// One test case: a check on a resource, and what it found there.
 struct Case<'a> {
-    resource: &'a str,
+    resource: String,
     file: &'a str,
     line: u32,
-    findings: Vec<&'a Finding>,
+    /// Unsuppressed findings: the case fails when there is one.
+    failing: Vec<&'a Finding>,
+    /// The suppression of a case whose findings are all suppressed: it is skipped.
+    skipped: Option<&'a Suppression>,
 }
 
-impl Case<'_> {
-    fn failing(&self) -> Vec<&Finding> {
-        self.findings
-            .iter()
-            .copied()
-            .filter(|f| f.suppressed.is_none())
-            .collect()
-    }
+/// `tests`, `failures`, `errors`, `skipped`.
+type Counts = [usize; 4];
 
-    fn skipped(&self) -> bool {
-        self.failing().is_empty() && !self.findings.is_empty()
-    }
+fn counts_of(cases: &[Case<'_>]) -> Counts {
+    [
+        cases.len(),
+        cases.iter().filter(|c| !c.failing.is_empty()).count(),
+        0,
+        cases.iter().filter(|c| c.skipped.is_some()).count(),
+    ]
 }
 
 pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
@@ -42,40 +43,49 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
             .or_default()
             .push(f);
     }
-    let labels: Vec<String> = run.resources.iter().map(|r| r.identity.label()).collect();
-    let mut suites: Vec<(&str, Vec<Case<'_>>)> = run
-        .catalog
-        .checks
-        .iter()
-        .zip(&run.enabled)
-        .filter(|(_, on)| **on)
-        .map(|(c, _)| (c.id.as_str(), Vec::new()))
-        .collect();
-    for (r, label) in run.resources.iter().zip(&labels) {
+    // Index for index with the catalogue; disabled checks get no suite.
+    let mut suites: Vec<Vec<Case<'_>>> = run.catalog.checks.iter().map(|_| Vec::new()).collect();
+    for r in &run.resources {
         for check in run.checks_for(r) {
             let id = run.catalog.checks[check].id.as_str();
-            let Some((_, cases)) = suites.iter_mut().find(|(s, _)| *s == id) else {
-                continue;
+            let findings = by_case
+                .remove(&(id, r.file, &r.identity))
+                .unwrap_or_default();
+            let failing: Vec<&Finding> = findings
+                .iter()
+                .copied()
+                .filter(|f| f.suppressed.is_none())
+                .collect();
+            let skipped = if failing.is_empty() {
+                findings.first().and_then(|f| f.suppressed.as_ref())
+            } else {
+                None
             };
-            cases.push(Case {
-                resource: label,
+            suites[check].push(Case {
+                resource: r.identity.label(),
                 file: &run.files[r.file].name,
                 line: r.span.start.line,
-                findings: by_case
-                    .remove(&(id, r.file, &r.identity))
-                    .unwrap_or_default(),
+                failing,
+                skipped,
             });
         }
     }
-
-    let mut totals = [0usize; 4]; // tests, failures, errors, skipped
-    for (_, cases) in &suites {
-        totals[0] += cases.len();
-        totals[1] += cases.iter().filter(|c| !c.failing().is_empty()).count();
-        totals[3] += cases.iter().filter(|c| c.skipped()).count();
+    let suites: Vec<(&str, &[Case<'_>], Counts)> = run
+        .catalog
+        .checks
+        .iter()
+        .zip(&suites)
+        .zip(&run.enabled)
+        .filter(|(_, on)| **on)
+        .map(|((c, cases), _)| (c.id.as_str(), cases.as_slice(), counts_of(cases)))
+        .collect();
+    let errors = run.errors.len();
+    let mut totals: Counts = [errors, 0, errors, 0];
+    for (_, _, counts) in &suites {
+        for (total, n) in totals.iter_mut().zip(counts) {
+            *total += n;
+        }
     }
-    totals[0] += run.errors.len();
-    totals[2] += run.errors.len();
 
     let mut xml = Writer::new_with_indent(&mut *out, b' ', 2);
     xml.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
@@ -83,22 +93,19 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     xml.create_element("testsuites")
         .with_attributes(pairs(&attrs))
         .write_inner_content(|xml| {
-            for (check, cases) in &suites {
-                let failures = cases.iter().filter(|c| !c.failing().is_empty()).count();
-                let skipped = cases.iter().filter(|c| c.skipped()).count();
-                let attrs = counts(check, [cases.len(), failures, 0, skipped]);
+            for (check, cases, suite_counts) in &suites {
+                let attrs = counts(check, *suite_counts);
                 xml.create_element("testsuite")
                     .with_attributes(pairs(&attrs))
                     .write_inner_content(|xml| {
-                        for case in cases {
+                        for case in cases.iter() {
                             write_case(xml, run, check, case)?;
                         }
                         Ok(())
                     })?;
             }
             if !run.errors.is_empty() {
-                let n = run.errors.len();
-                let attrs = counts("inputs", [n, 0, n, 0]);
+                let attrs = counts("inputs", [errors, 0, errors, 0]);
                 xml.create_element("testsuite")
                     .with_attributes(pairs(&attrs))
                     .write_inner_content(|xml| {
@@ -139,34 +146,33 @@ fn write_case<W: Write>(
     let line = case.line.to_string();
     let element = xml.create_element("testcase").with_attributes([
         ("classname", check),
-        ("name", clean(case.resource).as_str()),
+        ("name", clean(&case.resource).as_str()),
         ("file", clean(case.file).as_str()),
         ("line", line.as_str()),
     ]);
-    let failing = case.failing();
-    if failing.is_empty() && !case.skipped() {
+    let failing = &case.failing;
+    if let Some(s) = case.skipped {
+        let message = format!("suppressed ({}): {}", s.kind, s.reason);
+        element.write_inner_content(|xml| {
+            xml.create_element("skipped")
+                .with_attribute(("message", clean(&message).as_str()))
+                .write_empty()?;
+            Ok(())
+        })?;
+        return Ok(());
+    }
+    if failing.is_empty() {
         element.write_empty()?;
         return Ok(());
     }
     element.write_inner_content(|xml| {
-        if failing.is_empty() {
-            let s = case.findings[0]
-                .suppressed
-                .as_ref()
-                .expect("a skipped case has suppressed findings");
-            let message = format!("suppressed ({}): {}", s.kind, s.reason);
-            xml.create_element("skipped")
-                .with_attribute(("message", clean(&message).as_str()))
-                .write_empty()?;
-            return Ok(());
-        }
         let worst = failing.iter().map(|f| f.severity).max().expect("failing");
         let mut message = failing[0].message.clone();
         if failing.len() > 1 {
             message.push_str(&format!(" (and {} more)", failing.len() - 1));
         }
         let mut body = String::new();
-        for f in &failing {
+        for f in failing {
             body.push_str(&format!(
                 "{}: [{}] {}\n",
                 position(run, f.location.file, f.location.span),

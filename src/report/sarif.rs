@@ -130,7 +130,7 @@ fn rule(check: &Check) -> sarif::ReportingDescriptor {
         .help_uri(check.help_uri())
         .default_configuration(
             sarif::ReportingConfiguration::builder()
-                .level(json!(level(check.severity)))
+                .level(json!(level(check.severity).to_string()))
                 .build(),
         )
         .properties(
@@ -166,7 +166,7 @@ fn result(run: &Run, f: &Finding) -> sarif::Result {
         .build();
     let mut result = sarif::Result::builder()
         .rule_id(f.check.clone())
-        .level(level_enum(f.severity))
+        .level(level(f.severity))
         .message(message(&f.message))
         .locations(vec![location])
         .partial_fingerprints(fingerprints)
@@ -324,15 +324,7 @@ fn multiformat(text: &str) -> sarif::MultiformatMessageString {
 }
 
 /// The SARIF level of a severity, as the terminal report draws it (error, warning, advice).
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Critical | Severity::High => "error",
-        Severity::Medium | Severity::Low => "warning",
-        Severity::Info => "note",
-    }
-}
-
-fn level_enum(severity: Severity) -> sarif::ResultLevel {
+fn level(severity: Severity) -> sarif::ResultLevel {
     match severity {
         Severity::Critical | Severity::High => sarif::ResultLevel::Error,
         Severity::Medium | Severity::Low => sarif::ResultLevel::Warning,
@@ -387,6 +379,6 @@ mod tests {
     fn names_and_scores() {
         assert_eq!(pascal_case("run-as-root"), "RunAsRoot");
         assert_eq!(security_severity(Severity::High), "8.0");
-        assert_eq!(level(Severity::Low), "warning");
+        assert_eq!(level(Severity::Low).to_string(), "warning");
     }
 }
