@@ -12,7 +12,7 @@ use regorus::Value;
 
 use crate::compose;
 use crate::config::Config;
-use crate::discover::{self, Input, io_message};
+use crate::discover::{self, Input};
 use crate::finding::{Finding, Location, Related, Severity, fingerprint};
 use crate::kubernetes::{self, Classified, Identity, ObjectId};
 use crate::policy::engine::RawRelated;
@@ -625,51 +625,30 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// Inputs larger than this are refused without being read: no manifest is that large, and the
-/// limit bounds memory whatever is thrown at rampart.
-pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+pub use crate::source::MAX_INPUT_BYTES;
 
 /// Reads and decodes one input.
 fn read_input(input: &Input, stdin: Option<&[u8]>) -> Result<SourceFile, LoadError> {
     let name = input.name().to_string();
-    if let Input::File { path, .. } = input {
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
-                return Err(LoadError {
-                    file: name,
-                    source: None,
-                    pos: None,
-                    message: format!(
-                        "file is {} MiB, larger than the {} MiB rampart reads; split it or exclude it",
-                        meta.len() / (1024 * 1024),
-                        MAX_INPUT_BYTES / (1024 * 1024)
-                    ),
-                });
-            }
+    let read = match input {
+        Input::File { path, .. } => crate::source::read_file(path, name.clone()),
+        Input::Stdin { .. } => {
+            let bytes = stdin.unwrap_or_default().to_vec();
+            SourceFile::decode(name.clone(), None, bytes).map_err(|e| {
+                let pos = Pos {
+                    line: e.line,
+                    col: e.col,
+                    offset: 0,
+                };
+                (Some(pos), e.message)
+            })
         }
-    }
-    let bytes = match input {
-        Input::Stdin { .. } => stdin.unwrap_or_default().to_vec(),
-        Input::File { path, .. } => std::fs::read(path).map_err(|e| LoadError {
-            file: name.clone(),
-            source: None,
-            pos: None,
-            message: format!("cannot read: {}", io_message(&e)),
-        })?,
     };
-    let path = match input {
-        Input::File { path, .. } => Some(path.clone()),
-        Input::Stdin { .. } => None,
-    };
-    SourceFile::decode(name.clone(), path, bytes).map_err(|e| LoadError {
+    read.map_err(|(pos, message)| LoadError {
         file: name,
         source: None,
-        pos: Some(Pos {
-            line: e.line,
-            col: e.col,
-            offset: 0,
-        }),
-        message: e.message,
+        pos,
+        message,
     })
 }
 

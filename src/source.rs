@@ -38,6 +38,41 @@ impl Span {
     }
 }
 
+/// Inputs larger than this are refused without being read: no manifest is that large, and the
+/// limit bounds memory whatever is thrown at rampart.
+pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads and decodes a file within [`MAX_INPUT_BYTES`]. The error carries the position of a
+/// decoding problem when there is one.
+pub fn read_file(path: &Path, name: String) -> Result<SourceFile, (Option<Pos>, String)> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
+            return Err((
+                None,
+                format!(
+                    "file is {} MiB, larger than the {} MiB rampart reads; split it or exclude it",
+                    meta.len() / (1024 * 1024),
+                    MAX_INPUT_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        (
+            None,
+            format!("cannot read: {}", crate::discover::io_message(&e)),
+        )
+    })?;
+    SourceFile::decode(name, Some(path.to_path_buf()), bytes).map_err(|e| {
+        let pos = Pos {
+            line: e.line,
+            col: e.col,
+            offset: 0,
+        };
+        (Some(pos), e.message)
+    })
+}
+
 /// A decoded input file.
 #[derive(Debug)]
 pub struct SourceFile {

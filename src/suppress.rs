@@ -121,7 +121,7 @@ pub fn apply(
     let mut suppressors = Vec::new();
     let mut problems: Vec<Finding> = Vec::new();
     for r in resources {
-        collect_in_resource(r, &files[r.file], &mut suppressors);
+        collect_in_resource(r, &mut suppressors);
     }
     for (index, file) in files.iter().enumerate() {
         collect_comments(index, file, resources, &mut suppressors);
@@ -263,7 +263,7 @@ fn engine_finding(
 }
 
 /// Annotations of a Kubernetes object, `x-rampart-ignore` of a Compose service.
-fn collect_in_resource(r: &ResourceView<'_>, _file: &SourceFile, out: &mut Vec<Suppressor>) {
+fn collect_in_resource(r: &ResourceView<'_>, out: &mut Vec<Suppressor>) {
     let (path, node): (Vec<&str>, Option<&Node>) = match r.identity {
         Identity::Kubernetes(_) => (
             vec!["metadata", "annotations"],

@@ -504,7 +504,7 @@ impl Builder {
                     });
                 }
                 let node = node.clone();
-                self.push_node(node, 0, true)?;
+                self.push_node(node, 0)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
                 self.nodes += 1;
@@ -517,7 +517,6 @@ impl Builder {
                         value,
                     },
                     anchor,
-                    false,
                 )?;
             }
             Event::SequenceStart(anchor, tag) => {
@@ -566,7 +565,7 @@ impl Builder {
                     tag,
                     value: NodeValue::Seq(items),
                 };
-                self.push_node(node, anchor, false)?;
+                self.push_node(node, anchor)?;
             }
             Event::MappingEnd => {
                 let Some(Frame::Map {
@@ -596,7 +595,7 @@ impl Builder {
                     tag,
                     value: NodeValue::Map(entries),
                 };
-                self.push_node(node, anchor, false)?;
+                self.push_node(node, anchor)?;
             }
         }
         Ok(None)
@@ -612,7 +611,7 @@ impl Builder {
         Ok(())
     }
 
-    fn push_node(&mut self, node: Node, anchor: usize, from_alias: bool) -> Result<(), YamlError> {
+    fn push_node(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
             let count = node.count();
             self.anchors.insert(anchor, (node.clone(), count));
@@ -628,10 +627,8 @@ impl Builder {
             }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
-                    let is_merge = !from_alias_key(&k)
-                        && k.tag.is_none()
-                        && k.as_str() == Some("<<")
-                        && is_plain_merge_key(&k);
+                    let is_merge =
+                        k.tag.is_none() && k.as_str() == Some("<<") && is_plain_merge_key(&k);
                     if is_merge {
                         merges.push(node);
                     } else {
@@ -643,13 +640,8 @@ impl Builder {
                 }
             },
         }
-        let _ = from_alias;
         Ok(())
     }
-}
-
-fn from_alias_key(_k: &Node) -> bool {
-    false
 }
 
 /// `<<` written plainly (not quoted) is a merge key; the span tells plain from quoted, since a

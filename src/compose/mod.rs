@@ -148,23 +148,12 @@ pub struct Error {
 /// Reads, decodes and parses a file that is not an input of the run (the base file of an
 /// override given alone, an `extends` file).
 pub fn read(path: &Path, name: String) -> Result<(SourceFile, yaml::Stream), Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error {
-        file: name.clone(),
+    let source = crate::source::read_file(path, name.clone()).map_err(|(pos, message)| Error {
+        file: name,
         source: None,
-        pos: None,
-        message: format!("cannot read: {}", crate::discover::io_message(&e)),
+        pos,
+        message,
     })?;
-    let source =
-        SourceFile::decode(name.clone(), Some(path.to_path_buf()), bytes).map_err(|e| Error {
-            file: name,
-            source: None,
-            pos: Some(Pos {
-                line: e.line,
-                col: e.col,
-                offset: 0,
-            }),
-            message: e.message,
-        })?;
     let stream = yaml::parse_stream(&source.text);
     Ok((source, stream))
 }

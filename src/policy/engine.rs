@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use regorus::Value;
 
-use crate::policy::registry::{Catalog, FileRole, PolicyError, targets_kind};
+use crate::policy::registry::{Catalog, PolicyError, targets_kind};
 
 /// Stops a policy that loops or recurses for too long on one resource.
 const EVAL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -135,11 +135,6 @@ impl PolicyEngine {
                 errors.push(compile_error(&file, &e.to_string()));
             }
         }
-        let _ = catalog
-            .files
-            .iter()
-            .filter(|f| f.role == FileRole::Library)
-            .count();
         if errors.is_empty() {
             Ok(this)
         } else {
