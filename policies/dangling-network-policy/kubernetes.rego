@@ -41,7 +41,7 @@ deny contains {"msg": msg, "path": ["spec", "podSelector"], "related": related} 
 	ns := k8s.namespace
 	selector := network.pod_selector(input)
 	not network.selects_some(ns, selector)
-	workloads := network.workloads(ns)
+	workloads := network.first_workloads(ns, 5)
 	count(workloads) > 0
 	msg := sprintf("NetworkPolicy `%s` selects %s, which matches the pods of no workload in namespace `%s`", [
 		object.get(input, ["metadata", "name"], "<unnamed>"),
@@ -53,6 +53,6 @@ deny contains {"msg": msg, "path": ["spec", "podSelector"], "related": related} 
 		"path": network.pod_labels_path(obj),
 		"object": {"apiVersion": api_version, "kind": kind, "name": name, "namespace": ns},
 	} |
-		some [kind, name, api_version, obj] in array.slice(workloads, 0, 5)
+		some [kind, name, api_version, obj] in workloads
 	]
 }

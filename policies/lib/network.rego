@@ -27,61 +27,62 @@ policy_types(policy) := {t | some t in policy.spec.policyTypes} if {
 	count(policy.spec.egress) > 0
 } else := {"Ingress"}
 
-# The directions that some NetworkPolicy of namespace `ns` isolates pods with `labels` for. This
-# runs for every workload against every policy of its namespace: the selector is matched inline
-# (in regorus a function call costs as much as the match), and a null podSelector, which the API
-# server stores as `{}`, is handled apart so that the common case stays one builtin call.
+# The directions that some NetworkPolicy of namespace `ns` isolates pods with `labels` for. The
+# candidates are the policies whose podSelector has one of the pod's labels in matchLabels, and
+# those without matchLabels (the index); each is then matched in full. A null podSelector,
+# which the API server stores as `{}`, is handled apart so that the common case stays one
+# builtin call.
 isolating_directions(ns, labels) := matched | unselective if {
+	index := rampart.inventory_index(data.inventory).network_policies[ns]
+	candidates := {policy | some policy in index.other} | {policy |
+		some key, value in selectors.object_or_empty(labels)
+		some policy in index.by_label[key][value]
+	}
 	matched := {direction |
-		some api_version
-		some policy in data.inventory.namespace[ns][api_version].NetworkPolicy
+		some [_, _, policy] in candidates
 		rampart.selector_matches(object.get(policy, ["spec", "podSelector"], {}), labels)
 		some direction in policy_types(policy)
 	}
 	unselective := {direction |
-		some api_version
-		some policy in data.inventory.namespace[ns][api_version].NetworkPolicy
+		some [_, _, policy] in index.other
 		policy.spec.podSelector == null
 		some direction in policy_types(policy)
 	}
-}
+} else := set()
 
-# Some workload of namespace `ns` has pods that `selector` selects (inline, for the same reason:
-# this runs for every NetworkPolicy against every workload of its namespace).
+# Some workload of namespace `ns` has pods that `selector` selects. With matchLabels, the
+# candidates are the workloads carrying one of its pairs; a selector without labels or
+# expressions selects any workload; only expression-only selectors scan. (Malformed matchLabels
+# select nothing.)
 selects_some(ns, selector) if {
-	some api_version, kind
-	objs := data.inventory.namespace[ns][api_version][kind]
-	kind in {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job"}
-	some obj in objs
-	rampart.selector_matches(selector, object.get(obj, ["spec", "template", "metadata", "labels"], {}))
-}
-
-selects_some(ns, selector) if {
-	some api_version
-	some obj in data.inventory.namespace[ns][api_version].Pod
-	rampart.selector_matches(selector, object.get(obj, ["metadata", "labels"], {}))
+	is_object(selector)
+	object.get(selector, "matchLabels", null) in {null, {}}
+	object.get(selector, "matchExpressions", null) in {null, []}
+	count(rampart.inventory_index(data.inventory).workloads[ns]) > 0
 }
 
 selects_some(ns, selector) if {
-	some api_version
-	some obj in data.inventory.namespace[ns][api_version].CronJob
-	rampart.selector_matches(selector, object.get(obj, ["spec", "jobTemplate", "spec", "template", "metadata", "labels"], {}))
+	match_labels := selector.matchLabels
+	is_object(match_labels)
+	index := rampart.inventory_index(data.inventory)
+	some key, value in match_labels
+	some candidate in index.pods[ns][key][value]
+	rampart.selector_matches(selector, pod_labels(candidate.value))
 }
 
-# The NetworkPolicies of namespace `ns`, sorted by name: [name, apiVersion, policy].
-policies(ns) := sort([[name, api_version, policy] |
-	some api_version, name
-	policy := data.inventory.namespace[ns][api_version].NetworkPolicy[name]
-])
+selects_some(ns, selector) if {
+	object.get(selector, "matchLabels", null) in {null, {}}
+	not object.get(selector, "matchExpressions", null) in {null, []}
+	some [_, _, _, obj] in rampart.inventory_index(data.inventory).workloads[ns]
+	rampart.selector_matches(selector, pod_labels(obj))
+}
 
-# The workloads of namespace `ns`, sorted by kind and name: [kind, name, apiVersion, object].
-workloads(ns) := sort([[kind, name, api_version, obj] |
-	some api_version
-	some kind in {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Job", "CronJob"}
-	some name, obj in data.inventory.namespace[ns][api_version][kind]
-])
+# The first `n` NetworkPolicies of namespace `ns` by name, as [name, apiVersion, policy].
+first_policies(ns, n) := array.slice(rampart.inventory_index(data.inventory).network_policies[ns].sorted, 0, n)
 
-# Path from an object's root to the labels its pods carry.
+# The first `n` workloads of namespace `ns` by kind and name, as [kind, name, apiVersion, object].
+first_workloads(ns, n) := array.slice(rampart.inventory_index(data.inventory).workloads[ns], 0, n)
+
 pod_labels_path(obj) := ["metadata", "labels"] if {
 	obj.kind == "Pod"
 } else := ["spec", "jobTemplate", "spec", "template", "metadata", "labels"] if {

@@ -49,8 +49,10 @@ test_workloads_of_a_namespace if {
 		},
 		"billing": {"apps/v1": {"Deployment": {"api": {"kind": "Deployment"}}}},
 	}}
-	w := network.workloads("shop") with data.inventory as inv
+	w := network.first_workloads("shop", 5) with data.inventory as inv
 	[[x[0], x[1]] | some x in w] == [["DaemonSet", "agent"], ["Deployment", "web"], ["Pod", "debug"]]
+	w2 := network.first_workloads("shop", 2) with data.inventory as inv
+	[[x[0], x[1]] | some x in w2] == [["DaemonSet", "agent"], ["Deployment", "web"]]
 }
 
 test_isolating_directions_by_namespace_and_selector if {

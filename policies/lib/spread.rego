@@ -36,9 +36,10 @@ group(api_version) := parts[0] if {
 # HorizontalPodAutoscalers of the object's namespace whose scaleTargetRef names it (kind and
 # name; the API group must agree when the reference gives an apiVersion), lowest minReplicas
 # first, as [minReplicas, name, apiVersion].
+# The index lists the HPAs of a namespace by the name their scaleTargetRef gives.
 hpas(obj) := sort([[hpa_min(hpa), hpa_name, api_version] |
-	some api_version, hpa_name
-	hpa := data.inventory.namespace[namespace(obj)][api_version].HorizontalPodAutoscaler[hpa_name]
+	ns := namespace(obj)
+	some [api_version, hpa_name, hpa] in rampart.inventory_index(data.inventory).hpas[ns][obj.metadata.name]
 	ref := hpa.spec.scaleTargetRef
 	ref.kind == obj.kind
 	ref.name == obj.metadata.name

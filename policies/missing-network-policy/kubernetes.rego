@@ -68,9 +68,8 @@ deny contains {"msg": msg, "path": array.concat(k8s.pod_metadata_path, ["labels"
 		ns, input.kind, object.get(input, ["metadata", "name"], "<unnamed>"),
 		selectors.labels_string(labels), direction, consequence[direction],
 	])
-	policies := network.policies(ns)
 	related := [r |
-		some [name, api_version, policy] in array.slice(policies, 0, 5)
+		some [name, api_version, policy] in network.first_policies(ns, 5)
 		r := unselected(name, api_version, policy, labels, ns)
 	]
 }

@@ -120,13 +120,10 @@ deny contains {
 	some i, port in input.spec.ports
 	node_port := port.nodePort
 	is_number(node_port)
-	# Services are all `v1`; the port is compared before anything else (this scans the run).
+	# The index lists every `v1` Service port by nodePort.
 	others := {o |
-		some ns, name
-		other_port := data.inventory.namespace[ns].v1.Service[name].spec.ports[j]
-		other_port.nodePort == node_port
-		not self(ns, "v1", "Service", name)
-		o := {"index": j, "object": {"apiVersion": "v1", "kind": "Service", "name": name, "namespace": ns}}
+		some o in rampart.inventory_index(data.inventory).node_ports[node_port]
+		not self(o.object.namespace, "v1", "Service", o.object.name)
 	}
 	count(others) > 0
 }
@@ -189,28 +186,14 @@ own_host_ports := {b.host_port | some b in own_bindings}
 # Host ports bound by every other workload of the run, all namespaces. Evaluated only for a
 # workload that binds host ports itself. This scans the run, so a cheap test on the raw pod
 # spec (a port that could bind one of our host port numbers) comes before anything else.
-foreign_bindings contains {"binding": binding, "object": {"apiVersion": api_version, "kind": kind, "name": name, "namespace": ns}} if {
-	wanted := own_host_ports
-	count(wanted) > 0
-	some kind, spec_path in pp.spec_paths_by_kind
-	some ns, api_version, name
-	other := data.inventory.namespace[ns][api_version][kind][name]
-	spec := object.get(other, spec_path, {})
-	count([1 |
-		some field in ["containers", "initContainers"]
-		some container in spec[field]
-		some port in container.ports
-		candidate(wanted, spec, port)
-	]) > 0
-	not self(ns, api_version, kind, name)
-	some binding in pp.host_bindings(other)
-}
-
-candidate(wanted, _, port) if port.hostPort in wanted
-
-candidate(wanted, spec, port) if {
-	spec.hostNetwork == true
-	port.containerPort in wanted
+# Workloads elsewhere in the run that may bind one of our host ports: the index lists them by
+# hostPort, and by containerPort under hostNetwork.
+foreign_bindings contains {"binding": binding, "object": other.ref} if {
+	index := rampart.inventory_index(data.inventory)
+	some port in own_host_ports
+	some other in index.host_ports[port]
+	not self(other.ref.namespace, other.ref.apiVersion, other.ref.kind, other.ref.name)
+	some binding in pp.host_bindings(other.value)
 }
 
 same_host_port(a, b) if {

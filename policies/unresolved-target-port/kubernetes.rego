@@ -71,10 +71,12 @@ selected contains {
 	count(selector) > 0
 	match := {"matchLabels": selector}
 	ns := k8s.namespace
-	some kind, labels_path in pp.labels_paths_by_kind
-	some api_version, name
-	obj := data.inventory.namespace[ns][api_version][kind][name]
-	rampart.selector_matches(match, object.get(obj, labels_path, {}))
+	# Candidates: the workloads whose pods carry one of the selector's labels.
+	index := rampart.inventory_index(data.inventory)
+	some key, value in selector
+	some candidate in index.pods[ns][key][value]
+	[api_version, kind, name, obj] := [candidate.ref.apiVersion, candidate.ref.kind, candidate.ref.name, candidate.value]
+	rampart.selector_matches(match, object.get(obj, pp.labels_paths_by_kind[kind], {}))
 }
 
 # The port a Service port sends to: its targetPort (a number, or a name; a string of digits

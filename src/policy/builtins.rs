@@ -6,6 +6,8 @@
 //! - `rampart.selector_matches(selector, labels)`: whether a `LabelSelector` (`matchLabels`,
 //!   `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`) selects `labels`. An empty
 //!   selector selects everything; a null or malformed one selects nothing.
+//! - `rampart.inventory_index(inventory)`: lookup tables over `data.inventory` for cross-resource
+//!   rules, built once per run (see [`crate::policy::index`]).
 
 use regorus::Value;
 
@@ -28,6 +30,13 @@ pub fn register(engine: &mut regorus::Engine) {
         2,
         Box::new(|args: Vec<Value>| -> anyhow::Result<Value> {
             Ok(Value::from(selector_matches(&args[0], &args[1])))
+        }),
+    );
+    let _ = engine.add_extension(
+        "rampart.inventory_index".into(),
+        1,
+        Box::new(|args: Vec<Value>| -> anyhow::Result<Value> {
+            Ok(crate::policy::index::cached(&args[0]))
         }),
     );
 }

@@ -3,6 +3,7 @@
 
 pub mod builtins;
 pub mod engine;
+pub mod index;
 pub mod metadata;
 pub mod registry;
 pub mod testing;

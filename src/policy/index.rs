@@ -1,0 +1,442 @@
+//! Indexes over the inventory, so that cross-resource rules look objects up instead of scanning
+//! every object of the run for every resource (which made those checks quadratic).
+//!
+//! Policies reach them through the builtin `rampart.inventory_index(data.inventory)`. The index
+//! is built once per inventory and worker thread and then returned from a cache; a Rego test
+//! that mocks `with data.inventory as …` gets an index of its own inventory, so tests and real
+//! runs go through the same rules. The index only narrows the candidates: every rule still
+//! checks each candidate in full, so a result never depends on what the index leaves out.
+//!
+//! ```text
+//! node_ports        {port: [{"index": i, "object": ref}]}  Services with spec.ports[i].nodePort
+//! host_ports        {port: [{"ref": ref, "value": obj}]}   workloads whose pods may bind port on
+//!                                                          the node (hostPort, or containerPort
+//!                                                          under hostNetwork)
+//! pods              {ns: {key: {value: [{"ref", "value"}]}}}  workloads by pod template label
+//! workloads         {ns: [[kind, name, apiVersion, obj]]}  sorted
+//! network_policies  {ns: {"sorted": [[name, apiVersion, obj]],   sorted
+//!                         "by_label": {key: {value: [[name, apiVersion, obj]]}},
+//!                         "other": [[name, apiVersion, obj]]}}
+//!                   policies by the smallest matchLabels pair of their podSelector, "other"
+//!                   when it has none (selects all, expressions only, null or malformed);
+//!                   "other" keeps one policy per distinct podSelector, policyTypes and
+//!                   "has egress rules", all that decides which pods and directions it isolates
+//! hpas              {ns: {target name: [[apiVersion, name, obj]]}}
+//! ```
+//!
+//! `ref` is `{"apiVersion", "kind", "name", "namespace"}`. Entries carry the objects themselves:
+//! in regorus every `data.…` lookup scans the list of modules, so policies should not go back
+//! to `data.inventory` for each candidate.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use regorus::Value;
+
+/// Workload kinds, the path to their pod spec and to their pods' labels.
+const WORKLOADS: [(&str, &[&str], &[&str]); 8] = [
+    ("Pod", &["spec"], &["metadata", "labels"]),
+    (
+        "Deployment",
+        &["spec", "template", "spec"],
+        &["spec", "template", "metadata", "labels"],
+    ),
+    (
+        "StatefulSet",
+        &["spec", "template", "spec"],
+        &["spec", "template", "metadata", "labels"],
+    ),
+    (
+        "DaemonSet",
+        &["spec", "template", "spec"],
+        &["spec", "template", "metadata", "labels"],
+    ),
+    (
+        "ReplicaSet",
+        &["spec", "template", "spec"],
+        &["spec", "template", "metadata", "labels"],
+    ),
+    (
+        "ReplicationController",
+        &["spec", "template", "spec"],
+        &["spec", "template", "metadata", "labels"],
+    ),
+    (
+        "Job",
+        &["spec", "template", "spec"],
+        &["spec", "template", "metadata", "labels"],
+    ),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+        &["spec", "jobTemplate", "spec", "template", "metadata", "labels"],
+    ),
+];
+
+/// How many indexes a thread keeps: one per run, a few more while Rego tests mock inventories.
+const CACHED: usize = 4;
+
+thread_local! {
+    /// (inventory, its index): the inventory is kept so that its address stays unique.
+    static CACHE: RefCell<Vec<(Value, Value)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// The index of an inventory, from this thread's cache when the same inventory was indexed
+/// before (the same allocation: a run's `data.inventory` is shared, never copied).
+pub fn cached(inventory: &Value) -> Value {
+    CACHE.with(|cache| {
+        if let Some((_, index)) = cache
+            .borrow()
+            .iter()
+            .find(|(known, _)| same_allocation(known, inventory))
+        {
+            return index.clone();
+        }
+        let index = build(inventory);
+        let mut cache = cache.borrow_mut();
+        if cache.len() == CACHED {
+            cache.remove(0);
+        }
+        cache.push((inventory.clone(), index.clone()));
+        index
+    })
+}
+
+fn same_allocation(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => regorus::Rc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
+/// Builds the index of an inventory (`{"namespace": {ns: {apiVersion: {kind: {name: obj}}}},
+/// "cluster": …}`).
+pub fn build(inventory: &Value) -> Value {
+    let mut node_ports = Multimap::default();
+    let mut host_ports = Multimap::default();
+    let mut pods: BTreeMap<Value, BTreeMap<Value, Multimap>> = BTreeMap::new();
+    let mut workloads: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
+    let mut policies: BTreeMap<Value, NetworkPolicies> = BTreeMap::new();
+    let mut hpas: BTreeMap<Value, Multimap> = BTreeMap::new();
+
+    for (ns, api_version, kind, name, obj) in objects(get(inventory, "namespace")) {
+        let reference = || object_ref(api_version, kind, name, ns);
+        let entry = || object([("ref", reference()), ("value", obj.clone())]);
+        let triple = |a: &Value, b: &Value| Value::from(vec![a.clone(), b.clone(), obj.clone()]);
+        match kind.as_string().map(|s| s.as_ref()).unwrap_or("") {
+            "Service" if api_version == &Value::from("v1") => {
+                for (i, port) in entries(get_path(obj, &["spec", "ports"])) {
+                    if let Some(node_port) = get(port, "nodePort") {
+                        let entry = [("index", i), ("object", reference())];
+                        node_ports.add(node_port.clone(), object(entry));
+                    }
+                }
+            }
+            "NetworkPolicy" => {
+                let p = policies.entry(ns.clone()).or_default();
+                let policy = triple(name, api_version);
+                p.sorted.push(policy.clone());
+                match smallest_match_label(get_path(obj, &["spec", "podSelector"])) {
+                    Some((key, value)) => p
+                        .by_label
+                        .entry(key.clone())
+                        .or_default()
+                        .add(value.clone(), policy),
+                    None => {
+                        let spec = get(obj, "spec");
+                        let field = |key| spec.and_then(|s| get(s, key)).cloned();
+                        let egress = matches!(field("egress"), Some(Value::Array(a)) if !a.is_empty());
+                        let key = Value::from(vec![
+                            field("podSelector").unwrap_or(Value::Undefined),
+                            field("policyTypes").unwrap_or(Value::Undefined),
+                            Value::from(egress),
+                        ]);
+                        if p.other_kinds.insert(key) {
+                            p.other.push(policy);
+                        }
+                    }
+                }
+            }
+            "HorizontalPodAutoscaler" => {
+                if let Some(target) = get_path(obj, &["spec", "scaleTargetRef", "name"]) {
+                    hpas.entry(ns.clone())
+                        .or_default()
+                        .add(target.clone(), triple(api_version, name));
+                }
+            }
+            _ => {}
+        }
+        let Some((_, spec_path, labels_path)) = WORKLOADS
+            .iter()
+            .find(|(k, _, _)| kind == &Value::from(*k))
+        else {
+            continue;
+        };
+        workloads.entry(ns.clone()).or_default().push(Value::from(vec![
+            kind.clone(),
+            name.clone(),
+            api_version.clone(),
+            obj.clone(),
+        ]));
+        if let Some(Value::Object(labels)) = get_path(obj, labels_path) {
+            let by_key = pods.entry(ns.clone()).or_default();
+            for (key, value) in labels.iter() {
+                by_key
+                    .entry(key.clone())
+                    .or_default()
+                    .add(value.clone(), entry());
+            }
+        }
+        let spec = get_path(obj, spec_path);
+        let host_network = spec.and_then(|s| get(s, "hostNetwork")) == Some(&Value::from(true));
+        let mut bound = Vec::new();
+        for field in ["containers", "initContainers"] {
+            for (_, container) in entries(spec.and_then(|s| get(s, field))) {
+                for (_, port) in entries(get(container, "ports")) {
+                    bound.extend(get(port, "hostPort").cloned());
+                    if host_network {
+                        bound.extend(get(port, "containerPort").cloned());
+                    }
+                }
+            }
+        }
+        bound.sort();
+        bound.dedup();
+        for port in bound {
+            host_ports.add(port, entry());
+        }
+    }
+
+    let mut root = BTreeMap::new();
+    root.insert(Value::from("node_ports"), node_ports.into_value());
+    root.insert(Value::from("host_ports"), host_ports.into_value());
+    let pods = pods.into_iter().map(|(ns, by_key)| {
+        let by_key = by_key.into_iter().map(|(k, m)| (k, m.into_value()));
+        (ns, Value::from(by_key.collect::<BTreeMap<_, _>>()))
+    });
+    root.insert(Value::from("pods"), Value::from(pods.collect::<BTreeMap<_, _>>()));
+    let workloads = workloads.into_iter().map(|(ns, mut list)| {
+        list.sort();
+        (ns, Value::from(list))
+    });
+    root.insert(
+        Value::from("workloads"),
+        Value::from(workloads.collect::<BTreeMap<_, _>>()),
+    );
+    let policies = policies.into_iter().map(|(ns, p)| (ns, p.into_value()));
+    root.insert(
+        Value::from("network_policies"),
+        Value::from(policies.collect::<BTreeMap<_, _>>()),
+    );
+    let hpas = hpas.into_iter().map(|(ns, m)| (ns, m.into_value()));
+    root.insert(Value::from("hpas"), Value::from(hpas.collect::<BTreeMap<_, _>>()));
+    Value::from(root)
+}
+
+/// Lists of values under keys.
+#[derive(Default)]
+struct Multimap(BTreeMap<Value, Vec<Value>>);
+
+impl Multimap {
+    fn add(&mut self, key: Value, value: Value) {
+        self.0.entry(key).or_default().push(value);
+    }
+
+    fn into_value(self) -> Value {
+        Value::from(
+            self.0
+                .into_iter()
+                .map(|(k, v)| (k, Value::from(v)))
+                .collect::<BTreeMap<_, _>>(),
+        )
+    }
+}
+
+#[derive(Default)]
+struct NetworkPolicies {
+    sorted: Vec<Value>,
+    by_label: BTreeMap<Value, Multimap>,
+    other: Vec<Value>,
+    other_kinds: std::collections::BTreeSet<Value>,
+}
+
+impl NetworkPolicies {
+    fn into_value(mut self) -> Value {
+        self.sorted.sort();
+        let by_label = self.by_label.into_iter().map(|(k, m)| (k, m.into_value()));
+        object([
+            ("sorted", Value::from(self.sorted)),
+            (
+                "by_label",
+                Value::from(by_label.collect::<BTreeMap<_, _>>()),
+            ),
+            ("other", Value::from(self.other)),
+        ])
+    }
+}
+
+/// The smallest `matchLabels` pair of a selector: every pod it selects carries that pair.
+fn smallest_match_label(selector: Option<&Value>) -> Option<(&Value, &Value)> {
+    match selector.and_then(|s| get(s, "matchLabels")) {
+        Some(Value::Object(labels)) => labels.iter().next(),
+        _ => None,
+    }
+}
+
+/// Every object of the namespaced part of an inventory with its coordinates.
+fn objects(
+    namespaces: Option<&Value>,
+) -> impl Iterator<Item = (&Value, &Value, &Value, &Value, &Value)> {
+    entries_of_object(namespaces).flat_map(|(ns, versions)| {
+        entries_of_object(Some(versions)).flat_map(move |(api_version, kinds)| {
+            entries_of_object(Some(kinds)).flat_map(move |(kind, names)| {
+                entries_of_object(Some(names))
+                    .map(move |(name, obj)| (ns, api_version, kind, name, obj))
+            })
+        })
+    })
+}
+
+fn entries_of_object(value: Option<&Value>) -> impl Iterator<Item = (&Value, &Value)> {
+    let map = match value {
+        Some(Value::Object(map)) => Some(map.iter()),
+        _ => None,
+    };
+    map.into_iter().flatten()
+}
+
+/// The entries of an array (with their index) or of an object (with their key), as Rego's
+/// `some i, x in coll` visits them.
+fn entries(value: Option<&Value>) -> Vec<(Value, &Value)> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (Value::from(i), v))
+            .collect(),
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) => map.get(&Value::from(key)),
+        _ => None,
+    }
+}
+
+fn get_path<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| get(v, key))
+}
+
+fn object_ref(api_version: &Value, kind: &Value, name: &Value, ns: &Value) -> Value {
+    object([
+        ("apiVersion", api_version.clone()),
+        ("kind", kind.clone()),
+        ("name", name.clone()),
+        ("namespace", ns.clone()),
+    ])
+}
+
+fn object<const N: usize>(fields: [(&str, Value); N]) -> Value {
+    Value::from(
+        fields
+            .into_iter()
+            .map(|(k, v)| (Value::from(k), v))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(json: &str) -> Value {
+        Value::from_json_str(json).unwrap()
+    }
+
+    #[test]
+    fn indexes_ports_labels_policies_and_hpas() {
+        let inventory = value(
+            r#"{"cluster": {}, "namespace": {"shop": {
+              "v1": {"Service": {"web": {"spec": {"ports": [{"port": 80}, {"port": 81, "nodePort": 30001}]}}}},
+              "apps/v1": {"Deployment": {"web": {"spec": {"template": {
+                  "metadata": {"labels": {"app": "web"}},
+                  "spec": {"hostNetwork": true, "containers": [{"ports": [{"containerPort": 8080}]}]}}}}}},
+              "networking.k8s.io/v1": {"NetworkPolicy": {
+                  "b": {"spec": {"podSelector": {"matchLabels": {"tier": "x", "app": "web"}}}},
+                  "a": {"spec": {"podSelector": {}}},
+                  "a2": {"spec": {"podSelector": {}}},
+                  "a3": {"spec": {"podSelector": {}, "policyTypes": ["Egress"]}}}},
+              "autoscaling/v2": {"HorizontalPodAutoscaler": {"h": {"spec": {"scaleTargetRef": {"name": "web"}}}}}
+            }}}"#,
+        );
+        let index = build(&inventory);
+        let ns = &inventory["namespace"]["shop"];
+        let deployment = &ns["apps/v1"]["Deployment"]["web"];
+        let web = |kind: &str, api_version: &str| {
+            value(&format!(
+                r#"{{"apiVersion": "{api_version}", "kind": "{kind}", "name": "web", "namespace": "shop"}}"#
+            ))
+        };
+        let entry = object([
+            ("ref", web("Deployment", "apps/v1")),
+            ("value", deployment.clone()),
+        ]);
+        assert_eq!(
+            index["node_ports"][&Value::from(30001)],
+            Value::from(vec![object([
+                ("index", Value::from(1)),
+                ("object", web("Service", "v1"))
+            ])])
+        );
+        assert_eq!(
+            index["host_ports"][&Value::from(8080)],
+            Value::from(vec![entry.clone()])
+        );
+        assert_eq!(index["pods"]["shop"]["app"]["web"], Value::from(vec![entry]));
+        let triple = |a: &str, b: &str, obj: &Value| {
+            Value::from(vec![Value::from(a), Value::from(b), obj.clone()])
+        };
+        assert_eq!(
+            index["workloads"]["shop"],
+            Value::from(vec![Value::from(vec![
+                Value::from("Deployment"),
+                Value::from("web"),
+                Value::from("apps/v1"),
+                deployment.clone()
+            ])])
+        );
+        let policies = &index["network_policies"]["shop"];
+        let np = |name: &str| {
+            let obj = &ns["networking.k8s.io/v1"]["NetworkPolicy"][name];
+            triple(name, "networking.k8s.io/v1", obj)
+        };
+        assert_eq!(
+            policies["sorted"],
+            Value::from(vec![np("a"), np("a2"), np("a3"), np("b")])
+        );
+        assert_eq!(
+            policies["by_label"]["app"]["web"],
+            Value::from(vec![np("b")])
+        );
+        // a2 isolates what a does.
+        assert_eq!(policies["other"], Value::from(vec![np("a"), np("a3")]));
+        let hpa = &ns["autoscaling/v2"]["HorizontalPodAutoscaler"]["h"];
+        assert_eq!(
+            index["hpas"]["shop"]["web"],
+            Value::from(vec![triple("autoscaling/v2", "h", hpa)])
+        );
+    }
+
+    #[test]
+    fn the_same_inventory_is_indexed_once() {
+        let inventory = value(r#"{"namespace": {}, "cluster": {}}"#);
+        let first = cached(&inventory);
+        let again = cached(&inventory.clone());
+        assert!(same_allocation(&first, &again));
+        let other = cached(&value(r#"{"namespace": {}, "cluster": {}}"#));
+        assert!(!same_allocation(&first, &other));
+    }
+}
