@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use regorus::Value;
 
-use crate::policy::registry::{Catalog, PolicyError, targets_kind};
+use crate::policy::registry::{Catalog, PolicyError, PolicyFile, targets_kind};
 
 /// Stops a policy that loops or recurses for too long on one resource.
 const EVAL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -60,7 +60,19 @@ impl PolicyEngine {
     ) -> Result<PolicyEngine, Vec<PolicyError>> {
         let mut engine = new_engine();
         let mut errors = Vec::new();
-        for file in catalog.evaluated_files() {
+        let mut rules = Vec::new();
+        for (i, check) in catalog.checks.iter().enumerate() {
+            if !enabled.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            for (rule, targets) in &check.rules {
+                if kinds.iter().any(|kind| targets_kind(targets, kind)) {
+                    rules.push((i, rule.clone(), targets.clone()));
+                }
+            }
+        }
+        let needed: Vec<&str> = rules.iter().map(|(_, rule, _)| rule.as_str()).collect();
+        for file in files_for_run(catalog, &needed) {
             if let Err(e) = engine.add_policy(file.path.clone(), file.source.clone()) {
                 errors.push(compile_error(&file.path, &e.to_string()));
             }
@@ -76,15 +88,6 @@ impl PolicyEngine {
                 message: e.to_string(),
             });
             return Err(errors);
-        }
-        let mut rules = Vec::new();
-        for (i, check) in catalog.checks.iter().enumerate() {
-            if !enabled.get(i).copied().unwrap_or(true) {
-                continue;
-            }
-            for (rule, targets) in &check.rules {
-                rules.push((i, rule.clone(), targets.clone()));
-            }
         }
         let mut this = PolicyEngine {
             engine,
@@ -197,6 +200,71 @@ impl PolicyEngine {
         }
         (findings, errors)
     }
+}
+
+/// The policy files a run evaluates: every user file (so that a broken one always fails the
+/// run), and the built-in files that define the needed rules or that those files refer to,
+/// transitively. Fewer modules make every evaluation cheaper: regorus walks the list of modules
+/// whenever a rule first reads a `data.` path.
+fn files_for_run<'a>(catalog: &'a Catalog, needed_rules: &[&str]) -> Vec<&'a PolicyFile> {
+    let files: Vec<&PolicyFile> = catalog.evaluated_files().collect();
+    let mut refs: Vec<String> = needed_rules
+        .iter()
+        .map(|rule| rule.trim_start_matches("data.").to_string())
+        .collect();
+    let mut included = vec![false; files.len()];
+    loop {
+        let mut added = false;
+        for (i, file) in files.iter().enumerate() {
+            let wanted = !file.builtin
+                || refs.iter().any(|r| {
+                    let package = file.package.as_str();
+                    starts_with_path(r, package) || starts_with_path(package, r)
+                });
+            if wanted && !included[i] {
+                included[i] = true;
+                added = true;
+                refs.extend(data_refs(&file.source));
+            }
+        }
+        if !added {
+            break;
+        }
+    }
+    files
+        .into_iter()
+        .zip(included)
+        .filter_map(|(f, inc)| inc.then_some(f))
+        .collect()
+}
+
+/// `path` is `prefix` or lies under it (`a.b.c` under `a.b`, not under `a.bc`).
+fn starts_with_path(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+/// The dotted `data.` references of a Rego source, without `data.`: `rampart.lib.kubernetes`
+/// for `import data.rampart.lib.kubernetes as k8s`, `x` for `data.x[name]`.
+fn data_refs(source: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let bytes = source.as_bytes();
+    let mut from = 0;
+    while let Some(at) = source[from..].find("data.") {
+        let start = from + at;
+        from = start + 5;
+        if start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+            continue;
+        }
+        let end = source[from..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .map_or(source.len(), |n| from + n);
+        let path = source[from..end].trim_end_matches('.');
+        if !path.is_empty() {
+            out.push(path.to_string());
+        }
+    }
+    out
 }
 
 /// A regorus engine configured as rampart needs it.
