@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let root = Path::new(&manifest_dir()).join("policies");
     println!("cargo:rerun-if-changed=policies");
     let mut files = Vec::new();
     collect(&root, &mut files);
@@ -37,7 +37,7 @@ fn main() {
 
     // One failing example per check, for `rampart explain` and docs/checks.md: the first file
     // of the first case under fixtures/checks/<id>/fail/.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/checks");
+    let fixtures = Path::new(&manifest_dir()).join("fixtures/checks");
     println!("cargo:rerun-if-changed=fixtures/checks");
     let mut examples = Vec::new();
     if let Ok(entries) = fs::read_dir(&fixtures) {
@@ -74,7 +74,7 @@ fn main() {
     writeln!(f, "pub static BUILTIN_EXAMPLES: &[(&str, &str, &str)] = &[").unwrap();
     for (id, file) in examples {
         let rel = file
-            .strip_prefix(Path::new(env!("CARGO_MANIFEST_DIR")))
+            .strip_prefix(Path::new(&manifest_dir()))
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
@@ -116,4 +116,11 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
             files.push(path);
         }
     }
+}
+
+/// The package root, read when the script runs: `env!` would freeze the path of the checkout
+/// the script was first compiled in, and a target directory copied to another checkout would
+/// embed that checkout's policies.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR")
 }
