@@ -1,7 +1,10 @@
-//! Throughput benchmark: `cargo bench --bench throughput [-- --docs 1000,10000,100000]`.
+//! Throughput benchmark:
+//! `cargo bench --bench throughput [-- --docs 1000,10000,100000] [--compose 1000]`.
 //!
-//! Builds a deterministic corpus (benches/corpus) per size, then runs each phase in a child
-//! process of its own so that wall time, CPU time and peak RSS belong to that phase alone:
+//! Builds a deterministic corpus (benches/corpus) per size: Kubernetes documents (`--docs`,
+//! rows labelled by the count) and Compose projects (`--compose`, rows labelled `c<count>`;
+//! resources/s counts services). Then runs each phase in a child process of its own so that
+//! wall time, CPU time and peak RSS belong to that phase alone:
 //!
 //! - `parse`: walk, read and parse every file with spans (the floor for any span-aware linter);
 //! - `lint`: the library pipeline, parse + evaluation of the full built-in catalogue, no report;
@@ -28,51 +31,65 @@ fn main() {
         run_phase(phase, &dir);
         return;
     }
-    let sizes: Vec<usize> = args
-        .iter()
-        .position(|a| a == "--docs")
-        .map(|i| {
-            args[i + 1]
-                .split(',')
-                .map(|n| n.parse().expect("--docs takes numbers"))
-                .collect()
-        })
-        .unwrap_or_else(|| vec![1_000, 10_000]);
+    let list = |flag: &str, default: &[usize]| -> Vec<usize> {
+        args.iter()
+            .position(|a| a == flag)
+            .map(|i| {
+                args[i + 1]
+                    .split(',')
+                    .filter(|n| !n.is_empty())
+                    .map(|n| n.parse().expect("a list of numbers"))
+                    .collect()
+            })
+            .unwrap_or_else(|| default.to_vec())
+    };
+    let sizes = list("--docs", &[1_000, 10_000]);
+    let projects = list("--compose", &[1_000]);
 
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus");
     println!(
         "{:>8} {:<10} {:>9} {:>9} {:>8} {:>12} {:>9} {:>8}",
-        "docs", "phase", "wall ms", "cpu ms", "MB/s", "resources/s", "RSS MB", "x parse"
+        "corpus", "phase", "wall ms", "cpu ms", "MB/s", "resources/s", "RSS MB", "x parse"
     );
     for docs in sizes {
         let dir = target.join(format!("kubernetes-{docs}"));
         let corpus = corpus::kubernetes(&dir, docs, 42).expect("corpus written");
-        let mb = corpus.bytes as f64 / 1e6;
-        let mut parse_wall = None;
-        for phase in ["parse", "lint", "cli-json", "cli-sarif"] {
-            let Some(m) = measure(phase, &dir) else {
-                println!("{docs:>8} {phase:<10} {:>9}", "n/a");
-                continue;
-            };
-            let wall = m.wall_ms;
-            let base = *parse_wall.get_or_insert(wall);
-            println!(
-                "{:>8} {:<10} {:>9.0} {:>9.0} {:>8.1} {:>12.0} {:>9.1} {:>8.2}",
-                docs,
-                phase,
-                wall,
-                m.cpu_ms,
-                mb / (wall / 1000.0),
-                corpus.documents as f64 / (wall / 1000.0),
-                m.max_rss_kb as f64 / 1024.0,
-                wall / base
-            );
-        }
+        report(&format!("{docs}"), &dir, &corpus, "documents");
+    }
+    for n in projects {
+        let dir = target.join(format!("compose-{n}"));
+        let corpus = corpus::compose(&dir, n, 42).expect("corpus written");
+        report(&format!("c{n}"), &dir, &corpus, "services");
+    }
+}
+
+/// Measures every phase on a corpus and prints a row each.
+fn report(label: &str, dir: &Path, corpus: &corpus::Corpus, unit: &str) {
+    let mb = corpus.bytes as f64 / 1e6;
+    let mut parse_wall = None;
+    for phase in ["parse", "lint", "cli-json", "cli-sarif"] {
+        let Some(m) = measure(phase, dir) else {
+            println!("{label:>8} {phase:<10} {:>9}", "n/a");
+            continue;
+        };
+        let wall = m.wall_ms;
+        let base = *parse_wall.get_or_insert(wall);
         println!(
-            "{:>8} corpus: {} files, {} documents, {:.1} MB",
-            docs, corpus.files, corpus.documents, mb
+            "{:>8} {:<10} {:>9.0} {:>9.0} {:>8.1} {:>12.0} {:>9.1} {:>8.2}",
+            label,
+            phase,
+            wall,
+            m.cpu_ms,
+            mb / (wall / 1000.0),
+            corpus.documents as f64 / (wall / 1000.0),
+            m.max_rss_kb as f64 / 1024.0,
+            wall / base
         );
     }
+    println!(
+        "{:>8} corpus: {} files, {} {unit}, {:.1} MB",
+        label, corpus.files, corpus.documents, mb
+    );
 }
 
 struct Measured {

@@ -1,5 +1,6 @@
-//! A deterministic corpus of Kubernetes manifests for benchmarks: seeded, mixed compliant and
-//! non-compliant, 1–20 documents per file, every common kind.
+//! Deterministic corpora for benchmarks, seeded, mixing compliant and non-compliant input:
+//! Kubernetes manifests (1–20 documents per file, every common kind) and Compose projects
+//! (2–12 services, some with an override file and a `.env`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -7,6 +8,7 @@ use std::path::Path;
 /// What was written.
 pub struct Corpus {
     pub files: usize,
+    /// YAML documents (Kubernetes) or services (Compose): what rampart evaluates.
     pub documents: usize,
     pub bytes: u64,
 }
@@ -186,4 +188,107 @@ fn hpa(out: &mut String, rng: &mut fastrand::Rng, app: &str, ns: &str) {
         rng.usize(0..1000),
         rng.usize(1..4)
     );
+}
+
+/// Writes `projects` Compose projects under `dir` (replacing what is there), one directory each:
+/// `compose.yaml`, for one in five a `compose.override.yaml`, for one in three a `.env`.
+pub fn compose(dir: &Path, projects: usize, seed: u64) -> std::io::Result<Corpus> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut corpus = Corpus {
+        files: 0,
+        documents: 0,
+        bytes: 0,
+    };
+    for p in 0..projects {
+        let project = dir.join(format!("d{:03}", p / 100)).join(format!("p{p:05}"));
+        std::fs::create_dir_all(&project)?;
+        let services = rng.usize(2..=12);
+        let with_env = rng.usize(0..3) == 0;
+        let mut text = String::from("services:\n");
+        for s in 0..services {
+            compose_service(&mut text, &mut rng, s, with_env);
+        }
+        text.push_str("\nvolumes:\n  data: {}\n\nnetworks:\n  backend: {}\n");
+        let mut write = |name: &str, text: &str| {
+            corpus.files += 1;
+            corpus.bytes += text.len() as u64;
+            std::fs::write(project.join(name), text)
+        };
+        write("compose.yaml", &text)?;
+        if rng.usize(0..5) == 0 {
+            write(
+                "compose.override.yaml",
+                "services:\n  svc-0:\n    environment:\n      DEBUG: \"1\"\n    ports:\n      - \"9229:9229\"\n",
+            )?;
+        }
+        if with_env {
+            write(".env", "TAG=2.4.1\nLOG_LEVEL=info\n")?;
+        }
+        corpus.documents += services;
+    }
+    Ok(corpus)
+}
+
+fn compose_service(out: &mut String, rng: &mut fastrand::Rng, s: usize, with_env: bool) {
+    let hardened = rng.bool();
+    let image = match (hardened, with_env) {
+        (true, true) => format!("registry.example.com/svc-{s}:${{TAG}}"),
+        (true, false) => format!("registry.example.com/svc-{s}:2.4.1"),
+        (false, _) => [
+            format!("registry.example.com/svc-{s}:latest"),
+            format!("registry.example.com/svc-{s}"),
+        ][rng.usize(0..2)]
+        .clone(),
+    };
+    let _ = writeln!(out, "  svc-{s}:\n    image: {image}");
+    // Host ports 8000-8029: with up to 12 services, some projects publish one twice. Hardened
+    // services publish on the loopback interface only.
+    let (ip, host_ip) = if hardened {
+        ("127.0.0.1:", "\n        host_ip: 127.0.0.1")
+    } else {
+        ("", "")
+    };
+    let _ = writeln!(
+        out,
+        "    ports:\n      - \"{ip}{}:8080\"\n      - target: 9090\n        published: \"{}\"{host_ip}\n        protocol: tcp",
+        8000 + rng.usize(0..30),
+        19000 + s
+    );
+    let _ = writeln!(
+        out,
+        "    networks: [backend]\n    volumes:\n      - data:/var/lib/svc-{s}"
+    );
+    if s > 0 {
+        let _ = writeln!(out, "    depends_on:\n      svc-0:\n        condition: service_healthy");
+    }
+    if hardened {
+        let _ = writeln!(
+            out,
+            "    user: \"10001:10001\"\n    read_only: true\n    tmpfs:\n      - /tmp:size=64m\n    security_opt:\n      - no-new-privileges:true\n    cap_drop: [ALL]"
+        );
+        let _ = writeln!(
+            out,
+            "    healthcheck:\n      test: [\"CMD\", \"/bin/healthcheck\"]\n      interval: 30s\n      timeout: 5s\n      retries: 3"
+        );
+        let _ = writeln!(
+            out,
+            "    deploy:\n      resources:\n        limits:\n          cpus: \"1.0\"\n          memory: 512M\n        reservations:\n          cpus: \"0.25\"\n          memory: 256M"
+        );
+        let level = if with_env { "${LOG_LEVEL}" } else { "info" };
+        let _ = writeln!(out, "    environment:\n      LOG_LEVEL: {level}");
+    } else {
+        let _ = writeln!(
+            out,
+            "    environment:\n      - DB_PASSWORD=hunter2\n      - LOG_LEVEL=debug"
+        );
+        if rng.usize(0..4) == 0 {
+            let _ = writeln!(out, "    privileged: true\n    cap_add: [NET_ADMIN, SYS_ADMIN]");
+        }
+        if rng.usize(0..4) == 0 {
+            let _ = writeln!(out, "    pid: host");
+        }
+    }
 }
