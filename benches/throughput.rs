@@ -1,5 +1,6 @@
 //! Throughput benchmark:
-//! `cargo bench --bench throughput [-- --docs 1000,10000,100000] [--compose 1000]`.
+//! `cargo bench --bench throughput [-- --docs 1000,10000,100000] [--compose 1000]
+//! [--phases parse,lint,cli-json,cli-sarif]`.
 //!
 //! Builds a deterministic corpus (benches/corpus) per size: Kubernetes documents (`--docs`,
 //! rows labelled by the count) and Compose projects (`--compose`, rows labelled `c<count>`;
@@ -45,6 +46,10 @@ fn main() {
     };
     let sizes = list("--docs", &[1_000, 10_000]);
     let projects = list("--compose", &[1_000]);
+    let phases: Vec<&str> = match args.iter().position(|a| a == "--phases") {
+        Some(i) => args[i + 1].split(',').collect(),
+        None => PHASES.to_vec(),
+    };
 
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-corpus");
     println!(
@@ -54,20 +59,22 @@ fn main() {
     for docs in sizes {
         let dir = target.join(format!("kubernetes-{docs}"));
         let corpus = corpus::kubernetes(&dir, docs, 42).expect("corpus written");
-        report(&format!("{docs}"), &dir, &corpus, "documents");
+        report(&format!("{docs}"), &dir, &corpus, "documents", &phases);
     }
     for n in projects {
         let dir = target.join(format!("compose-{n}"));
         let corpus = corpus::compose(&dir, n, 42).expect("corpus written");
-        report(&format!("c{n}"), &dir, &corpus, "services");
+        report(&format!("c{n}"), &dir, &corpus, "services", &phases);
     }
 }
 
-/// Measures every phase on a corpus and prints a row each.
-fn report(label: &str, dir: &Path, corpus: &corpus::Corpus, unit: &str) {
+const PHASES: [&str; 4] = ["parse", "lint", "cli-json", "cli-sarif"];
+
+/// Measures the phases on a corpus and prints a row each ("x parse" needs `parse` first).
+fn report(label: &str, dir: &Path, corpus: &corpus::Corpus, unit: &str, phases: &[&str]) {
     let mb = corpus.bytes as f64 / 1e6;
     let mut parse_wall = None;
-    for phase in ["parse", "lint", "cli-json", "cli-sarif"] {
+    for &phase in phases {
         let Some(m) = measure(phase, dir) else {
             println!("{label:>8} {phase:<10} {:>9}", "n/a");
             continue;

@@ -123,12 +123,23 @@ impl PolicyEngine {
         this.engine.set_input(Value::new_object());
         let rules: Vec<(usize, String)> =
             this.rules.iter().map(|(c, r, _)| (*c, r.clone())).collect();
-        let aggregates: Vec<String> = this.aggregates.values().cloned().collect();
-        for rule in aggregates {
-            // Errors here are attributed per check when a resource is evaluated.
-            let _ = this.engine.eval_rule(rule);
+        let aggregates: Vec<(String, String)> = this
+            .aggregates
+            .iter()
+            .map(|(kind, rule)| (kind.clone(), rule.clone()))
+            .collect();
+        // A rule that an aggregate evaluated without error needs no evaluation of its own;
+        // when an aggregate fails, its rules are evaluated one by one to say which failed.
+        let mut covered = std::collections::HashSet::new();
+        for (kind, rule) in aggregates {
+            if this.engine.eval_rule(rule).is_ok() {
+                covered.extend(this.rules_for(&kind).into_iter().map(|(_, r)| r));
+            }
         }
         for (check, rule) in rules {
+            if covered.contains(&rule) {
+                continue;
+            }
             if let Err(e) = this.engine.eval_rule(rule.clone()) {
                 let file = catalog.checks[check]
                     .files
