@@ -203,7 +203,9 @@ pub fn compose(dir: &Path, projects: usize, seed: u64) -> std::io::Result<Corpus
         bytes: 0,
     };
     for p in 0..projects {
-        let project = dir.join(format!("d{:03}", p / 100)).join(format!("p{p:05}"));
+        let project = dir
+            .join(format!("d{:03}", p / 100))
+            .join(format!("p{p:05}"));
         std::fs::create_dir_all(&project)?;
         let services = rng.usize(2..=12);
         let with_env = rng.usize(0..3) == 0;
@@ -262,7 +264,10 @@ fn compose_service(out: &mut String, rng: &mut fastrand::Rng, s: usize, with_env
         "    networks: [backend]\n    volumes:\n      - data:/var/lib/svc-{s}"
     );
     if s > 0 {
-        let _ = writeln!(out, "    depends_on:\n      svc-0:\n        condition: service_healthy");
+        let _ = writeln!(
+            out,
+            "    depends_on:\n      svc-0:\n        condition: service_healthy"
+        );
     }
     if hardened {
         let _ = writeln!(
@@ -285,7 +290,10 @@ fn compose_service(out: &mut String, rng: &mut fastrand::Rng, s: usize, with_env
             "    environment:\n      - DB_PASSWORD=hunter2\n      - LOG_LEVEL=debug"
         );
         if rng.usize(0..4) == 0 {
-            let _ = writeln!(out, "    privileged: true\n    cap_add: [NET_ADMIN, SYS_ADMIN]");
+            let _ = writeln!(
+                out,
+                "    privileged: true\n    cap_add: [NET_ADMIN, SYS_ADMIN]"
+            );
         }
         if rng.usize(0..4) == 0 {
             let _ = writeln!(out, "    pid: host");

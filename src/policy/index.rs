@@ -69,7 +69,14 @@ const WORKLOADS: [(&str, &[&str], &[&str]); 8] = [
     (
         "CronJob",
         &["spec", "jobTemplate", "spec", "template", "spec"],
-        &["spec", "jobTemplate", "spec", "template", "metadata", "labels"],
+        &[
+            "spec",
+            "jobTemplate",
+            "spec",
+            "template",
+            "metadata",
+            "labels",
+        ],
     ),
 ];
 
@@ -145,7 +152,8 @@ pub fn build(inventory: &Value) -> Value {
                     None => {
                         let spec = get(obj, "spec");
                         let field = |key| spec.and_then(|s| get(s, key)).cloned();
-                        let egress = matches!(field("egress"), Some(Value::Array(a)) if !a.is_empty());
+                        let egress =
+                            matches!(field("egress"), Some(Value::Array(a)) if !a.is_empty());
                         let key = Value::from(vec![
                             field("podSelector").unwrap_or(Value::Undefined),
                             field("policyTypes").unwrap_or(Value::Undefined),
@@ -166,18 +174,20 @@ pub fn build(inventory: &Value) -> Value {
             }
             _ => {}
         }
-        let Some((_, spec_path, labels_path)) = WORKLOADS
-            .iter()
-            .find(|(k, _, _)| kind == &Value::from(*k))
+        let Some((_, spec_path, labels_path)) =
+            WORKLOADS.iter().find(|(k, _, _)| kind == &Value::from(*k))
         else {
             continue;
         };
-        workloads.entry(ns.clone()).or_default().push(Value::from(vec![
-            kind.clone(),
-            name.clone(),
-            api_version.clone(),
-            obj.clone(),
-        ]));
+        workloads
+            .entry(ns.clone())
+            .or_default()
+            .push(Value::from(vec![
+                kind.clone(),
+                name.clone(),
+                api_version.clone(),
+                obj.clone(),
+            ]));
         if let Some(Value::Object(labels)) = get_path(obj, labels_path) {
             let by_key = pods.entry(ns.clone()).or_default();
             for (key, value) in labels.iter() {
@@ -214,7 +224,10 @@ pub fn build(inventory: &Value) -> Value {
         let by_key = by_key.into_iter().map(|(k, m)| (k, m.into_value()));
         (ns, Value::from(by_key.collect::<BTreeMap<_, _>>()))
     });
-    root.insert(Value::from("pods"), Value::from(pods.collect::<BTreeMap<_, _>>()));
+    root.insert(
+        Value::from("pods"),
+        Value::from(pods.collect::<BTreeMap<_, _>>()),
+    );
     let workloads = workloads.into_iter().map(|(ns, mut list)| {
         list.sort();
         (ns, Value::from(list))
@@ -229,7 +242,10 @@ pub fn build(inventory: &Value) -> Value {
         Value::from(policies.collect::<BTreeMap<_, _>>()),
     );
     let hpas = hpas.into_iter().map(|(ns, m)| (ns, m.into_value()));
-    root.insert(Value::from("hpas"), Value::from(hpas.collect::<BTreeMap<_, _>>()));
+    root.insert(
+        Value::from("hpas"),
+        Value::from(hpas.collect::<BTreeMap<_, _>>()),
+    );
     Value::from(root)
 }
 
@@ -395,7 +411,10 @@ mod tests {
             index["host_ports"][&Value::from(8080)],
             Value::from(vec![entry.clone()])
         );
-        assert_eq!(index["pods"]["shop"]["app"]["web"], Value::from(vec![entry]));
+        assert_eq!(
+            index["pods"]["shop"]["app"]["web"],
+            Value::from(vec![entry])
+        );
         let triple = |a: &str, b: &str, obj: &Value| {
             Value::from(vec![Value::from(a), Value::from(b), obj.clone()])
         };
