@@ -441,3 +441,89 @@ fn type_name(v: &Value) -> &'static str {
         Value::Undefined => "undefined",
     }
 }
+
+#[cfg(test)]
+mod rvm_blockers {
+    //! Why rampart evaluates with regorus's interpreter and not its RVM (bytecode VM), which ran
+    //! the checks that need no Rust builtin about 2× faster: in regorus 0.14.1 the RVM disagrees
+    //! with the interpreter on Rego the catalogue relies on. Each case below asserts one
+    //! disagreement; when a regorus upgrade makes one fail, that blocker is gone and the RVM is
+    //! worth measuring again (compile the aggregate rules as entry points, the Rust builtins as
+    //! host-await calls, and compare every fixture with both engines).
+
+    use super::*;
+    use regorus::languages::rego::compiler::Compiler;
+    use regorus::rvm::vm::{ExecutionMode, RegoVM};
+
+    /// `rule` evaluated by the interpreter and by the RVM in `mode`.
+    fn both(
+        modules: &[&str],
+        rule: &str,
+        mode: ExecutionMode,
+    ) -> (Result<Value, String>, Result<Value, String>) {
+        let mut engine = new_engine();
+        for (i, module) in modules.iter().enumerate() {
+            engine
+                .add_policy(format!("m{i}.rego"), module.to_string())
+                .unwrap();
+        }
+        let input = Value::from_json_str(r#"{"kind": "Pod"}"#).unwrap();
+        engine.set_input(input.clone());
+        let interpreted = engine.eval_rule(rule.into()).map_err(|e| e.to_string());
+        let policy = engine.compile_with_entrypoint(&rule.into()).unwrap();
+        let program = Compiler::compile_from_policy(&policy, &[rule]).unwrap();
+        let mut vm = RegoVM::new();
+        vm.load_program(program);
+        vm.set_data(engine.get_data()).unwrap();
+        vm.set_input(input);
+        vm.set_strict_builtin_errors(false);
+        vm.set_execution_mode(mode);
+        let compiled = vm
+            .execute_entry_point_by_index(0)
+            .map_err(|e| e.to_string());
+        (interpreted, compiled)
+    }
+
+    const FIXED: &str = "regorus's RVM now agrees with the interpreter here: see this module's doc";
+
+    /// A body that ends without a value (a loop that finds nothing, an undefined value) counts
+    /// as a success, so the `else` is never tried. 114 `else`s in 31 of the catalogue's files.
+    #[test]
+    fn else_after_a_body_without_a_value_is_skipped() {
+        let module = "package t\n\nimport rego.v1\n\n\
+            f(x) := 1 if { some y in x; y == 5 } else := 2\n\n\
+            after_loop := f([])\n\n\
+            after_undefined := y if { y := input.missing } else := 2\n";
+        for rule in ["data.t.after_loop", "data.t.after_undefined"] {
+            for mode in [ExecutionMode::RunToCompletion, ExecutionMode::Suspendable] {
+                let (interpreted, compiled) = both(&[module], rule, mode);
+                assert_eq!(interpreted, Ok(Value::from(2)), "{rule}");
+                assert_eq!(compiled, Ok(Value::Undefined), "{rule} {mode:?}: {FIXED}");
+            }
+        }
+    }
+
+    /// The Rust builtins (`rampart.quantity`, ...) can only run as host-await calls, which need
+    /// the suspendable mode; there, a rule of another package that calls a rule is undefined
+    /// (or fails with "Register index out of bounds"). Every check uses a library package.
+    #[test]
+    fn suspendable_mode_loses_rules_of_other_packages() {
+        let lib = "package lib\n\nimport rego.v1\n\na := 1\n\nb := c\n\nc := 2\n";
+        let user = "package t\n\nimport rego.v1\n\nimport data.lib\n\nr := lib.a\n";
+        let (interpreted, compiled) = both(&[lib, user], "data.t.r", ExecutionMode::Suspendable);
+        assert_eq!(interpreted, Ok(Value::from(1)));
+        assert_eq!(compiled, Ok(Value::Undefined), "{FIXED}");
+        let (_, compiled) = both(&[lib, user], "data.t.r", ExecutionMode::RunToCompletion);
+        assert_eq!(compiled, Ok(Value::from(1)));
+    }
+
+    /// A type error is an evaluation error in the interpreter (rampart reports "check `x`
+    /// failed") but an undefined value in the RVM, which would silently pass the resource.
+    #[test]
+    fn type_errors_are_undefined() {
+        let module = "package t\n\nimport rego.v1\n\nr := input.kind + 1\n";
+        let (interpreted, compiled) = both(&[module], "data.t.r", ExecutionMode::RunToCompletion);
+        assert!(interpreted.is_err(), "{interpreted:?}");
+        assert_eq!(compiled, Ok(Value::Undefined), "{FIXED}");
+    }
+}
