@@ -295,10 +295,11 @@ pub fn parse_stream(text: &str) -> Stream {
     let mut parser = Parser::new_from_str(text);
     let mut stream = Stream::default();
     let mut cursor = Cursor::default();
+    let lines = Lines::new(text);
     while let Some(event) = parser.next_event() {
         match event {
             Ok((event, ys)) => {
-                let mut sp = span(&ys);
+                let mut sp = lines.span(&ys);
                 match &event {
                     Event::Scalar(
                         _,
@@ -344,7 +345,7 @@ pub fn parse_stream(text: &str) -> Stream {
             Err(e) => {
                 let m = e.marker();
                 stream.error = Some(YamlError {
-                    pos: pos(m),
+                    pos: lines.pos(m),
                     message: e.info().to_string(),
                 });
                 break;
@@ -354,16 +355,50 @@ pub fn parse_stream(text: &str) -> Stream {
     stream
 }
 
-fn pos(m: &saphyr_parser::Marker) -> Pos {
-    Pos {
-        line: m.line() as u32,
-        col: m.col() as u32 + 1,
-        offset: m.index() as u32,
-    }
+/// Where the lines of the text start, to give positions an offset that agrees with their line
+/// and column. saphyr-parser's own `Marker::index` drifts: after a directive with non-ASCII text
+/// (`%FOO é`) it counts bytes, not characters, for the rest of the stream, so offsets ran past
+/// the end of the text and quoted scalars and flow collections lost their exact ends.
+struct Lines {
+    /// Character offset of the start of every line, with YAML's line breaks (`\n`, `\r\n`, and
+    /// a lone `\r`), as saphyr-parser numbers lines.
+    starts: Vec<u32>,
+    chars: u32,
 }
 
-fn span(s: &YSpan) -> Span {
-    Span::new(pos(&s.start), pos(&s.end))
+impl Lines {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut chars = 0u32;
+        for (i, &b) in bytes.iter().enumerate() {
+            // Every byte but UTF-8 continuation bytes starts a character.
+            if b & 0xC0 != 0x80 {
+                chars += 1;
+            }
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(chars);
+            }
+        }
+        Lines { starts, chars }
+    }
+
+    fn pos(&self, m: &saphyr_parser::Marker) -> Pos {
+        let line = m.line().max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(self.chars);
+        // Not past the line's end: a drifted column stays on its line.
+        let end = self.starts.get(line).copied().unwrap_or(self.chars);
+        let offset = (start as usize + m.col()).min(end as usize) as u32;
+        Pos {
+            line: line as u32,
+            col: m.col() as u32 + 1,
+            offset,
+        }
+    }
+
+    fn span(&self, s: &YSpan) -> Span {
+        Span::new(self.pos(&s.start), self.pos(&s.end))
+    }
 }
 
 /// Walks the text forward to find where quoted scalars end: saphyr-parser ends their span after
@@ -967,6 +1002,23 @@ mod tests {
         let items = n.get("c").unwrap().as_seq().unwrap();
         assert_eq!(end(&items[0]), (4, 8, 38));
         assert_eq!(end(&items[1]), (6, 11, 63));
+    }
+
+    #[test]
+    fn offsets_agree_with_lines_after_a_non_ascii_directive() {
+        // saphyr-parser counts the bytes of `é` as characters: its offsets ran past the end.
+        let text = "%FOO éé\n---\na: \"x\"  # c\nb: [1]\n";
+        let n = one(text);
+        let chars: Vec<char> = text.chars().collect();
+        let a = n.get("a").unwrap().span;
+        assert_eq!((a.start.line, a.start.col, a.start.offset), (3, 4, 15));
+        assert_eq!(chars[a.start.offset as usize], '"');
+        assert_eq!((a.end.line, a.end.col), (3, 7));
+        let b = n.get("b").unwrap().span;
+        assert_eq!((b.end.line, b.end.col), (4, 7));
+        assert_eq!(chars[b.end.offset as usize - 1], ']');
+        let e = parse_stream("%Yé").error.expect("no document");
+        assert!(e.pos.offset <= 3, "{:?}", e.pos);
     }
 
     #[test]
