@@ -828,16 +828,24 @@ fn parse_int(text: &str) -> Option<i64> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let value = if let Some(oct) = digits.strip_prefix("0o") {
-        i64::from_str_radix(oct, 8).ok()?
+    let (radix, digits) = if let Some(oct) = digits.strip_prefix("0o") {
+        (8, oct)
     } else if let Some(hex) = digits.strip_prefix("0x") {
-        i64::from_str_radix(hex, 16).ok()?
-    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<i64>().ok()?
+        (16, hex)
     } else {
-        return None;
+        (10, digits)
     };
-    Some(if neg { -value } else { value })
+    // `from_str_radix` takes a sign of its own: `-0x-8000000000000000` would read as
+    // `i64::MIN` and overflow when negated. Only digits may follow the prefix.
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if neg {
+        0i64.checked_sub_unsigned(magnitude)
+    } else {
+        i64::try_from(magnitude).ok()
+    }
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -910,6 +918,23 @@ mod tests {
         assert_eq!(
             n.to_json(),
             serde_json::json!({"a":1,"b":1.5,"c":true,"d":null,"e":"1","f":1000.0,"g":"yes","h":31,"i":-2,"j":8080})
+        );
+    }
+
+    #[test]
+    fn integers_take_only_digits_after_their_sign_and_prefix() {
+        assert_eq!(plain_value("-0x1F"), NodeValue::Int(-31));
+        assert_eq!(
+            plain_value("-9223372036854775808"),
+            NodeValue::Int(i64::MIN)
+        );
+        // `from_str_radix` would take the inner sign; negating its `i64::MIN` overflowed.
+        for text in ["-0x-8000000000000000", "0x+5", "0o-7", "+-1"] {
+            assert_eq!(plain_value(text), NodeValue::Str(text.into()), "{text}");
+        }
+        assert_eq!(
+            plain_value("9223372036854775808"),
+            NodeValue::Float(9223372036854775808.0)
         );
     }
 
