@@ -17,7 +17,8 @@ use crate::source::{Pos, Span};
 
 /// Deepest nesting of collections accepted in a document.
 pub const MAX_DEPTH: usize = 512;
-/// Nodes that alias expansion may add to a document beyond a fixed allowance, per source node.
+/// Nodes that alias expansion and anchors may copy in a document beyond a fixed allowance, per
+/// source node.
 const ALIAS_EXPANSION_FACTOR: usize = 10;
 const ALIAS_EXPANSION_ALLOWANCE: usize = 100_000;
 
@@ -522,23 +523,14 @@ impl Builder {
                 })));
             }
             Event::Alias(id) => {
-                let Some((node, count)) = self.anchors.get(&id) else {
+                let Some(&(_, count)) = self.anchors.get(&id) else {
                     return Err(YamlError {
                         pos: sp.start,
                         message: "alias refers to an unknown anchor".into(),
                     });
                 };
-                self.expanded += count;
-                if self.expanded > ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * self.nodes {
-                    return Err(YamlError {
-                        pos: sp.start,
-                        message: format!(
-                            "alias expansion exceeds {} nodes for a {}-node document (a YAML alias bomb?)",
-                            self.expanded, self.nodes
-                        ),
-                    });
-                }
-                let node = node.clone();
+                self.copied(count, sp.start)?;
+                let node = self.anchors[&id].0.clone();
                 self.push_node(node, 0)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -646,9 +638,28 @@ impl Builder {
         Ok(())
     }
 
+    /// Counts `count` nodes copied by an alias or kept for an anchor against the document's
+    /// allowance. Anchors count too: nested anchors each keep a copy of everything inside them,
+    /// so 200 of them around a list multiply its size by 200 without a single alias.
+    fn copied(&mut self, count: usize, at: Pos) -> Result<(), YamlError> {
+        self.expanded += count;
+        let allowed = ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * self.nodes;
+        if self.expanded > allowed {
+            return Err(YamlError {
+                pos: at,
+                message: format!(
+                    "anchors and aliases copy {} nodes, more than the {allowed} allowed for a {}-node document (a YAML alias bomb?)",
+                    self.expanded, self.nodes
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn push_node(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
             let count = node.count();
+            self.copied(count, node.span.start)?;
             self.anchors.insert(anchor, (node.clone(), count));
         }
         match self.stack.last_mut() {
@@ -976,6 +987,22 @@ mod tests {
         let s = parse_stream(&text);
         let e = s.error.expect("bomb must fail");
         assert!(e.message.contains("alias"), "{}", e.message);
+    }
+
+    #[test]
+    fn nested_anchors_count_as_copies() {
+        // No alias at all: each of the 100 anchors keeps its own copy of the 20 000 items.
+        let text = format!(
+            "a: {}{}{}\n",
+            (0..100).map(|i| format!("&a{i} [")).collect::<String>(),
+            vec!["x"; 20_000].join(", "),
+            "]".repeat(100)
+        );
+        let e = parse_stream(&text).error.expect("must fail");
+        assert!(e.message.contains("alias bomb"), "{}", e.message);
+        // A few anchors around the same list are fine.
+        let text = format!("a: &a [&b [&c [{}]]]\n", vec!["x"; 20_000].join(", "));
+        assert!(parse_stream(&text).error.is_none());
     }
 
     #[test]
