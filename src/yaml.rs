@@ -245,16 +245,19 @@ impl Node {
         }
     }
 
-    fn count(&self) -> usize {
+    /// How many nodes the tree has, and how many collections deep it nests.
+    fn size(&self) -> (usize, usize) {
+        let add = |(count, height): (usize, usize), child: &Node| {
+            let (c, h) = child.size();
+            (count + c, height.max(h + 1))
+        };
         match &self.value {
-            NodeValue::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeValue::Map(entries) => {
-                1 + entries
-                    .iter()
-                    .map(|e| e.key.count() + e.value.count())
-                    .sum::<usize>()
-            }
-            _ => 1,
+            NodeValue::Seq(items) => items.iter().fold((1, 1), add),
+            NodeValue::Map(entries) => entries
+                .iter()
+                .flat_map(|e| [&e.key, &e.value])
+                .fold((1, 1), add),
+            _ => (1, 0),
         }
     }
 }
@@ -491,10 +494,19 @@ enum Frame {
     },
 }
 
+/// An anchored node, with what an alias to it adds to the document.
+struct Anchored {
+    node: Node,
+    /// Its nodes, counted against the alias allowance.
+    count: usize,
+    /// How many collections deep it nests, counted against [`MAX_DEPTH`].
+    height: usize,
+}
+
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<usize, Anchored>,
     root: Option<Node>,
     doc_index: usize,
     /// Nodes built from the source so far in this document.
@@ -523,14 +535,25 @@ impl Builder {
                 })));
             }
             Event::Alias(id) => {
-                let Some(&(_, count)) = self.anchors.get(&id) else {
+                let Some(&Anchored { count, height, .. }) = self.anchors.get(&id) else {
                     return Err(YamlError {
                         pos: sp.start,
                         message: "alias refers to an unknown anchor".into(),
                     });
                 };
+                // An alias puts a whole tree where it stands: nested aliases would otherwise
+                // build a tree far deeper than the limit (and overflow the stack of the
+                // recursive passes that follow) out of collections that each respect it.
+                if self.stack.len() + height > MAX_DEPTH {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: format!(
+                            "nesting deeper than {MAX_DEPTH} levels (through this alias)"
+                        ),
+                    });
+                }
                 self.copied(count, sp.start)?;
-                let node = self.anchors[&id].0.clone();
+                let node = self.anchors[&id].node.clone();
                 self.push_node(node, 0)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -658,9 +681,14 @@ impl Builder {
 
     fn push_node(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
-            let count = node.count();
+            let (count, height) = node.size();
             self.copied(count, node.span.start)?;
-            self.anchors.insert(anchor, (node.clone(), count));
+            let anchored = Anchored {
+                node: node.clone(),
+                count,
+                height,
+            };
+            self.anchors.insert(anchor, anchored);
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -1038,6 +1066,18 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_the_limit() {
+        let nest = |inner: &str| format!("{}{inner}{}", "[".repeat(200), "]".repeat(200));
+        // 400 levels through one alias are fine; 600 through two are not.
+        let text = format!("a: &a {}\nb: &b {}\n", nest("x"), nest("*a"));
+        assert!(parse_stream(&text).error.is_none());
+        let text = format!("{text}c: {}\n", nest("*b"));
+        let e = parse_stream(&text).error.expect("too deep");
+        assert!(e.message.contains("nesting deeper"), "{}", e.message);
+        assert_eq!((e.pos.line, e.pos.col), (3, 204));
     }
 
     #[test]
