@@ -133,6 +133,14 @@ fn nested_anchors_are_refused_like_an_alias_bomb() {
 }
 
 #[test]
+fn aliases_cannot_nest_past_the_limit() {
+    let (code, json) = check("fixtures/inputs/fuzz/yaml-nesting-through-aliases.yaml");
+    assert_eq!(code, 2);
+    let message = json["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("nesting deeper"), "{message}");
+}
+
+#[test]
 fn a_large_merge_is_loaded() {
     let text =
         std::fs::read_to_string(root().join("fixtures/inputs/fuzz/yaml-merge-many-keys.yaml"))
