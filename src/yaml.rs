@@ -9,7 +9,8 @@
 //!
 //! Scalars are resolved with the YAML 1.2 core schema (`true`/`false` only, not 1.1's `yes`/`no`).
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span as YSpan};
 
@@ -17,7 +18,8 @@ use crate::source::{Pos, Span};
 
 /// Deepest nesting of collections accepted in a document.
 pub const MAX_DEPTH: usize = 512;
-/// Nodes that alias expansion may add to a document beyond a fixed allowance, per source node.
+/// Nodes that alias expansion and anchors may copy in a document beyond a fixed allowance, per
+/// source node.
 const ALIAS_EXPANSION_FACTOR: usize = 10;
 const ALIAS_EXPANSION_ALLOWANCE: usize = 100_000;
 
@@ -127,8 +129,7 @@ impl Node {
     }
 
     /// The text of a scalar as a mapping key (numbers and booleans in their canonical form).
-    pub fn key_text(&self) -> Option<std::borrow::Cow<'_, str>> {
-        use std::borrow::Cow;
+    pub fn key_text(&self) -> Option<Cow<'_, str>> {
         Some(match &self.value {
             NodeValue::Str(s) => Cow::Borrowed(&**s),
             NodeValue::Int(i) => Cow::Owned(i.to_string()),
@@ -244,16 +245,19 @@ impl Node {
         }
     }
 
-    fn count(&self) -> usize {
+    /// How many nodes the tree has, and how many collections deep it nests.
+    fn size(&self) -> (usize, usize) {
+        let add = |(count, height): (usize, usize), child: &Node| {
+            let (c, h) = child.size();
+            (count + c, height.max(h + 1))
+        };
         match &self.value {
-            NodeValue::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeValue::Map(entries) => {
-                1 + entries
-                    .iter()
-                    .map(|e| e.key.count() + e.value.count())
-                    .sum::<usize>()
-            }
-            _ => 1,
+            NodeValue::Seq(items) => items.iter().fold((1, 1), add),
+            NodeValue::Map(entries) => entries
+                .iter()
+                .flat_map(|e| [&e.key, &e.value])
+                .fold((1, 1), add),
+            _ => (1, 0),
         }
     }
 }
@@ -295,10 +299,11 @@ pub fn parse_stream(text: &str) -> Stream {
     let mut parser = Parser::new_from_str(text);
     let mut stream = Stream::default();
     let mut cursor = Cursor::default();
+    let lines = Lines::new(text);
     while let Some(event) = parser.next_event() {
         match event {
             Ok((event, ys)) => {
-                let mut sp = span(&ys);
+                let mut sp = lines.span(&ys);
                 match &event {
                     Event::Scalar(
                         _,
@@ -344,7 +349,7 @@ pub fn parse_stream(text: &str) -> Stream {
             Err(e) => {
                 let m = e.marker();
                 stream.error = Some(YamlError {
-                    pos: pos(m),
+                    pos: lines.pos(m),
                     message: e.info().to_string(),
                 });
                 break;
@@ -354,16 +359,50 @@ pub fn parse_stream(text: &str) -> Stream {
     stream
 }
 
-fn pos(m: &saphyr_parser::Marker) -> Pos {
-    Pos {
-        line: m.line() as u32,
-        col: m.col() as u32 + 1,
-        offset: m.index() as u32,
-    }
+/// Where the lines of the text start, to give positions an offset that agrees with their line
+/// and column. saphyr-parser's own `Marker::index` drifts: after a directive with non-ASCII text
+/// (`%FOO é`) it counts bytes, not characters, for the rest of the stream, so offsets ran past
+/// the end of the text and quoted scalars and flow collections lost their exact ends.
+struct Lines {
+    /// Character offset of the start of every line, with YAML's line breaks (`\n`, `\r\n`, and
+    /// a lone `\r`), as saphyr-parser numbers lines.
+    starts: Vec<u32>,
+    chars: u32,
 }
 
-fn span(s: &YSpan) -> Span {
-    Span::new(pos(&s.start), pos(&s.end))
+impl Lines {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut chars = 0u32;
+        for (i, &b) in bytes.iter().enumerate() {
+            // Every byte but UTF-8 continuation bytes starts a character.
+            if b & 0xC0 != 0x80 {
+                chars += 1;
+            }
+            if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(chars);
+            }
+        }
+        Lines { starts, chars }
+    }
+
+    fn pos(&self, m: &saphyr_parser::Marker) -> Pos {
+        let line = m.line().max(1);
+        let start = self.starts.get(line - 1).copied().unwrap_or(self.chars);
+        // Not past the line's end: a drifted column stays on its line.
+        let end = self.starts.get(line).copied().unwrap_or(self.chars);
+        let offset = (start as usize + m.col()).min(end as usize) as u32;
+        Pos {
+            line: line as u32,
+            col: m.col() as u32 + 1,
+            offset,
+        }
+    }
+
+    fn span(&self, s: &YSpan) -> Span {
+        Span::new(self.pos(&s.start), self.pos(&s.end))
+    }
 }
 
 /// Walks the text forward to find where quoted scalars end: saphyr-parser ends their span after
@@ -455,10 +494,19 @@ enum Frame {
     },
 }
 
+/// An anchored node, with what an alias to it adds to the document.
+struct Anchored {
+    node: Node,
+    /// Its nodes, counted against the alias allowance.
+    count: usize,
+    /// How many collections deep it nests, counted against [`MAX_DEPTH`].
+    height: usize,
+}
+
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, (Node, usize)>,
+    anchors: HashMap<usize, Anchored>,
     root: Option<Node>,
     doc_index: usize,
     /// Nodes built from the source so far in this document.
@@ -487,23 +535,25 @@ impl Builder {
                 })));
             }
             Event::Alias(id) => {
-                let Some((node, count)) = self.anchors.get(&id) else {
+                let Some(&Anchored { count, height, .. }) = self.anchors.get(&id) else {
                     return Err(YamlError {
                         pos: sp.start,
                         message: "alias refers to an unknown anchor".into(),
                     });
                 };
-                self.expanded += count;
-                if self.expanded > ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * self.nodes {
+                // An alias puts a whole tree where it stands: nested aliases would otherwise
+                // build a tree far deeper than the limit (and overflow the stack of the
+                // recursive passes that follow) out of collections that each respect it.
+                if self.stack.len() + height > MAX_DEPTH {
                     return Err(YamlError {
                         pos: sp.start,
                         message: format!(
-                            "alias expansion exceeds {} nodes for a {}-node document (a YAML alias bomb?)",
-                            self.expanded, self.nodes
+                            "nesting deeper than {MAX_DEPTH} levels (through this alias)"
                         ),
                     });
                 }
-                let node = node.clone();
+                self.copied(count, sp.start)?;
+                let node = self.anchors[&id].node.clone();
                 self.push_node(node, 0)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -611,10 +661,34 @@ impl Builder {
         Ok(())
     }
 
+    /// Counts `count` nodes copied by an alias or kept for an anchor against the document's
+    /// allowance. Anchors count too: nested anchors each keep a copy of everything inside them,
+    /// so 200 of them around a list multiply its size by 200 without a single alias.
+    fn copied(&mut self, count: usize, at: Pos) -> Result<(), YamlError> {
+        self.expanded += count;
+        let allowed = ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * self.nodes;
+        if self.expanded > allowed {
+            return Err(YamlError {
+                pos: at,
+                message: format!(
+                    "anchors and aliases copy {} nodes, more than the {allowed} allowed for a {}-node document (a YAML alias bomb?)",
+                    self.expanded, self.nodes
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn push_node(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
         if anchor != 0 {
-            let count = node.count();
-            self.anchors.insert(anchor, (node.clone(), count));
+            let (count, height) = node.size();
+            self.copied(count, node.span.start)?;
+            let anchored = Anchored {
+                node: node.clone(),
+                count,
+                height,
+            };
+            self.anchors.insert(anchor, anchored);
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -654,7 +728,7 @@ fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
     if entries.len() < 2 {
         return Ok(());
     }
-    let mut seen: HashMap<std::borrow::Cow<'_, str>, Span> = HashMap::with_capacity(entries.len());
+    let mut seen: HashMap<Cow<'_, str>, Span> = HashMap::with_capacity(entries.len());
     for e in entries {
         let Some(k) = e.key.key_text() else { continue };
         if let Some(first) = seen.insert(k.clone(), e.key.span) {
@@ -673,6 +747,16 @@ fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
 /// Applies merge keys: keys of merged mappings are added when not already present; with a
 /// sequence of mappings, earlier ones win.
 fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlError> {
+    if merges.is_empty() {
+        return Ok(());
+    }
+    // The keys present so far, in a set: scanning the entries for each merged key made merging
+    // a mapping of n keys take n² steps (minutes for 50 000 keys). `None` stands for every
+    // key that is not a scalar, as the comparison of `key_text`s always had it.
+    let mut present: HashSet<Option<String>> = entries
+        .iter()
+        .map(|e| e.key.key_text().map(Cow::into_owned))
+        .collect();
     for merge in merges {
         let sources: Vec<Node> = match merge.value {
             NodeValue::Map(_) => vec![merge],
@@ -692,8 +776,7 @@ fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlE
                 });
             };
             for e in merged {
-                let present = entries.iter().any(|x| x.key.key_text() == e.key.key_text());
-                if !present {
+                if present.insert(e.key.key_text().map(Cow::into_owned)) {
                     entries.push(e);
                 }
             }
@@ -793,16 +876,24 @@ fn parse_int(text: &str) -> Option<i64> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
-    let value = if let Some(oct) = digits.strip_prefix("0o") {
-        i64::from_str_radix(oct, 8).ok()?
+    let (radix, digits) = if let Some(oct) = digits.strip_prefix("0o") {
+        (8, oct)
     } else if let Some(hex) = digits.strip_prefix("0x") {
-        i64::from_str_radix(hex, 16).ok()?
-    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-        digits.parse::<i64>().ok()?
+        (16, hex)
     } else {
-        return None;
+        (10, digits)
     };
-    Some(if neg { -value } else { value })
+    // `from_str_radix` takes a sign of its own: `-0x-8000000000000000` would read as
+    // `i64::MIN` and overflow when negated. Only digits may follow the prefix.
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if neg {
+        0i64.checked_sub_unsigned(magnitude)
+    } else {
+        i64::try_from(magnitude).ok()
+    }
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -879,6 +970,23 @@ mod tests {
     }
 
     #[test]
+    fn integers_take_only_digits_after_their_sign_and_prefix() {
+        assert_eq!(plain_value("-0x1F"), NodeValue::Int(-31));
+        assert_eq!(
+            plain_value("-9223372036854775808"),
+            NodeValue::Int(i64::MIN)
+        );
+        // `from_str_radix` would take the inner sign; negating its `i64::MIN` overflowed.
+        for text in ["-0x-8000000000000000", "0x+5", "0o-7", "+-1"] {
+            assert_eq!(plain_value(text), NodeValue::Str(text.into()), "{text}");
+        }
+        assert_eq!(
+            plain_value("9223372036854775808"),
+            NodeValue::Float(9223372036854775808.0)
+        );
+    }
+
+    #[test]
     fn locates_entries_and_items() {
         let text = "spec:\n  containers:\n    - name: api\n      image: x\n    - name: b\n";
         let n = one(text);
@@ -919,6 +1027,37 @@ mod tests {
     }
 
     #[test]
+    fn nested_anchors_count_as_copies() {
+        // No alias at all: each of the 100 anchors keeps its own copy of the 20 000 items.
+        let text = format!(
+            "a: {}{}{}\n",
+            (0..100).map(|i| format!("&a{i} [")).collect::<String>(),
+            vec!["x"; 20_000].join(", "),
+            "]".repeat(100)
+        );
+        let e = parse_stream(&text).error.expect("must fail");
+        assert!(e.message.contains("alias bomb"), "{}", e.message);
+        // A few anchors around the same list are fine.
+        let text = format!("a: &a [&b [&c [{}]]]\n", vec!["x"; 20_000].join(", "));
+        assert!(parse_stream(&text).error.is_none());
+    }
+
+    #[test]
+    fn merging_a_large_mapping_keeps_every_key_once() {
+        let keys: Vec<String> = (0..20_000).map(|i| format!("k{i}: {i}")).collect();
+        let text = format!(
+            "a: &a {{{}}}\nb:\n  <<: [*a, {{k0: x, z: 1}}]\n  k1: own\n",
+            keys.join(", ")
+        );
+        let n = one(&text);
+        let b = n.get("b").unwrap().as_map().unwrap();
+        assert_eq!(b.len(), 20_001);
+        assert_eq!(n.get("b").unwrap().get("k0").unwrap().to_json(), 0);
+        assert_eq!(n.get("b").unwrap().get("k1").unwrap().as_str(), Some("own"));
+        assert_eq!(n.get("b").unwrap().get("z").unwrap().to_json(), 1);
+    }
+
+    #[test]
     fn deep_nesting_is_an_error() {
         let text = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let e = parse_stream(&text).error.expect("too deep");
@@ -927,6 +1066,18 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    #[test]
+    fn aliases_cannot_nest_deeper_than_the_limit() {
+        let nest = |inner: &str| format!("{}{inner}{}", "[".repeat(200), "]".repeat(200));
+        // 400 levels through one alias are fine; 600 through two are not.
+        let text = format!("a: &a {}\nb: &b {}\n", nest("x"), nest("*a"));
+        assert!(parse_stream(&text).error.is_none());
+        let text = format!("{text}c: {}\n", nest("*b"));
+        let e = parse_stream(&text).error.expect("too deep");
+        assert!(e.message.contains("nesting deeper"), "{}", e.message);
+        assert_eq!((e.pos.line, e.pos.col), (3, 204));
     }
 
     #[test]
@@ -967,6 +1118,23 @@ mod tests {
         let items = n.get("c").unwrap().as_seq().unwrap();
         assert_eq!(end(&items[0]), (4, 8, 38));
         assert_eq!(end(&items[1]), (6, 11, 63));
+    }
+
+    #[test]
+    fn offsets_agree_with_lines_after_a_non_ascii_directive() {
+        // saphyr-parser counts the bytes of `é` as characters: its offsets ran past the end.
+        let text = "%FOO éé\n---\na: \"x\"  # c\nb: [1]\n";
+        let n = one(text);
+        let chars: Vec<char> = text.chars().collect();
+        let a = n.get("a").unwrap().span;
+        assert_eq!((a.start.line, a.start.col, a.start.offset), (3, 4, 15));
+        assert_eq!(chars[a.start.offset as usize], '"');
+        assert_eq!((a.end.line, a.end.col), (3, 7));
+        let b = n.get("b").unwrap().span;
+        assert_eq!((b.end.line, b.end.col), (4, 7));
+        assert_eq!(chars[b.end.offset as usize - 1], ']');
+        let e = parse_stream("%Yé").error.expect("no document");
+        assert!(e.pos.offset <= 3, "{:?}", e.pos);
     }
 
     #[test]
