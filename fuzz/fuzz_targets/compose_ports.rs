@@ -59,10 +59,8 @@ fn check_port(text: &str, p: &Port) {
         matches!(p.mode.as_str(), "host" | "ingress"),
         "{text:?}: {p:?}"
     );
-    if p.long {
-        if let Some((a, b)) = p.target {
-            assert_eq!(a, b, "{text:?}: a long-syntax target is one port: {p:?}");
-        }
+    if let (true, Some((a, b))) = (p.long, p.target) {
+        assert_eq!(a, b, "{text:?}: a long-syntax target is one port: {p:?}");
     }
 }
 
