@@ -57,12 +57,28 @@ pub fn read_file(path: &Path, name: String) -> Result<SourceFile, (Option<Pos>, 
             ));
         }
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    // The size check above only sees regular files: a FIFO or a device (`extends: /dev/zero`)
+    // is read up to the limit, and no further.
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| {
+        use std::io::Read;
+        f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
+    });
+    read.map_err(|e| {
         (
             None,
             format!("cannot read: {}", crate::discover::io_message(&e)),
         )
     })?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err((
+            None,
+            format!(
+                "input is larger than the {} MiB rampart reads",
+                MAX_INPUT_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
     SourceFile::decode(name, Some(path.to_path_buf()), bytes).map_err(|e| {
         let pos = Pos {
             line: e.line,

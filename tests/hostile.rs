@@ -132,6 +132,38 @@ fn a_huge_file_is_refused_without_reading_it() {
     assert_eq!(json["summary"]["resources"], 1);
 }
 
+/// A device has no size to check up front: it is read up to the limit, not until memory runs out.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_endless_extends_file_is_refused_at_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let compose = dir.path().join("compose.yaml");
+    std::fs::write(
+        &compose,
+        "services:\n  web:\n    image: nginx:1.27\n    extends:\n      file: /dev/zero\n      service: base\n",
+    )
+    .unwrap();
+    let ran = run(rampart()
+        .args(["check", "--format", "json"])
+        .arg(&compose)
+        .arg("fixtures/inputs/pod.json"));
+    // Like any `extends` file that cannot be read, it makes the service invalid.
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let json: serde_json::Value = serde_json::from_str(&ran.stdout).unwrap();
+    let invalid: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "invalid-compose")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        invalid,
+        ["cannot read `/dev/zero`: input is larger than the 64 MiB rampart reads"]
+    );
+    assert_eq!(json["summary"]["resources"], 2, "{json}");
+}
+
 #[cfg(unix)]
 #[test]
 fn symlink_loops_and_unreadable_paths_do_not_stop_the_run() {
