@@ -570,8 +570,7 @@ pub fn enforce_unique(service: &mut Node) {
         };
         let index: Option<fn(&Node) -> Option<String>> = match key.as_ref() {
             "ports" => Some(port_key),
-            "volumes" => Some(volume_key),
-            "devices" => Some(device_key),
+            "volumes" | "devices" => Some(target_key),
             "secrets" => Some(|n| mount_key(n, "/run/secrets")),
             "configs" => Some(|n| mount_key(n, "")),
             "expose" => Some(|n| Some(scalar_text(&n.value))),
@@ -666,18 +665,9 @@ fn port_key(n: &Node) -> Option<String> {
     }
 }
 
-fn volume_key(n: &Node) -> Option<String> {
-    match &n.value {
-        NodeValue::Str(s) => {
-            let parts: Vec<&str> = s.split(':').collect();
-            Some(parts.get(1).unwrap_or(&parts[0]).to_string())
-        }
-        NodeValue::Map(_) => n.get("target").map(|t| scalar_text(&t.value)),
-        _ => None,
-    }
-}
-
-fn device_key(n: &Node) -> Option<String> {
+/// Volumes and devices merge by their target: `source:target[:mode]`, or a lone path, or the
+/// long syntax's `target`.
+fn target_key(n: &Node) -> Option<String> {
     match &n.value {
         NodeValue::Str(s) => {
             let parts: Vec<&str> = s.split(':').collect();
