@@ -90,7 +90,8 @@ fn split_number(s: &str) -> Option<(&str, &str)> {
     Some((&s[..i], &s[i..]))
 }
 
-fn get<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
+/// A field of an object; `None` when it is missing or `obj` is not an object.
+pub(crate) fn get<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
     match obj {
         Value::Object(map) => map.get(&Value::from(key)),
         _ => None,

@@ -33,52 +33,20 @@ use std::collections::BTreeMap;
 
 use regorus::Value;
 
-/// Workload kinds, the path to their pod spec and to their pods' labels.
-const WORKLOADS: [(&str, &[&str], &[&str]); 8] = [
-    ("Pod", &["spec"], &["metadata", "labels"]),
-    (
-        "Deployment",
-        &["spec", "template", "spec"],
-        &["spec", "template", "metadata", "labels"],
-    ),
-    (
-        "StatefulSet",
-        &["spec", "template", "spec"],
-        &["spec", "template", "metadata", "labels"],
-    ),
-    (
-        "DaemonSet",
-        &["spec", "template", "spec"],
-        &["spec", "template", "metadata", "labels"],
-    ),
-    (
-        "ReplicaSet",
-        &["spec", "template", "spec"],
-        &["spec", "template", "metadata", "labels"],
-    ),
-    (
-        "ReplicationController",
-        &["spec", "template", "spec"],
-        &["spec", "template", "metadata", "labels"],
-    ),
-    (
-        "Job",
-        &["spec", "template", "spec"],
-        &["spec", "template", "metadata", "labels"],
-    ),
-    (
-        "CronJob",
-        &["spec", "jobTemplate", "spec", "template", "spec"],
-        &[
-            "spec",
-            "jobTemplate",
-            "spec",
-            "template",
-            "metadata",
-            "labels",
-        ],
-    ),
-];
+use crate::policy::builtins::get;
+use crate::policy::registry::WORKLOAD_KINDS;
+
+/// The path to a workload's pod spec; its pods' labels are at `metadata.labels` beside it.
+fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+    if !WORKLOAD_KINDS.contains(&kind) {
+        return None;
+    }
+    Some(match kind {
+        "Pod" => &["spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => &["spec", "template", "spec"],
+    })
+}
 
 /// How many indexes a thread keeps: one per run, a few more while Rego tests mock inventories.
 const CACHED: usize = 4;
@@ -130,7 +98,8 @@ pub fn build(inventory: &Value) -> Value {
         let reference = || object_ref(api_version, kind, name, ns);
         let entry = || object([("ref", reference()), ("value", obj.clone())]);
         let triple = |a: &Value, b: &Value| Value::from(vec![a.clone(), b.clone(), obj.clone()]);
-        match kind.as_string().map(|s| s.as_ref()).unwrap_or("") {
+        let kind_text = kind.as_string().map(|s| s.as_ref()).unwrap_or("");
+        match kind_text {
             "Service" if api_version == &Value::from("v1") => {
                 for (i, port) in entries(get_path(obj, &["spec", "ports"])) {
                     if let Some(node_port) = get(port, "nodePort") {
@@ -174,9 +143,7 @@ pub fn build(inventory: &Value) -> Value {
             }
             _ => {}
         }
-        let Some((_, spec_path, labels_path)) =
-            WORKLOADS.iter().find(|(k, _, _)| kind == &Value::from(*k))
-        else {
+        let Some(spec_path) = pod_spec_path(kind_text) else {
             continue;
         };
         workloads
@@ -188,7 +155,9 @@ pub fn build(inventory: &Value) -> Value {
                 api_version.clone(),
                 obj.clone(),
             ]));
-        if let Some(Value::Object(labels)) = get_path(obj, labels_path) {
+        let template = get_path(obj, &spec_path[..spec_path.len() - 1]);
+        let labels = template.and_then(|t| get_path(t, &["metadata", "labels"]));
+        if let Some(Value::Object(labels)) = labels {
             let by_key = pods.entry(ns.clone()).or_default();
             for (key, value) in labels.iter() {
                 by_key
@@ -332,13 +301,6 @@ fn entries(value: Option<&Value>) -> Vec<(Value, &Value)> {
             .collect(),
         Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v)).collect(),
         _ => Vec::new(),
-    }
-}
-
-fn get<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
-    match value {
-        Value::Object(map) => map.get(&Value::from(key)),
-        _ => None,
     }
 }
 
