@@ -56,8 +56,8 @@ isolating_directions(ns, labels) := matched | unselective if {
 # select nothing.)
 selects_some(ns, selector) if {
 	is_object(selector)
-	object.get(selector, "matchLabels", null) in {null, {}}
-	object.get(selector, "matchExpressions", null) in {null, []}
+	without_labels(selector)
+	without_expressions(selector)
 	count(rampart.inventory_index(data.inventory).workloads[ns]) > 0
 }
 
@@ -71,11 +71,15 @@ selects_some(ns, selector) if {
 }
 
 selects_some(ns, selector) if {
-	object.get(selector, "matchLabels", null) in {null, {}}
-	not object.get(selector, "matchExpressions", null) in {null, []}
+	without_labels(selector)
+	not without_expressions(selector)
 	some [_, _, _, obj] in rampart.inventory_index(data.inventory).workloads[ns]
 	rampart.selector_matches(selector, pod_labels(obj))
 }
+
+without_labels(selector) if object.get(selector, "matchLabels", null) in {null, {}}
+
+without_expressions(selector) if object.get(selector, "matchExpressions", null) in {null, []}
 
 # The first `n` NetworkPolicies of namespace `ns` by name, as [name, apiVersion, policy].
 first_policies(ns, n) := array.slice(rampart.inventory_index(data.inventory).network_policies[ns].sorted, 0, n)
