@@ -1,5 +1,5 @@
-//! Embeds every file under `policies/` in the binary, so built-in policies are never read from
-//! disk at run time.
+//! Embeds every policy file under `policies/` (`.rego` sources and `.json` tables) in the binary,
+//! so built-in policies are never read from disk at run time.
 
 use std::fs;
 use std::io::Write;
@@ -9,8 +9,11 @@ fn main() {
     let root = Path::new(&manifest_dir()).join("policies");
     println!("cargo:rerun-if-changed=policies");
     let mut files = Vec::new();
-    collect(&root, &mut files);
+    collect(&root, "rego", &mut files);
     files.sort();
+    let mut tables = Vec::new();
+    collect(&root, "json", &mut tables);
+    tables.sort();
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_policies.rs");
     let mut f = fs::File::create(out).unwrap();
     writeln!(
@@ -20,6 +23,27 @@ fn main() {
     .unwrap();
     writeln!(f, "pub static BUILTIN_POLICIES: &[(&str, &str)] = &[").unwrap();
     for path in files {
+        let rel = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        println!("cargo:rerun-if-changed={}", path.display());
+        writeln!(
+            f,
+            "    ({rel:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
+    }
+    writeln!(f, "];").unwrap();
+    writeln!(
+        f,
+        "/// Built-in data tables: (path under `policies/`, JSON text)."
+    )
+    .unwrap();
+    writeln!(f, "pub static BUILTIN_TABLES: &[(&str, &str)] = &[").unwrap();
+    for path in tables {
         let rel = path
             .strip_prefix(&root)
             .unwrap()
@@ -103,7 +127,7 @@ fn collect_all(dir: &Path, files: &mut Vec<PathBuf>) {
     }
 }
 
-fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+fn collect(dir: &Path, extension: &str, files: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
@@ -111,8 +135,8 @@ fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
-            collect(&path, files);
-        } else if path.extension().is_some_and(|e| e == "rego") {
+            collect(&path, extension, files);
+        } else if path.extension().is_some_and(|e| e == extension) {
             files.push(path);
         }
     }

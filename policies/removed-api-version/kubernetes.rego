@@ -56,7 +56,10 @@ package rampart.checks.removed_api_version.kubernetes
 import rego.v1
 
 deny contains {"msg": msg, "path": ["apiVersion"]} if {
-	entry := removed[input.apiVersion][input.kind]
+	# Which apiVersion and kind were removed in which release, and what replaces them:
+	# removed_apis.json beside this file (a data table, built once per run).
+	table := data.rampart.tables.removed_apis
+	entry := table[input.apiVersion][input.kind]
 	target := target_version
 	version_number(entry.removed) <= version_number(target)
 	msg := sprintf("%s %s is not served since Kubernetes %s (target %s); %s", [input.apiVersion, input.kind, entry.removed, target, replacement(entry, target)])
@@ -83,101 +86,4 @@ replacement(entry, target) := sprintf("use %s", [api]) if {
 	not entry.advice
 	served := [u.api | some u in entry.use; version_number(u.since) <= version_number(target)]
 	api := served[0]
-}
-
-apps_v1 := [{"api": "apps/v1", "since": "1.9"}]
-
-networking_v1 := [{"api": "networking.k8s.io/v1", "since": "1.19"}]
-
-flowcontrol_v1beta1 := [
-	{"api": "flowcontrol.apiserver.k8s.io/v1", "since": "1.29"},
-	{"api": "flowcontrol.apiserver.k8s.io/v1beta3", "since": "1.26"},
-	{"api": "flowcontrol.apiserver.k8s.io/v1beta2", "since": "1.23"},
-]
-
-flowcontrol_v1beta2 := [
-	{"api": "flowcontrol.apiserver.k8s.io/v1", "since": "1.29"},
-	{"api": "flowcontrol.apiserver.k8s.io/v1beta3", "since": "1.26"},
-]
-
-flowcontrol_v1beta3 := [{"api": "flowcontrol.apiserver.k8s.io/v1", "since": "1.29"}]
-
-psa := "use Pod Security Admission namespace labels"
-
-# apiVersion -> kind -> {"removed", "use" | "advice"}.
-removed := {
-	"extensions/v1beta1": {
-		"DaemonSet": {"removed": "1.16", "use": apps_v1},
-		"Deployment": {"removed": "1.16", "use": apps_v1},
-		"ReplicaSet": {"removed": "1.16", "use": apps_v1},
-		"NetworkPolicy": {"removed": "1.16", "use": [{"api": "networking.k8s.io/v1", "since": "1.8"}]},
-		"PodSecurityPolicy": {"removed": "1.16", "advice": psa},
-		"Ingress": {"removed": "1.22", "use": networking_v1},
-	},
-	"apps/v1beta1": {
-		"Deployment": {"removed": "1.16", "use": apps_v1},
-		"StatefulSet": {"removed": "1.16", "use": apps_v1},
-		"ReplicaSet": {"removed": "1.16", "use": apps_v1},
-	},
-	"apps/v1beta2": {
-		"DaemonSet": {"removed": "1.16", "use": apps_v1},
-		"Deployment": {"removed": "1.16", "use": apps_v1},
-		"StatefulSet": {"removed": "1.16", "use": apps_v1},
-		"ReplicaSet": {"removed": "1.16", "use": apps_v1},
-	},
-	"networking.k8s.io/v1beta1": {
-		"Ingress": {"removed": "1.22", "use": networking_v1},
-		"IngressClass": {"removed": "1.22", "use": networking_v1},
-	},
-	"admissionregistration.k8s.io/v1beta1": {
-		"MutatingWebhookConfiguration": {"removed": "1.22", "use": [{"api": "admissionregistration.k8s.io/v1", "since": "1.16"}]},
-		"ValidatingWebhookConfiguration": {"removed": "1.22", "use": [{"api": "admissionregistration.k8s.io/v1", "since": "1.16"}]},
-	},
-	"apiextensions.k8s.io/v1beta1": {"CustomResourceDefinition": {"removed": "1.22", "use": [{"api": "apiextensions.k8s.io/v1", "since": "1.16"}]}},
-	"apiregistration.k8s.io/v1beta1": {"APIService": {"removed": "1.22", "use": [{"api": "apiregistration.k8s.io/v1", "since": "1.10"}]}},
-	"authentication.k8s.io/v1beta1": {"TokenReview": {"removed": "1.22", "use": [{"api": "authentication.k8s.io/v1", "since": "1.6"}]}},
-	"authorization.k8s.io/v1beta1": {
-		"LocalSubjectAccessReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
-		"SelfSubjectAccessReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
-		"SubjectAccessReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
-		"SelfSubjectRulesReview": {"removed": "1.22", "use": [{"api": "authorization.k8s.io/v1", "since": "1.6"}]},
-	},
-	"certificates.k8s.io/v1beta1": {"CertificateSigningRequest": {"removed": "1.22", "use": [{"api": "certificates.k8s.io/v1", "since": "1.19"}]}},
-	"coordination.k8s.io/v1beta1": {"Lease": {"removed": "1.22", "use": [{"api": "coordination.k8s.io/v1", "since": "1.14"}]}},
-	"rbac.authorization.k8s.io/v1beta1": {
-		"ClusterRole": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
-		"ClusterRoleBinding": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
-		"Role": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
-		"RoleBinding": {"removed": "1.22", "use": [{"api": "rbac.authorization.k8s.io/v1", "since": "1.8"}]},
-	},
-	"scheduling.k8s.io/v1beta1": {"PriorityClass": {"removed": "1.22", "use": [{"api": "scheduling.k8s.io/v1", "since": "1.14"}]}},
-	"storage.k8s.io/v1beta1": {
-		"CSIDriver": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.19"}]},
-		"CSINode": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.17"}]},
-		"StorageClass": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.6"}]},
-		"VolumeAttachment": {"removed": "1.22", "use": [{"api": "storage.k8s.io/v1", "since": "1.13"}]},
-		"CSIStorageCapacity": {"removed": "1.27", "use": [{"api": "storage.k8s.io/v1", "since": "1.24"}]},
-	},
-	"batch/v1beta1": {"CronJob": {"removed": "1.25", "use": [{"api": "batch/v1", "since": "1.21"}]}},
-	"discovery.k8s.io/v1beta1": {"EndpointSlice": {"removed": "1.25", "use": [{"api": "discovery.k8s.io/v1", "since": "1.21"}]}},
-	"events.k8s.io/v1beta1": {"Event": {"removed": "1.25", "use": [{"api": "events.k8s.io/v1", "since": "1.19"}]}},
-	"autoscaling/v2beta1": {"HorizontalPodAutoscaler": {"removed": "1.25", "use": [{"api": "autoscaling/v2", "since": "1.23"}]}},
-	"autoscaling/v2beta2": {"HorizontalPodAutoscaler": {"removed": "1.26", "use": [{"api": "autoscaling/v2", "since": "1.23"}]}},
-	"policy/v1beta1": {
-		"PodDisruptionBudget": {"removed": "1.25", "use": [{"api": "policy/v1", "since": "1.21"}]},
-		"PodSecurityPolicy": {"removed": "1.25", "advice": psa},
-	},
-	"node.k8s.io/v1beta1": {"RuntimeClass": {"removed": "1.25", "use": [{"api": "node.k8s.io/v1", "since": "1.20"}]}},
-	"flowcontrol.apiserver.k8s.io/v1beta1": {
-		"FlowSchema": {"removed": "1.26", "use": flowcontrol_v1beta1},
-		"PriorityLevelConfiguration": {"removed": "1.26", "use": flowcontrol_v1beta1},
-	},
-	"flowcontrol.apiserver.k8s.io/v1beta2": {
-		"FlowSchema": {"removed": "1.29", "use": flowcontrol_v1beta2},
-		"PriorityLevelConfiguration": {"removed": "1.29", "use": flowcontrol_v1beta2},
-	},
-	"flowcontrol.apiserver.k8s.io/v1beta3": {
-		"FlowSchema": {"removed": "1.32", "use": flowcontrol_v1beta3},
-		"PriorityLevelConfiguration": {"removed": "1.32", "use": flowcontrol_v1beta3},
-	},
 }

@@ -80,6 +80,9 @@ impl PolicyEngine {
         if !errors.is_empty() {
             return Err(errors);
         }
+        if let Err(e) = add_tables(&mut engine) {
+            return Err(vec![e]);
+        }
         if let Err(e) = engine.add_data(data) {
             errors.push(PolicyError {
                 file: "<data>".into(),
@@ -290,6 +293,17 @@ pub fn new_engine() -> regorus::Engine {
     });
     crate::policy::builtins::register(&mut engine);
     engine
+}
+
+/// Adds the built-in data tables (`data.rampart.tables`) to an engine.
+pub fn add_tables(engine: &mut regorus::Engine) -> Result<(), PolicyError> {
+    let tables = crate::policy::registry::builtin_tables()?;
+    engine.add_data(tables).map_err(|e| PolicyError {
+        file: "<tables>".into(),
+        line: 1,
+        column: 1,
+        message: e.to_string(),
+    })
 }
 
 fn first_line(s: &str) -> String {

@@ -9,6 +9,37 @@ use crate::policy::metadata::{self, PolicyMeta, Reference};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
+/// The built-in data tables, as `data.rampart.tables.<file stem>`: `policies/<dir>/<name>.json`
+/// holds a table that a policy reads as `data.rampart.tables.<name>`. Large constant tables live
+/// here and not in a Rego rule because regorus builds a rule's value again for every resource
+/// (a 40-entry object literal costs more than all the rest of its check), while `data` is built
+/// once per run.
+pub fn builtin_tables() -> Result<regorus::Value, PolicyError> {
+    let mut tables = BTreeMap::new();
+    for (path, text) in BUILTIN_TABLES {
+        let error = |message: String| PolicyError {
+            file: format!("policies/{path}"),
+            line: 1,
+            column: 1,
+            message,
+        };
+        let stem = Path::new(path)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let value = regorus::Value::from_json_str(text)
+            .map_err(|e| error(format!("invalid table: {e}")))?;
+        if tables.insert(regorus::Value::from(stem.as_str()), value).is_some() {
+            return Err(error(format!("a second table named `{stem}`")));
+        }
+    }
+    let mut rampart = BTreeMap::new();
+    rampart.insert(regorus::Value::from("tables"), regorus::Value::from(tables));
+    let mut root = BTreeMap::new();
+    root.insert(regorus::Value::from("rampart"), regorus::Value::from(rampart));
+    Ok(regorus::Value::from(root))
+}
+
 /// Where the documentation of built-in checks is published.
 pub const DOCS_URL: &str = "https://github.com/rampart-lint/rampart/blob/main/docs/checks.md";
 

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use regorus::Value;
 
-use crate::policy::engine::{compile_error, new_engine};
+use crate::policy::engine::{add_tables, compile_error, new_engine};
 use crate::policy::registry::{BUILTIN_POLICIES, PolicyError, rego_files};
 
 /// The outcome of one test rule.
@@ -79,6 +79,7 @@ pub fn run(paths: &[PathBuf]) -> Result<Vec<TestResult>, Vec<PolicyError>> {
     }
 
     let mut engine = new_engine();
+    add_tables(&mut engine).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
     for (path, source) in &files {
         if let Err(e) = engine.add_policy(path.clone(), source.clone()) {
