@@ -50,65 +50,14 @@ package rampart.checks.hardcoded_secret.kubernetes
 
 import rego.v1
 
+import data.rampart.lib.credentials
 import data.rampart.lib.kubernetes as k8s
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
 	some c in k8s.containers
 	some i, entry in c.container.env
-	value := entry.value
-	is_string(value)
-	trim_space(value) != ""
 	not entry.valueFrom
-	not only_references(value)
-	not lower(trim_space(value)) in flags
-	credential_name(entry.name)
+	credentials.credential_name(entry.name)
+	credentials.literal_value(entry.value)
 	msg := sprintf("container `%s` sets `%s` to a literal value; take it from a Secret", [k8s.name(c.container), entry.name])
 }
-
-credential_words := {
-	"PASSWORD", "PASSWD", "PASS", "PWD", "PASSPHRASE", "SECRET", "TOKEN",
-	"CREDENTIAL", "CREDENTIALS", "PGPASSWORD", "APIKEY", "ACCESSKEY", "PRIVATEKEY", "AUTHKEY",
-}
-
-# Words that form a credential with a following KEY.
-key_words := {"API", "ACCESS", "PRIVATE", "AUTH", "ENCRYPTION", "SIGNING"}
-
-# Words that may follow a credential word and keep it one.
-qualifiers := {"KEY", "KEYS", "VALUE", "STRING", "BASE", "BASE64", "B64", "RAW", "PLAIN", "PLAINTEXT"}
-
-credential_name(name) if {
-	is_string(name)
-	upper(name) != "PWD"
-	ws := words(name)
-	some i, word in ws
-	credential_at(ws, i, word)
-}
-
-credential_at(ws, i, word) if {
-	word in credential_words
-	qualifiers_only(ws, i + 1)
-}
-
-credential_at(ws, i, word) if {
-	word in key_words
-	ws[i + 1] == "KEY"
-	qualifiers_only(ws, i + 2)
-}
-
-qualifiers_only(ws, from) if {
-	every word in array.slice(ws, from, count(ws)) {
-		word in qualifiers
-	}
-}
-
-# `dbPassword` and `DB_PASSWORD` both give ["DB", "PASSWORD"].
-words(name) := [word |
-	some word in split(upper(regex.replace(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}"), `[^A-Za-z0-9]+`, "_")), "_")
-	word != ""
-]
-
-# Values that switch a setting rather than hold a credential.
-flags := {"true", "false", "yes", "no", "on", "off", "0", "1"}
-
-# The value is only `$(VAR)` or `${VAR}` references: nothing literal to leak.
-only_references(value) if regex.match(`^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})+$`, trim_space(value))

@@ -108,9 +108,3 @@ test_non_workloads_are_ignored if {
 	obj := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"DB_PASSWORD": "x"}}
 	count(check.deny) == 0 with input as obj
 }
-
-test_words if {
-	check.words("dbPassword") == ["DB", "PASSWORD"]
-	check.words("__AWS--secret.access_KEY") == ["AWS", "SECRET", "ACCESS", "KEY"]
-	check.words("HTTPProxy") == ["HTTPPROXY"]
-}

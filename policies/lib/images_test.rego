@@ -2,7 +2,6 @@ package rampart.lib.images_test
 
 import rego.v1
 
-import data.rampart.checks.mutable_image_tag.kubernetes as k8s_check
 import data.rampart.lib.images
 
 digest := "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -91,19 +90,3 @@ test_non_strings_and_empty_are_not_mutable if {
 	not images.pinned(null)
 	not images.tag_of(null)
 }
-
-# The Kubernetes side of mutable-image-tag has its own copy of the parsing: both agree.
-test_same_parsing_as_the_kubernetes_check if {
-	every image in references {
-		k8s_tag(image) == lib_tag(image)
-		k8s_pinned(image) == lib_pinned(image)
-	}
-}
-
-k8s_pinned(image) := true if k8s_check.pinned(image) else := false
-
-lib_pinned(image) := true if images.pinned(image) else := false
-
-k8s_tag(image) := t if t := k8s_check.tag_of(image) else := "<none>"
-
-lib_tag(image) := t if t := images.tag_of(image) else := "<none>"

@@ -29,43 +29,17 @@ package rampart.checks.mutable_image_tag.kubernetes
 
 import rego.v1
 
+import data.rampart.lib.images
 import data.rampart.lib.kubernetes as k8s
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
 	some c in k8s.containers
 	image := c.container.image
-	is_string(image)
-	image != ""
-	not pinned(image)
-	tag := tag_of(image)
-	tag == "latest"
-	msg := sprintf("container `%s` uses image `%s`, whose tag `latest` can change", [k8s.name(c.container), image])
+	reason := images.mutable(image)
+	msg := sprintf(messages[reason], [k8s.name(c.container), image])
 }
 
-deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
-	some c in k8s.containers
-	image := c.container.image
-	is_string(image)
-	image != ""
-	not pinned(image)
-	not tag_of(image)
-	msg := sprintf("container `%s` uses image `%s` with no tag or digest (it means `latest`)", [k8s.name(c.container), image])
+messages := {
+	"latest": "container `%s` uses image `%s`, whose tag `latest` can change",
+	"untagged": "container `%s` uses image `%s` with no tag or digest (it means `latest`)",
 }
-
-# A digest pins the image, with or without a tag.
-pinned(image) if regex.match(`@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}$`, image)
-
-# The tag: what follows `:` in the last path component (a `:` before the last `/` is the
-# registry's port). Undefined when there is none.
-tag_of(image) := tag if {
-	name := without_digest(image)
-	parts := split(name, "/")
-	last := parts[count(parts) - 1]
-	contains(last, ":")
-	tag := substring(last, indexof(last, ":") + 1, -1)
-	tag != ""
-}
-
-without_digest(image) := substring(image, 0, indexof(image, "@")) if {
-	contains(image, "@")
-} else := image

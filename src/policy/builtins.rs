@@ -39,6 +39,7 @@ pub fn register(engine: &mut regorus::Engine) {
             Ok(crate::policy::index::cached(&args[0]))
         }),
     );
+    crate::policy::regex::register(engine);
 }
 
 /// Parses a Kubernetes resource quantity into base units.

@@ -5,6 +5,7 @@ pub mod builtins;
 pub mod engine;
 pub mod index;
 pub mod metadata;
+pub mod regex;
 pub mod registry;
 pub mod testing;
 

@@ -29,14 +29,20 @@ pub fn builtin_tables() -> Result<regorus::Value, PolicyError> {
             .unwrap_or_default();
         let value = regorus::Value::from_json_str(text)
             .map_err(|e| error(format!("invalid table: {e}")))?;
-        if tables.insert(regorus::Value::from(stem.as_str()), value).is_some() {
+        if tables
+            .insert(regorus::Value::from(stem.as_str()), value)
+            .is_some()
+        {
             return Err(error(format!("a second table named `{stem}`")));
         }
     }
     let mut rampart = BTreeMap::new();
     rampart.insert(regorus::Value::from("tables"), regorus::Value::from(tables));
     let mut root = BTreeMap::new();
-    root.insert(regorus::Value::from("rampart"), regorus::Value::from(rampart));
+    root.insert(
+        regorus::Value::from("rampart"),
+        regorus::Value::from(rampart),
+    );
     Ok(regorus::Value::from(root))
 }
 
