@@ -40,8 +40,7 @@ own_limit_defaults(container, "requests", resource) if sets(container, "limits",
 limit_range_items contains {"item": item, "index": i, "object": object} if {
 	k8s.is_workload
 	ns := k8s.namespace
-	some api_version, name
-	lr := data.inventory.namespace[ns][api_version].LimitRange[name]
+	some [api_version, name, lr] in rampart.inventory_index(data.inventory).limit_ranges[ns]
 	is_array(lr.spec.limits)
 	some i, item in lr.spec.limits
 	item.type == "Container"

@@ -22,6 +22,7 @@
 //!                   "other" keeps one policy per distinct podSelector, policyTypes and
 //!                   "has egress rules", all that decides which pods and directions it isolates
 //! hpas              {ns: {target name: [[apiVersion, name, obj]]}}
+//! limit_ranges      {ns: [[apiVersion, name, obj]]}         sorted
 //! ```
 //!
 //! `ref` is `{"apiVersion", "kind", "name", "namespace"}`. Entries carry the objects themselves:
@@ -93,6 +94,7 @@ pub fn build(inventory: &Value) -> Value {
     let mut workloads: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
     let mut policies: BTreeMap<Value, NetworkPolicies> = BTreeMap::new();
     let mut hpas: BTreeMap<Value, Multimap> = BTreeMap::new();
+    let mut limit_ranges: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
 
     for (ns, api_version, kind, name, obj) in objects(get(inventory, "namespace")) {
         let reference = || object_ref(api_version, kind, name, ns);
@@ -140,6 +142,12 @@ pub fn build(inventory: &Value) -> Value {
                         .or_default()
                         .add(target.clone(), triple(api_version, name));
                 }
+            }
+            "LimitRange" => {
+                limit_ranges
+                    .entry(ns.clone())
+                    .or_default()
+                    .push(triple(api_version, name));
             }
             _ => {}
         }
@@ -214,6 +222,14 @@ pub fn build(inventory: &Value) -> Value {
     root.insert(
         Value::from("hpas"),
         Value::from(hpas.collect::<BTreeMap<_, _>>()),
+    );
+    let limit_ranges = limit_ranges.into_iter().map(|(ns, mut list)| {
+        list.sort();
+        (ns, Value::from(list))
+    });
+    root.insert(
+        Value::from("limit_ranges"),
+        Value::from(limit_ranges.collect::<BTreeMap<_, _>>()),
     );
     Value::from(root)
 }
@@ -338,7 +354,8 @@ mod tests {
     fn indexes_ports_labels_policies_and_hpas() {
         let inventory = value(
             r#"{"cluster": {}, "namespace": {"shop": {
-              "v1": {"Service": {"web": {"spec": {"ports": [{"port": 80}, {"port": 81, "nodePort": 30001}]}}}},
+              "v1": {"Service": {"web": {"spec": {"ports": [{"port": 80}, {"port": 81, "nodePort": 30001}]}}},
+                     "LimitRange": {"z": {"spec": {}}, "y": {"spec": {"limits": []}}}},
               "apps/v1": {"Deployment": {"web": {"spec": {"template": {
                   "metadata": {"labels": {"app": "web"}},
                   "spec": {"hostNetwork": true, "containers": [{"ports": [{"containerPort": 8080}]}]}}}}}},
@@ -408,6 +425,11 @@ mod tests {
         assert_eq!(
             index["hpas"]["shop"]["web"],
             Value::from(vec![triple("autoscaling/v2", "h", hpa)])
+        );
+        let lr = |name: &str| triple("v1", name, &ns["v1"]["LimitRange"][name]);
+        assert_eq!(
+            index["limit_ranges"]["shop"],
+            Value::from(vec![lr("y"), lr("z")])
         );
     }
 
