@@ -1,5 +1,5 @@
-//! `regex.match` and `regex.replace` for policies: regorus's semantics, with each compiled
-//! pattern kept per worker thread.
+//! `regex.match`, `regex.replace` and `regex.find_all_string_submatch_n` for policies: regorus's
+//! semantics, with each compiled pattern kept per worker thread.
 //!
 //! regorus 0.14.1 caches compiled patterns but hands out a clone on every call, and a clone of a
 //! `regex::Regex` starts with an empty search cache, so every call rebuilt the lazy DFA: about a
@@ -51,6 +51,38 @@ pub fn register(engine: &mut regorus::Engine) {
             };
             Ok(with_regex(pattern, |re| {
                 Value::String(re.replace_all(text, with.as_ref()).into())
+            })?
+            .unwrap_or(Value::Undefined))
+        }),
+    );
+    let _ = engine.add_extension(
+        "regex.find_all_string_submatch_n".into(),
+        3,
+        Box::new(|args: Vec<Value>| -> anyhow::Result<Value> {
+            let (Value::String(pattern), Value::String(text), Value::Number(_)) =
+                (&args[0], &args[1], &args[2])
+            else {
+                return Ok(Value::Undefined);
+            };
+            let Ok(n) = args[2].as_f64() else {
+                return Ok(Value::Undefined);
+            };
+            if n.fract() != 0.0 {
+                return Ok(Value::Undefined);
+            }
+            // A negative n, or one past i64, means every match.
+            let n = match args[2].as_i64() {
+                Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
+                Err(_) => usize::MAX,
+            };
+            Ok(with_regex(pattern, |re| {
+                let matches = re.captures_iter(text).take(n).map(|captures| {
+                    let groups = captures
+                        .iter()
+                        .map(|group| Value::String(group.map_or("", |g| g.as_str()).into()));
+                    Value::from(groups.collect::<Vec<_>>())
+                });
+                Value::from(matches.collect::<Vec<_>>())
             })?
             .unwrap_or(Value::Undefined))
         }),
@@ -115,6 +147,13 @@ mod tests {
             r#"regex.replace("x", `(unclosed`, "_")"#,
             r#"regex.replace(1, `x`, "_")"#,
             r#"regex.replace("x", `x`, 1)"#,
+            r#"regex.find_all_string_submatch_n(`^(.*?) ?([^0-9. ]*)$`, "1.5 gb", 1)"#,
+            r#"regex.find_all_string_submatch_n(`a(x)?(b)`, "ab axb ab", -1)"#,
+            r#"regex.find_all_string_submatch_n(`a(x)?(b)`, "ab axb ab", 2)"#,
+            r#"regex.find_all_string_submatch_n(`a(x)?(b)`, "ab axb ab", 0)"#,
+            r#"regex.find_all_string_submatch_n(`a`, "aaa", 1.5)"#,
+            r#"regex.find_all_string_submatch_n(`(unclosed`, "x", 1)"#,
+            r#"regex.find_all_string_submatch_n(`x`, "x", "1")"#,
         ] {
             let (builtin, extension) = both(expr);
             assert_eq!(builtin, extension, "{expr}");
