@@ -11,9 +11,6 @@ import rego.v1
 # `PASSWORD_FILE`, `TOKEN_TTL`, `SECRET_NAME` and `AWS_ACCESS_KEY_ID` are not credential
 # names: what follows the credential word says the value is something else. The name `PWD`
 # alone is the working directory.
-# A name says "credential" when, split into words, a credential word is followed only by
-# qualifiers, or a key word is followed by `KEY` and then only qualifiers: DB_PASSWORD, apiKey
-# and SECRET_KEY_BASE do; PASSWORD_FILE, TOKEN_TTL and AWS_ACCESS_KEY_ID do not.
 #
 # The words are matched by one regex over the normalized name (words joined by `_`) rather than
 # by a rule per word: regorus spends about as much on one function call as on a regex match, and
@@ -35,19 +32,25 @@ credential_words := [
 	"CREDENTIAL", "CREDENTIALS", "PGPASSWORD", "APIKEY", "ACCESSKEY", "PRIVATEKEY", "AUTHKEY",
 ]
 
+# Words that form a credential with a following KEY.
 key_words := ["API", "ACCESS", "PRIVATE", "AUTH", "ENCRYPTION", "SIGNING"]
 
+# Words that may follow a credential word and keep it one.
 qualifiers := ["KEY", "KEYS", "VALUE", "STRING", "BASE", "BASE64", "B64", "RAW", "PLAIN", "PLAINTEXT"]
 
 # The name upper-cased, with `_` between words: at every lower-to-upper case change
 # (`dbPassword` is `DB_PASSWORD`) and for every run of other characters (`-`, `.`, `__`).
 normalized(name) := upper(regex.replace(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}"), `[^A-Za-z0-9]+`, "_"))
 
+# `dbPassword` and `DB_PASSWORD` both give ["DB", "PASSWORD"].
 words(name) := [word |
 	some word in split(normalized(name), "_")
 	word != ""
 ]
 
+# A value that could be a credential written out: a non-empty string that is not a flag
+# (`true`, `false`, `yes`, `no`, `on`, `off`, `0`, `1`, e.g. `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"`)
+# and not made only of variable references (`$(VAR)`, `${VAR}`).
 literal_value(value) if {
 	is_string(value)
 	trim_space(value) != ""
