@@ -16,48 +16,20 @@ fn main() {
     tables.sort();
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_policies.rs");
     let mut f = fs::File::create(out).unwrap();
-    writeln!(
-        f,
-        "/// Built-in policy files: (path under `policies/`, source)."
-    )
-    .unwrap();
-    writeln!(f, "pub static BUILTIN_POLICIES: &[(&str, &str)] = &[").unwrap();
-    for path in files {
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(
-            f,
-            "    ({rel:?}, include_str!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
-    }
-    writeln!(f, "];").unwrap();
-    writeln!(
-        f,
-        "/// Built-in data tables: (path under `policies/`, JSON text)."
-    )
-    .unwrap();
-    writeln!(f, "pub static BUILTIN_TABLES: &[(&str, &str)] = &[").unwrap();
-    for path in tables {
-        let rel = path
-            .strip_prefix(&root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
-        println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(
-            f,
-            "    ({rel:?}, include_str!({:?})),",
-            path.display().to_string()
-        )
-        .unwrap();
-    }
-    writeln!(f, "];").unwrap();
+    embed(
+        &mut f,
+        "/// Built-in policy files: (path under `policies/`, source).",
+        "BUILTIN_POLICIES",
+        &root,
+        &files,
+    );
+    embed(
+        &mut f,
+        "/// Built-in data tables: (path under `policies/`, JSON text).",
+        "BUILTIN_TABLES",
+        &root,
+        &tables,
+    );
 
     // One failing example per check, for `rampart explain` and docs/checks.md: the first file
     // of the first case under fixtures/checks/<id>/fail/.
@@ -107,6 +79,27 @@ fn main() {
             f,
             "    ({id:?}, {rel:?}, include_str!({:?})),",
             file.display().to_string()
+        )
+        .unwrap();
+    }
+    writeln!(f, "];").unwrap();
+}
+
+/// Writes `static NAME: &[(&str, &str)]` with the path under `root` and the text of each file.
+fn embed(f: &mut fs::File, doc: &str, name: &str, root: &Path, paths: &[PathBuf]) {
+    writeln!(f, "{doc}").unwrap();
+    writeln!(f, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+    for path in paths {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        println!("cargo:rerun-if-changed={}", path.display());
+        writeln!(
+            f,
+            "    ({rel:?}, include_str!({:?})),",
+            path.display().to_string()
         )
         .unwrap();
     }
