@@ -194,44 +194,40 @@ pub fn build(inventory: &Value) -> Value {
         }
     }
 
+    let sorted = |mut list: Vec<Value>| {
+        list.sort();
+        Value::from(list)
+    };
     let mut root = BTreeMap::new();
     root.insert(Value::from("node_ports"), node_ports.into_value());
     root.insert(Value::from("host_ports"), host_ports.into_value());
-    let pods = pods.into_iter().map(|(ns, by_key)| {
-        let by_key = by_key.into_iter().map(|(k, m)| (k, m.into_value()));
-        (ns, Value::from(by_key.collect::<BTreeMap<_, _>>()))
-    });
     root.insert(
         Value::from("pods"),
-        Value::from(pods.collect::<BTreeMap<_, _>>()),
+        per_namespace(pods, |by_key| {
+            let by_key = by_key.into_iter().map(|(k, m)| (k, m.into_value()));
+            Value::from(by_key.collect::<BTreeMap<_, _>>())
+        }),
     );
-    let workloads = workloads.into_iter().map(|(ns, mut list)| {
-        list.sort();
-        (ns, Value::from(list))
-    });
-    root.insert(
-        Value::from("workloads"),
-        Value::from(workloads.collect::<BTreeMap<_, _>>()),
-    );
-    let policies = policies.into_iter().map(|(ns, p)| (ns, p.into_value()));
+    root.insert(Value::from("workloads"), per_namespace(workloads, sorted));
     root.insert(
         Value::from("network_policies"),
-        Value::from(policies.collect::<BTreeMap<_, _>>()),
+        per_namespace(policies, NetworkPolicies::into_value),
     );
-    let hpas = hpas.into_iter().map(|(ns, m)| (ns, m.into_value()));
     root.insert(
         Value::from("hpas"),
-        Value::from(hpas.collect::<BTreeMap<_, _>>()),
+        per_namespace(hpas, Multimap::into_value),
     );
-    let limit_ranges = limit_ranges.into_iter().map(|(ns, mut list)| {
-        list.sort();
-        (ns, Value::from(list))
-    });
     root.insert(
         Value::from("limit_ranges"),
-        Value::from(limit_ranges.collect::<BTreeMap<_, _>>()),
+        per_namespace(limit_ranges, sorted),
     );
     Value::from(root)
+}
+
+/// `{ns: table}`, each namespace's table turned into a value.
+fn per_namespace<T>(tables: BTreeMap<Value, T>, into_value: impl Fn(T) -> Value) -> Value {
+    let tables = tables.into_iter().map(|(ns, t)| (ns, into_value(t)));
+    Value::from(tables.collect::<BTreeMap<_, _>>())
 }
 
 /// Lists of values under keys.
