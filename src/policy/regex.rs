@@ -36,8 +36,7 @@ pub fn register(engine: &mut regorus::Engine) {
             let (Value::String(pattern), Value::String(text)) = (&args[0], &args[1]) else {
                 return Ok(Value::Undefined);
             };
-            Ok(with_regex(pattern, |re| Value::Bool(re.is_match(text)))?
-                .unwrap_or(Value::Undefined))
+            with_regex(pattern, |re| Value::Bool(re.is_match(text)))
         }),
     );
     let _ = engine.add_extension(
@@ -49,10 +48,9 @@ pub fn register(engine: &mut regorus::Engine) {
             else {
                 return Ok(Value::Undefined);
             };
-            Ok(with_regex(pattern, |re| {
+            with_regex(pattern, |re| {
                 Value::String(re.replace_all(text, with.as_ref()).into())
-            })?
-            .unwrap_or(Value::Undefined))
+            })
         }),
     );
     let _ = engine.add_extension(
@@ -75,7 +73,7 @@ pub fn register(engine: &mut regorus::Engine) {
                 Ok(n) => usize::try_from(n).unwrap_or(usize::MAX),
                 Err(_) => usize::MAX,
             };
-            Ok(with_regex(pattern, |re| {
+            with_regex(pattern, |re| {
                 let matches = re.captures_iter(text).take(n).map(|captures| {
                     let groups = captures
                         .iter()
@@ -83,14 +81,13 @@ pub fn register(engine: &mut regorus::Engine) {
                     Value::from(groups.collect::<Vec<_>>())
                 });
                 Value::from(matches.collect::<Vec<_>>())
-            })?
-            .unwrap_or(Value::Undefined))
+            })
         }),
     );
 }
 
-/// Runs `f` with the compiled `pattern`: `None` when it does not compile.
-fn with_regex<T>(pattern: &str, f: impl FnOnce(&Regex) -> T) -> anyhow::Result<Option<T>> {
+/// `f` of the compiled `pattern`; undefined when the pattern does not compile.
+fn with_regex(pattern: &str, f: impl FnOnce(&Regex) -> Value) -> anyhow::Result<Value> {
     COMPILED.with(|compiled| {
         let mut compiled = compiled.borrow_mut();
         if !compiled.contains_key(pattern) {
@@ -106,7 +103,10 @@ fn with_regex<T>(pattern: &str, f: impl FnOnce(&Regex) -> T) -> anyhow::Result<O
             };
             compiled.insert(pattern.to_string(), re);
         }
-        Ok(compiled.get(pattern).and_then(Option::as_ref).map(f))
+        Ok(compiled
+            .get(pattern)
+            .and_then(Option::as_ref)
+            .map_or(Value::Undefined, f))
     })
 }
 
@@ -170,10 +170,15 @@ mod tests {
     #[test]
     fn a_compiled_pattern_is_reused_and_the_map_stays_bounded() {
         for i in 0..(MAX_PATTERNS + 10) {
-            let matched = with_regex(&format!("^{i}$"), |re| re.is_match(&i.to_string()));
-            assert_eq!(matched.unwrap(), Some(true));
+            let matched = with_regex(&format!("^{i}$"), |re| {
+                Value::Bool(re.is_match(&i.to_string()))
+            });
+            assert_eq!(matched.unwrap(), Value::Bool(true));
         }
         COMPILED.with(|c| assert!(c.borrow().len() <= MAX_PATTERNS));
-        assert_eq!(with_regex("(", |_| ()).unwrap(), None);
+        assert_eq!(
+            with_regex("(", |_| Value::Bool(true)).unwrap(),
+            Value::Undefined
+        );
     }
 }
