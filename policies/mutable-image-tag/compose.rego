@@ -33,12 +33,11 @@ import data.rampart.lib.images
 
 deny contains {"msg": msg, "path": ["image"]} if {
 	image := input.service.image
-	images.mutable(image) == "latest"
-	msg := sprintf("service `%s` uses image `%s`, whose tag `latest` can change", [input.name, image])
+	reason := images.mutable(image)
+	msg := sprintf(messages[reason], [input.name, image])
 }
 
-deny contains {"msg": msg, "path": ["image"]} if {
-	image := input.service.image
-	images.mutable(image) == "untagged"
-	msg := sprintf("service `%s` uses image `%s` with no tag or digest (it means `latest`)", [input.name, image])
+messages := {
+	"latest": "service `%s` uses image `%s`, whose tag `latest` can change",
+	"untagged": "service `%s` uses image `%s` with no tag or digest (it means `latest`)",
 }
