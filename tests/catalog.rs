@@ -134,7 +134,11 @@ fn no_scaffold_placeholder_is_left() {
             }
         }
     }
-    assert!(left.is_empty(), "scaffold placeholders left:\n{}", left.join("\n"));
+    assert!(
+        left.is_empty(),
+        "scaffold placeholders left:\n{}",
+        left.join("\n")
+    );
 }
 
 /// The scaffold writes a check that loads as a policy directory, whose compliant tests pass and
@@ -146,11 +150,21 @@ fn new_check_scaffold_writes_a_loadable_red_check() {
     let scaffold = root().join("scripts/new-check");
     let ran = std::process::Command::new("bash")
         .arg(&scaffold)
-        .args(["stale-widget", "--family", "security", "--compose", "--root"])
+        .args([
+            "stale-widget",
+            "--family",
+            "security",
+            "--compose",
+            "--root",
+        ])
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
     for file in [
         "policies/stale-widget/kubernetes.rego",
         "policies/stale-widget/kubernetes_test.rego",
@@ -166,7 +180,11 @@ fn new_check_scaffold_writes_a_loadable_red_check() {
     let policy = dir.path().join("policies/stale-widget");
     let tested = run(rampart().arg("policy").arg("test").arg(&policy));
     assert_eq!(tested.code, 1, "{}{}", tested.stdout, tested.stderr);
-    assert!(tested.stdout.contains("2 passed, 2 failed"), "{}", tested.stdout);
+    assert!(
+        tested.stdout.contains("2 passed, 2 failed"),
+        "{}",
+        tested.stdout
+    );
     let listed = run(rampart()
         .args(["checks", "--format", "json", "--policy"])
         .arg(&policy));
