@@ -146,6 +146,7 @@ pub fn classify(root: Node, default_namespace: &str) -> (Classified, Vec<(Span, 
                 item,
                 vec![PathSeg::Key("items".into()), PathSeg::Index(i)],
                 default_namespace,
+                &mut errors,
             ));
         }
         if objects.is_empty() && !errors.is_empty() {
@@ -154,10 +155,8 @@ pub fn classify(root: Node, default_namespace: &str) -> (Classified, Vec<(Span, 
         }
         return (Classified::Objects(objects), errors);
     }
-    (
-        Classified::Objects(vec![object(root, Vec::new(), default_namespace)]),
-        errors,
-    )
+    let object = object(root, Vec::new(), default_namespace, &mut errors);
+    (Classified::Objects(vec![object]), errors)
 }
 
 fn take_items(root: Node) -> Option<Vec<Node>> {
@@ -181,21 +180,55 @@ fn type_meta(node: &Node) -> Option<(&str, &str)> {
     Some((api_version, kind))
 }
 
-fn object(node: Node, prefix: Vec<PathSeg>, default_namespace: &str) -> Object {
+fn object(
+    node: Node,
+    prefix: Vec<PathSeg>,
+    default_namespace: &str,
+    errors: &mut Vec<(Span, String)>,
+) -> Object {
     let (api_version, kind) = type_meta(&node).expect("classified as an object");
     let meta = node.get("metadata");
+    // kubectl decodes these into strings and rejects anything else (`namespace: y` is a
+    // boolean by YAML 1.1): the object cannot be applied, so say where.
+    if let Some(entries) = meta.and_then(Node::as_map) {
+        for e in entries {
+            let Some(field @ ("name" | "generateName" | "namespace")) = e.key.as_str() else {
+                continue;
+            };
+            let v = &e.value;
+            if v.as_str().is_none() && !v.is_null() {
+                let text = v.raw.as_deref().map(str::to_string).unwrap_or_else(|| {
+                    v.key_text()
+                        .map_or_else(|| v.type_name().to_string(), |t| t.into_owned())
+                });
+                errors.push((
+                    e.span(),
+                    format!(
+                        "`metadata.{field}: {text}` is a {}, not a string: kubectl rejects this object (quote it: `\"{text}\"`)",
+                        v.type_name()
+                    ),
+                ));
+            }
+        }
+    }
+    let text_of = |n: &Node| {
+        n.raw
+            .as_deref()
+            .map(str::to_string)
+            .or_else(|| n.key_text().map(|t| t.into_owned()))
+    };
     let name = meta
         .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
-        .and_then(|n| n.key_text().map(|t| t.into_owned()))
+        .and_then(text_of)
         .unwrap_or_default();
     let namespace = if is_cluster_scoped(kind) {
         None
     } else {
         Some(
             meta.and_then(|m| m.get("namespace"))
-                .and_then(Node::as_str)
-                .unwrap_or(default_namespace)
-                .to_string(),
+                .filter(|n| !n.is_null())
+                .and_then(text_of)
+                .unwrap_or_else(|| default_namespace.to_string()),
         )
     };
     let type_meta = TypeMeta {
@@ -215,6 +248,38 @@ fn object(node: Node, prefix: Vec<PathSeg>, default_namespace: &str) -> Object {
         prefix,
         node,
     }
+}
+
+/// The objects of a YAML or JSON stream as policies see them: each document resolved as kubectl
+/// resolves it, `kind: List` expanded, mapping entries whose value is null dropped (as the API
+/// server drops them). Any YAML or object error is returned instead. The kubectl conformance
+/// test compares these with `kubectl annotate --local -o json`.
+pub fn decode(text: &str) -> Result<Vec<serde_json::Value>, String> {
+    let stream = crate::yaml::parse_stream(text);
+    if let Some(e) = stream.error {
+        return Err(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message));
+    }
+    let mut out = Vec::new();
+    for mut doc in stream.documents {
+        doc.root.resolve(crate::yaml::Schema::Kubernetes);
+        let (classified, errors) = classify(doc.root, "default");
+        if let Some((span, message)) = errors.into_iter().next() {
+            return Err(format!("{}:{}: {message}", span.start.line, span.start.col));
+        }
+        match classified {
+            Classified::Objects(objects) => {
+                for mut o in objects {
+                    o.node.drop_null_entries();
+                    out.push(o.node.to_json());
+                }
+            }
+            Classified::BadItem { span, message } => {
+                return Err(format!("{}:{}: {message}", span.start.line, span.start.col));
+            }
+            Classified::NotKubernetes => return Err("not a Kubernetes object".into()),
+        }
+    }
+    Ok(out)
 }
 
 /// Builds `data.inventory` as OPA Gatekeeper lays it out:

@@ -736,7 +736,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         }
         files.push(compose::File {
             source,
-            documents: stream.documents.into_iter().map(|d| d.root).collect(),
+            documents: compose_documents(stream),
         });
         if let Some(o) = job.with {
             match read_input(&inputs[o], stdin) {
@@ -744,7 +744,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
                     let stream = parse(&over, files.len(), &mut out);
                     files.push(compose::File {
                         source: over,
-                        documents: stream.documents.into_iter().map(|d| d.root).collect(),
+                        documents: compose_documents(stream),
                     });
                 }
                 Err(e) => out.errors.push(e),
@@ -773,8 +773,10 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         }
         return out;
     }
-    for doc in stream.documents {
+    for mut doc in stream.documents {
         let line = doc.root.span.start.line;
+        // Resolved as kubectl resolves it (YAML 1.1) now that the document is not Compose.
+        doc.root.resolve(yaml::Schema::Kubernetes);
         let (classified, item_errors) = kubernetes::classify(doc.root, default_ns);
         for (span, message) in item_errors {
             out.errors.push(LoadError {
@@ -786,7 +788,9 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         }
         match classified {
             Classified::Objects(objects) => {
-                for o in objects {
+                for mut o in objects {
+                    // `ports:` left empty is no ports at all to the API server.
+                    o.node.drop_null_entries();
                     let value = o.node.to_value();
                     out.resources.push(LoadedResource {
                         source: 0,
@@ -809,6 +813,15 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
     }
     out.sources.push(source);
     out
+}
+
+/// The documents of a Compose file, resolved as compose-go resolves them (go-yaml v3).
+fn compose_documents(stream: yaml::Stream) -> Vec<yaml::Node> {
+    let mut documents: Vec<yaml::Node> = stream.documents.into_iter().map(|d| d.root).collect();
+    for d in &mut documents {
+        d.resolve(yaml::Schema::Compose);
+    }
+    documents
 }
 
 fn is_compose_name(name: &str) -> bool {

@@ -115,8 +115,7 @@ pub struct DecodeError {
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr_newlines(text.as_bytes()));
+        let line_starts = line_starts(text.as_bytes());
         let ascii = text.is_ascii();
         SourceFile {
             name,
@@ -151,16 +150,16 @@ impl SourceFile {
     /// Byte offset of the end of a 1-based line, without its line break.
     pub fn line_end(&self, line: u32) -> usize {
         let idx = line.max(1) as usize;
-        let end = if idx < self.line_starts.len() {
-            self.line_starts[idx] - 1
-        } else {
-            self.text.len()
-        };
+        if idx >= self.line_starts.len() {
+            return self.text.len();
+        }
+        // The line break before the next line: `\n`, `\r\n` or `\r`.
+        let next = self.line_starts[idx];
         let bytes = self.text.as_bytes();
-        if end > 0 && end <= bytes.len() && bytes.get(end.wrapping_sub(1)) == Some(&b'\r') {
-            end - 1
+        if next >= 2 && bytes[next - 1] == b'\n' && bytes[next - 2] == b'\r' {
+            next - 2
         } else {
-            end
+            next - 1
         }
     }
 
@@ -216,12 +215,17 @@ impl SourceFile {
     }
 }
 
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i + 1)
+/// Byte offset of the start of every line. The one line rule of every message rampart prints
+/// (decoding errors, YAML errors, findings): a line ends at `\n`, `\r\n` or a lone `\r`, as
+/// YAML (and so libyaml) counts lines.
+pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            starts.push(i + 1);
+        }
+    }
+    starts
 }
 
 fn decode_text(bytes: Vec<u8>) -> Result<String, DecodeError> {
@@ -290,11 +294,14 @@ fn decode_utf16(bytes: &[u8]) -> Result<String, DecodeError> {
 /// Line and column of a byte offset in bytes that may not be valid UTF-8 past `at`.
 fn line_col_of(bytes: &[u8], at: usize) -> (u32, u32) {
     let before = &bytes[..at.min(bytes.len())];
-    let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
+    // A `\r` last in `before` may be the first half of a `\r\n`: its line starts after both.
+    let starts = line_starts(before);
+    let mut line = starts.len();
+    let mut line_start = *starts.last().unwrap_or(&0);
+    if before.last() == Some(&b'\r') && bytes.get(before.len()) == Some(&b'\n') {
+        line -= 1;
+        line_start = starts[line - 1];
+    }
     let col = String::from_utf8_lossy(&before[line_start..])
         .chars()
         .count()

@@ -462,6 +462,7 @@ fn synthetic(span: Span, origin: u32, value: NodeValue) -> Node {
         span,
         origin,
         tag: None,
+        raw: None,
         value,
     }
 }

@@ -154,7 +154,10 @@ pub fn read(path: &Path, name: String) -> Result<(SourceFile, yaml::Stream), Err
         pos,
         message,
     })?;
-    let stream = yaml::parse_stream(&source.text);
+    let mut stream = yaml::parse_stream(&source.text);
+    for doc in &mut stream.documents {
+        doc.root.resolve(yaml::Schema::Compose);
+    }
     Ok((source, stream))
 }
 
@@ -421,6 +424,7 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
                 span: e.value.span,
                 origin: e.value.origin,
                 tag: None,
+                raw: None,
                 value: NodeValue::Null,
             };
             let mut node = std::mem::replace(&mut e.value, placeholder);

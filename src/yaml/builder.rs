@@ -1,0 +1,509 @@
+//! Parse events → span-carrying [`Node`]s: positions from byte offsets (one line rule with
+//! [`crate::source`]), anchors and aliases (bounded, so an alias bomb is an error), merge keys
+//! (`<<`), duplicate keys (an error, as in kubectl), nesting depth (bounded, so a hostile file
+//! cannot overflow the stack of later recursive passes) and tags (kept for Compose's `!reset`).
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use super::libyaml::{Event, Parser, Style};
+use super::resolve::{self, CORE_TAG};
+use super::{Document, Entry, MAX_DEPTH, Node, NodeValue, Stream, YamlError};
+use crate::source::{Pos, Span};
+
+/// Nodes that alias expansion and anchors may copy in a document beyond a fixed allowance, per
+/// source node.
+const ALIAS_EXPANSION_FACTOR: usize = 10;
+const ALIAS_EXPANSION_ALLOWANCE: usize = 100_000;
+
+/// Parses a YAML (or JSON) stream; plain scalars are resolved by the YAML 1.2 core schema until
+/// [`Node::resolve`] re-resolves them for the kind of document.
+pub fn parse_stream(text: &str) -> Stream {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new(text);
+    let mut stream = Stream::default();
+    let lines = Locator::new(text);
+    while let Some(event) = parser.next_event() {
+        match event {
+            Ok((event, start, end)) => {
+                let mut sp = Span::new(lines.pos(start), lines.pos(end));
+                // A flow collection's end event starts on its closing bracket, which belongs
+                // to the collection; a block collection's end event sits on the next token,
+                // which does not (its end is then left out: `Pos::default()`).
+                if matches!(event, Event::SequenceEnd | Event::MappingEnd)
+                    && !matches!(text.as_bytes().get(start), Some(b']' | b'}'))
+                {
+                    sp.end = Pos::default();
+                }
+                match builder.on_event(event, sp) {
+                    Ok(Some(doc)) => {
+                        if !doc.is_null() {
+                            stream.documents.push(Document {
+                                index: builder.doc_index - 1,
+                                root: doc,
+                            });
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        stream.error = Some(e);
+                        break;
+                    }
+                }
+            }
+            Err(e) => {
+                let mut pos = lines.pos(e.at);
+                let mut message = e.problem;
+                if text.as_bytes().get(e.at) == Some(&b'\t') {
+                    message = format!("a tab cannot indent YAML, use spaces ({message})");
+                }
+                match e.context {
+                    // At the end of the text, the place to show is where the unclosed
+                    // construct (a quoted scalar, a flow collection) starts.
+                    Some((context, at)) if e.at >= text.len() => {
+                        pos = lines.pos(at);
+                        message = format!("{message} ({context} that starts here)");
+                    }
+                    Some((context, at)) => {
+                        let p = lines.pos(at);
+                        message =
+                            format!("{message} ({context} at line {}, column {})", p.line, p.col);
+                    }
+                    None => {}
+                }
+                stream.error = Some(YamlError { pos, message });
+                break;
+            }
+        }
+    }
+    stream
+}
+
+/// Turns byte offsets into positions: lines by [`crate::source::line_starts`], columns and
+/// offsets in characters.
+struct Locator<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+    /// Character offset of each line start (`None` for ASCII text, where bytes are characters).
+    char_starts: Option<Vec<u32>>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = crate::source::line_starts(text.as_bytes());
+        let char_starts = (!text.is_ascii()).then(|| {
+            let mut chars = 0u32;
+            let mut prev = 0;
+            starts
+                .iter()
+                .map(|&s| {
+                    chars += text[prev..s].chars().count() as u32;
+                    prev = s;
+                    chars
+                })
+                .collect()
+        });
+        Locator {
+            text,
+            starts,
+            char_starts,
+        }
+    }
+
+    fn pos(&self, byte: usize) -> Pos {
+        let byte = byte.min(self.text.len());
+        let line = match self.starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.starts[line];
+        let (col, offset) = match &self.char_starts {
+            None => (byte - start, byte),
+            Some(chars) => {
+                let col = self
+                    .text
+                    .get(start..byte)
+                    .map_or(byte - start, |s| s.chars().count());
+                (col, chars[line] as usize + col)
+            }
+        };
+        Pos {
+            line: line as u32 + 1,
+            col: col as u32 + 1,
+            offset: offset as u32,
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        span: Span,
+        anchor: Option<Box<str>>,
+        tag: Option<Box<str>>,
+        items: Vec<Node>,
+    },
+    Map {
+        span: Span,
+        anchor: Option<Box<str>>,
+        tag: Option<Box<str>>,
+        entries: Vec<Entry>,
+        key: Option<Node>,
+        merges: Vec<Node>,
+    },
+}
+
+/// An anchored node, with what an alias to it adds to the document.
+struct Anchored {
+    node: Node,
+    /// Its nodes, counted against the alias allowance.
+    count: usize,
+    /// How many collections deep it nests, counted against [`MAX_DEPTH`].
+    height: usize,
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<Box<str>, Anchored>,
+    root: Option<Node>,
+    doc_index: usize,
+    /// Nodes built from the source so far in this document.
+    nodes: usize,
+    /// Nodes added by alias expansion so far in this document.
+    expanded: usize,
+}
+
+impl Builder {
+    fn on_event(&mut self, event: Event, sp: Span) -> Result<Option<Node>, YamlError> {
+        match event {
+            Event::StreamStart | Event::StreamEnd => {}
+            Event::DocumentStart => {
+                self.anchors.clear();
+                self.root = None;
+                self.nodes = 0;
+                self.expanded = 0;
+                self.doc_index += 1;
+            }
+            Event::DocumentEnd => {
+                return Ok(Some(self.root.take().unwrap_or(Node {
+                    span: sp,
+                    origin: 0,
+                    tag: None,
+                    raw: None,
+                    value: NodeValue::Null,
+                })));
+            }
+            Event::Alias(name) => {
+                let Some(&Anchored { count, height, .. }) = self.anchors.get(&name) else {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: format!("alias `*{name}` refers to an unknown anchor"),
+                    });
+                };
+                // An alias puts a whole tree where it stands: nested aliases would otherwise
+                // build a tree far deeper than the limit (and overflow the stack of the
+                // recursive passes that follow) out of collections that each respect it.
+                if self.stack.len() + height > MAX_DEPTH {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: format!(
+                            "nesting deeper than {MAX_DEPTH} levels (through this alias)"
+                        ),
+                    });
+                }
+                self.copied(count, sp.start)?;
+                let node = self.anchors[&name].node.clone();
+                self.push_node(node, None)?;
+            }
+            Event::Scalar {
+                value,
+                style,
+                anchor,
+                tag,
+            } => {
+                self.nodes += 1;
+                let (value, tag, raw) = resolve_scalar(value, style, tag, sp)?;
+                self.push_node(
+                    Node {
+                        span: sp,
+                        origin: 0,
+                        tag,
+                        raw,
+                        value,
+                    },
+                    anchor,
+                )?;
+            }
+            Event::SequenceStart { anchor, tag } => {
+                self.nodes += 1;
+                self.check_depth(sp)?;
+                self.stack.push(Frame::Seq {
+                    span: sp,
+                    anchor,
+                    tag: custom_tag(tag),
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart { anchor, tag } => {
+                self.nodes += 1;
+                self.check_depth(sp)?;
+                self.stack.push(Frame::Map {
+                    span: sp,
+                    anchor,
+                    tag: custom_tag(tag),
+                    entries: Vec::new(),
+                    key: None,
+                    merges: Vec::new(),
+                });
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Seq {
+                    span,
+                    anchor,
+                    tag,
+                    items,
+                }) = self.stack.pop()
+                else {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: "unbalanced sequence end".into(),
+                    });
+                };
+                let end = items
+                    .last()
+                    .map_or(sp.end, |n| n.span.end)
+                    .max(span.end)
+                    .max(sp.end);
+                let node = Node {
+                    span: Span::new(span.start, end),
+                    origin: 0,
+                    tag,
+                    raw: None,
+                    value: NodeValue::Seq(items),
+                };
+                self.push_node(node, anchor)?;
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    span,
+                    anchor,
+                    tag,
+                    mut entries,
+                    merges,
+                    ..
+                }) = self.stack.pop()
+                else {
+                    return Err(YamlError {
+                        pos: sp.start,
+                        message: "unbalanced mapping end".into(),
+                    });
+                };
+                check_duplicates(&entries)?;
+                let end = entries
+                    .last()
+                    .map_or(sp.end, |e| e.value.span.end.max(e.key.span.end))
+                    .max(span.end)
+                    .max(sp.end);
+                apply_merges(&mut entries, merges)?;
+                let node = Node {
+                    span: Span::new(span.start, end),
+                    origin: 0,
+                    tag,
+                    raw: None,
+                    value: NodeValue::Map(entries),
+                };
+                self.push_node(node, anchor)?;
+            }
+        }
+        Ok(None)
+    }
+
+    fn check_depth(&self, sp: Span) -> Result<(), YamlError> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(YamlError {
+                pos: sp.start,
+                message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts `count` nodes copied by an alias or kept for an anchor against the document's
+    /// allowance. Anchors count too: nested anchors each keep a copy of everything inside them,
+    /// so 200 of them around a list multiply its size by 200 without a single alias.
+    fn copied(&mut self, count: usize, at: Pos) -> Result<(), YamlError> {
+        self.expanded += count;
+        let allowed = ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * self.nodes;
+        if self.expanded > allowed {
+            return Err(YamlError {
+                pos: at,
+                message: format!(
+                    "anchors and aliases copy {} nodes, more than the {allowed} allowed for a {}-node document (a YAML alias bomb?)",
+                    self.expanded, self.nodes
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn push_node(&mut self, mut node: Node, anchor: Option<Box<str>>) -> Result<(), YamlError> {
+        if let Some(anchor) = anchor {
+            let (count, height) = node.size();
+            self.copied(count, node.span.start)?;
+            let anchored = Anchored {
+                node: node.clone(),
+                count,
+                height,
+            };
+            self.anchors.insert(anchor, anchored);
+        }
+        match self.stack.last_mut() {
+            None => self.root = Some(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                key,
+                merges,
+                ..
+            }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => {
+                    // `key:` with nothing after it: libyaml puts the empty value where the next
+                    // token starts (often the next line); it belongs at the end of its key.
+                    if node.is_null() && node.span.start == node.span.end && node.raw.is_some() {
+                        node.span = Span::new(k.span.end, k.span.end);
+                    }
+                    let is_merge =
+                        k.tag.is_none() && k.as_str() == Some("<<") && is_plain_merge_key(&k);
+                    if is_merge {
+                        merges.push(node);
+                    } else {
+                        entries.push(Entry {
+                            key: k,
+                            value: node,
+                        });
+                    }
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// `<<` written plainly (not quoted) is a merge key; the span tells plain from quoted, since a
+/// quoted `"<<"` is four characters wide.
+fn is_plain_merge_key(k: &Node) -> bool {
+    k.span.end.offset.saturating_sub(k.span.start.offset) == 2
+}
+
+fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
+    if entries.len() < 2 {
+        return Ok(());
+    }
+    let mut seen: HashMap<Cow<'_, str>, Span> = HashMap::with_capacity(entries.len());
+    for e in entries {
+        let Some(k) = e.key.key_text() else { continue };
+        if let Some(first) = seen.insert(k.clone(), e.key.span) {
+            return Err(YamlError {
+                pos: e.key.span.start,
+                message: format!(
+                    "duplicate key `{k}` (first defined at line {}, column {})",
+                    first.start.line, first.start.col
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Applies merge keys: keys of merged mappings are added when not already present; with a
+/// sequence of mappings, earlier ones win.
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlError> {
+    if merges.is_empty() {
+        return Ok(());
+    }
+    // The keys present so far, in a set: scanning the entries for each merged key made merging
+    // a mapping of n keys take n² steps (minutes for 50 000 keys). `None` stands for every
+    // key that is not a scalar, as the comparison of `key_text`s always had it.
+    let mut present: HashSet<Option<String>> = entries
+        .iter()
+        .map(|e| e.key.key_text().map(Cow::into_owned))
+        .collect();
+    for merge in merges {
+        let sources: Vec<Node> = match merge.value {
+            NodeValue::Map(_) => vec![merge],
+            NodeValue::Seq(items) => items,
+            _ => {
+                return Err(YamlError {
+                    pos: merge.span.start,
+                    message: "a merge key (`<<`) needs a mapping or a sequence of mappings".into(),
+                });
+            }
+        };
+        for source in sources {
+            let NodeValue::Map(merged) = source.value else {
+                return Err(YamlError {
+                    pos: source.span.start,
+                    message: "a merge key (`<<`) needs a mapping or a sequence of mappings".into(),
+                });
+            };
+            for e in merged {
+                if present.insert(e.key.key_text().map(Cow::into_owned)) {
+                    entries.push(e);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A tag worth keeping on the node: anything but the core schema's `tag:yaml.org,2002:…`.
+fn custom_tag(tag: Option<Box<str>>) -> Option<Box<str>> {
+    tag.filter(|t| !t.starts_with(CORE_TAG) && &**t != "!")
+}
+
+type Resolved = (NodeValue, Option<Box<str>>, Option<Box<str>>);
+
+/// A scalar's value, its custom tag and, for a plain scalar whose value depends on the schema,
+/// its source text.
+fn resolve_scalar(
+    text: String,
+    style: Style,
+    tag: Option<Box<str>>,
+    sp: Span,
+) -> Result<Resolved, YamlError> {
+    if let Some(suffix) = tag.as_deref().and_then(|t| t.strip_prefix(CORE_TAG)) {
+        let value = match suffix {
+            "str" => NodeValue::Str(text.into()),
+            "null" => NodeValue::Null,
+            "bool" => resolve::parse_bool(&text)
+                .map(NodeValue::Bool)
+                .ok_or_else(|| bad(sp, "bool", &text))?,
+            "int" => resolve::parse_int(&text)
+                .map(NodeValue::Int)
+                .ok_or_else(|| bad(sp, "int", &text))?,
+            "float" => resolve::parse_float(&text)
+                .or_else(|| resolve::parse_int(&text).map(|i| i as f64))
+                .map(NodeValue::Float)
+                .ok_or_else(|| bad(sp, "float", &text))?,
+            _ => resolve::plain_value(&text),
+        };
+        return Ok((value, None, None));
+    }
+    // `!` alone is the non-specific tag: a quoted or plain string.
+    let non_specific = tag.as_deref() == Some("!");
+    let custom = custom_tag(tag);
+    if style != Style::Plain || non_specific {
+        return Ok((NodeValue::Str(text.into()), custom, None));
+    }
+    let value = resolve::plain_value(&text);
+    let raw = resolve::schema_dependent(&text, &value).then(|| text.into_boxed_str());
+    Ok((value, custom, raw))
+}
+
+fn bad(sp: Span, ty: &str, text: &str) -> YamlError {
+    YamlError {
+        pos: sp.start,
+        message: format!("`{text}` is not a valid !!{ty}"),
+    }
+}
