@@ -252,7 +252,8 @@ fn object(
 
 /// The objects of a YAML or JSON stream as policies see them: each document resolved as kubectl
 /// resolves it, `kind: List` expanded, mapping entries whose value is null dropped (as the API
-/// server drops them). Any YAML or object error is returned instead. The kubectl conformance
+/// server drops them); documents that are not objects are left out. Any YAML or object error is
+/// returned instead. The kubectl conformance
 /// test compares these with `kubectl annotate --local -o json`.
 pub fn decode(text: &str) -> Result<Vec<serde_json::Value>, String> {
     let stream = crate::yaml::parse_stream(text);
@@ -276,7 +277,7 @@ pub fn decode(text: &str) -> Result<Vec<serde_json::Value>, String> {
             Classified::BadItem { span, message } => {
                 return Err(format!("{}:{}: {message}", span.start.line, span.start.col));
             }
-            Classified::NotKubernetes => return Err("not a Kubernetes object".into()),
+            Classified::NotKubernetes => {}
         }
     }
     Ok(out)
