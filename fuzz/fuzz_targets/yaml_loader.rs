@@ -23,8 +23,10 @@ fuzz_target!(|data: &[u8]| {
     if let Some(e) = &stream.error {
         check_pos(&source, chars, e.pos, "error");
     }
-    for doc in stream.documents {
+    for mut doc in stream.documents {
         walk(&source, chars, &doc.root, 0);
+        doc.root.resolve(rampart::yaml::Schema::Kubernetes);
+        doc.root.drop_null_entries();
         let _ = doc.root.to_json();
         let _ = doc.root.to_value();
         let (classified, errors) = classify(doc.root, "default");

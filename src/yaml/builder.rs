@@ -25,7 +25,8 @@ pub fn parse_stream(text: &str) -> Stream {
     let lines = Locator::new(text);
     while let Some(event) = parser.next_event() {
         match event {
-            Ok((event, start, end)) => {
+            Ok((mut event, start, end)) => {
+                clip_at_end_of_text(&mut event, text, start, end);
                 let mut sp = Span::new(lines.pos(start), lines.pos(end));
                 // A flow collection's end event starts on its closing bracket, which belongs
                 // to the collection; a block collection's end event sits on the next token,
@@ -77,6 +78,30 @@ pub fn parse_stream(text: &str) -> Stream {
         }
     }
     stream
+}
+
+/// A block scalar that ends the text without a final line break keeps its last line break in
+/// go-yaml (so in kubectl and Compose), unless it strips it (`|-`); libyaml drops it.
+fn clip_at_end_of_text(event: &mut Event, text: &str, start: usize, end: usize) {
+    let Event::Scalar {
+        value,
+        style: Style::Literal | Style::Folded,
+        ..
+    } = event
+    else {
+        return;
+    };
+    if end < text.len() || value.is_empty() || value.ends_with('\n') || text.ends_with(['\n', '\r'])
+    {
+        return;
+    }
+    let header = text[start.min(text.len())..]
+        .split(|c: char| c.is_whitespace() || c == '#')
+        .next()
+        .unwrap_or("");
+    if !header.contains('-') {
+        value.push('\n');
+    }
 }
 
 /// Turns byte offsets into positions: lines by [`crate::source::line_starts`], columns and

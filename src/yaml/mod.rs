@@ -506,6 +506,19 @@ mod tests {
     }
 
     #[test]
+    fn block_scalars_ending_the_text_keep_their_line_break_as_go_yaml_does() {
+        // What kubectl prints for each (libyaml alone drops the last line break).
+        for (text, want) in [
+            ("a: |\n  x\n  y", "x\ny\n"),
+            ("a: |-\n  x", "x"),
+            ("a: >\n  x\n  y", "x y\n"),
+            ("a: |+\n  x", "x\n"),
+        ] {
+            assert_eq!(one(text).get("a").unwrap().as_str(), Some(want), "{text:?}");
+        }
+    }
+
+    #[test]
     fn custom_tags_are_kept() {
         let n = one("ports: !reset []\nx: !override [1]\n");
         assert_eq!(n.get("ports").unwrap().tag.as_deref(), Some("!reset"));
