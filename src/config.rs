@@ -25,6 +25,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreRule>,
     pub policies: Vec<PathBuf>,
     pub fail_on: Option<Severity>,
+    /// Deployment units declared by name and path globs (`units:`).
+    pub units: Vec<crate::units::Declared>,
     /// The file's text and tree, for locating `ignore` entries in reports.
     pub source: Option<std::sync::Arc<SourceFile>>,
 }
@@ -254,13 +256,30 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                     .collect();
             }
             "fail-on" => config.fail_on = Some(severity(v)?),
+            "units" => {
+                for u in map(v, "`units`")? {
+                    let name = u.key.as_str().unwrap_or_default().to_string();
+                    let what = format!("`units.{name}`");
+                    let globs = strings(&u.value, &what)?;
+                    for (i, g) in globs.iter().enumerate() {
+                        if let Err(e) = globset::Glob::new(g) {
+                            let at = u
+                                .value
+                                .as_seq()
+                                .map_or(u.value.span.start, |s| s[i].span.start);
+                            return Err(err(at, format!("invalid glob `{g}`: {}", e.kind())));
+                        }
+                    }
+                    config.units.push(crate::units::Declared { name, globs });
+                }
+            }
             other => {
                 return Err(unknown(
                     &e.key,
                     other,
                     "the config",
                     &[
-                        "checks", "params", "exclude", "ignore", "policies", "fail-on",
+                        "checks", "params", "exclude", "ignore", "policies", "fail-on", "units",
                     ],
                 ));
             }
