@@ -453,6 +453,12 @@ policies: []
 
 # The lowest severity that fails the run (exit status 1).
 fail-on: low
+
+# Deployment units, when the default guesses wrong (README "Deployment units"): cross-resource
+# checks relate objects of one unit only. Files no glob matches follow the default.
+units: {}
+#  prod: ["clusters/prod/**", "base/**"]
+#  staging: ["clusters/staging/**", "base/**"]
 "#;
 
 #[cfg(test)]
@@ -468,6 +474,7 @@ mod tests {
         let c = parse_ok(TEMPLATE);
         assert_eq!(c.params, Params::default());
         assert_eq!(c.fail_on, Some(Severity::Low));
+        assert!(c.units.is_empty());
     }
 
     #[test]
@@ -518,5 +525,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("reason"));
+    }
+
+    #[test]
+    fn units_are_named_lists_of_globs() {
+        let c = parse_ok("units:\n  prod: [\"prod/**\", \"base/**\"]\n  dev: [\"dev/**\"]\n");
+        assert_eq!(
+            c.units,
+            [
+                crate::units::Declared {
+                    name: "prod".into(),
+                    globs: vec!["prod/**".into(), "base/**".into()],
+                },
+                crate::units::Declared {
+                    name: "dev".into(),
+                    globs: vec!["dev/**".into()],
+                },
+            ]
+        );
+        let e = parse("units:\n  a: [\"x/[\"]\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 7));
+        assert!(e.message.contains("invalid glob"), "{}", e.message);
+        let e = parse("units:\n  a: x\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert!(e.message.contains("`units.a`"), "{}", e.message);
     }
 }

@@ -1140,12 +1140,12 @@ fn plan_units(files: &[Arc<SourceFile>], resources: &[Resource], options: &Optio
                     place: units::Place::Compose(&file.name),
                     key: None,
                 },
-                Identity::Kubernetes(_) => units::Item {
+                Identity::Kubernetes(id) => units::Item {
                     place: file
                         .path
                         .as_deref()
                         .map_or(units::Place::Stdin(&file.name), units::Place::File),
-                    key: Some(r.identity.label()),
+                    key: deployed(id).then(|| r.identity.label()),
                 },
             }
         })
@@ -1162,6 +1162,12 @@ fn plan_units(files: &[Arc<SourceFile>], resources: &[Resource], options: &Optio
     )
 }
 
+/// Whether an object is applied to a cluster under its identity: not a kustomize file
+/// (`kustomization.yaml` parses as an object without a name), nor an object without a name.
+fn deployed(id: &ObjectId) -> bool {
+    !id.name.is_empty() && !id.api_version.starts_with("kustomize.config.k8s.io/")
+}
+
 /// `duplicate-resource` findings of one unit: every copy of an identity after the first, at
 /// its `metadata.name`, with the first copy as a related location. A copy read for context
 /// is never reported: the finding moves to the other copy.
@@ -1173,6 +1179,9 @@ fn duplicates(check: usize, unit: usize, members: &[usize], ctx: &Context<'_>) -
         let Identity::Kubernetes(id) = &ctx.resources[r].identity else {
             continue;
         };
+        if !deployed(id) {
+            continue;
+        }
         let key = (id.kind.as_str(), id.namespace.as_deref(), id.name.as_str());
         let Some(&earlier) = first.get(&key) else {
             first.insert(key, r);

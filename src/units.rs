@@ -242,62 +242,94 @@ impl Tree {
 
     fn split(&self, dir: &Path, keys: &[BTreeSet<&str>]) -> Split {
         let own = self.own.get(dir).cloned().unwrap_or_default();
-        let subs: Vec<(PathBuf, Split)> = self
+        let boundary = marker(dir);
+        let children: Vec<(PathBuf, Split)> = self
             .children
             .get(dir)
             .into_iter()
             .flatten()
             .map(|child| (child.clone(), self.split(child, keys)))
             .collect();
-        // Children whose subtrees define an object another child defines too.
-        let mut first_child: HashMap<&str, usize> = HashMap::new();
-        let mut repeated = vec![None; subs.len()];
-        for (i, (_, sub)) in subs.iter().enumerate() {
+        // Own files that define an object of a subdirectory (a rendered bundle beside its
+        // sources) are a part of their own; the others are shared.
+        let below: BTreeSet<&str> = children
+            .iter()
+            .flat_map(|(_, sub)| sub.files.iter().flat_map(|&f| keys[f].iter().copied()))
+            .collect();
+        let (repeating, mut pool): (Vec<usize>, Vec<usize>) = own
+            .into_iter()
+            .partition(|&f| keys[f].iter().any(|k| below.contains(k)));
+        let mut shared_dirs = Vec::new();
+        if !pool.is_empty() {
+            shared_dirs.push(dir.to_path_buf());
+        }
+        let mut files = pool.clone();
+        // The parts of the directory: its repeating files, then each child's subtree.
+        let mut parts: Vec<(PathBuf, Split)> = Vec::new();
+        if !repeating.is_empty() {
+            let formed = Formed {
+                dir: dir.to_path_buf(),
+                reason: PLAIN.into(),
+                files: repeating.clone(),
+                shared: Vec::new(),
+            };
+            let split = Split {
+                units: vec![formed],
+                files: repeating,
+                boundary: false,
+            };
+            parts.push((dir.to_path_buf(), split));
+        }
+        parts.extend(children);
+        // Parts that define an object another part defines too.
+        let mut first_part: HashMap<&str, usize> = HashMap::new();
+        let mut repeated = vec![None; parts.len()];
+        for (i, (_, sub)) in parts.iter().enumerate() {
             let mut seen = BTreeSet::new();
             for &f in &sub.files {
                 for &key in &keys[f] {
                     if !seen.insert(key) {
                         continue;
                     }
-                    match first_child.get(key) {
+                    match first_part.get(key) {
                         Some(&j) if j != i => {
                             repeated[i].get_or_insert(key);
                             repeated[j].get_or_insert(key);
                         }
                         Some(_) => {}
                         None => {
-                            first_child.insert(key, i);
+                            first_part.insert(key, i);
                         }
                     }
                 }
             }
         }
         let mut units = Vec::new();
-        let mut pool = own.clone();
-        let mut shared_dirs = Vec::new();
-        if !own.is_empty() {
-            shared_dirs.push(dir.to_path_buf());
-        }
-        let mut files = own;
-        for (i, (child, sub)) in subs.into_iter().enumerate() {
+        for (i, (path, sub)) in parts.into_iter().enumerate() {
             files.extend(&sub.files);
-            let separate = sub.boundary || repeated[i].is_some();
+            // A chart or kustomization inside another one is one of its components.
+            let separate = repeated[i].is_some() || (sub.boundary && boundary.is_none());
             if separate || sub.units.len() > 1 {
                 let mut sub_units = sub.units;
                 if let Some(key) = repeated[i] {
                     for u in &mut sub_units {
-                        if u.dir == child && u.reason == PLAIN {
-                            u.reason = format!("its siblings define the same objects ({key})");
+                        if u.dir == path && u.reason == PLAIN {
+                            u.reason = if path == dir {
+                                format!(
+                                    "its files define objects its subdirectories define too ({key})"
+                                )
+                            } else {
+                                format!("its siblings define the same objects ({key})")
+                            };
                         }
                     }
                 }
                 units.extend(sub_units);
             } else {
                 pool.extend(&sub.files);
-                shared_dirs.push(child);
+                shared_dirs.push(path);
             }
         }
-        let boundary = marker(dir);
         if units.is_empty() {
             let reason = boundary.map_or(PLAIN.to_string(), str::to_string);
             units.push(Formed {
@@ -377,6 +409,27 @@ mod tests {
         assert_eq!(names(&plan, 2), ["envs/prod", "envs/staging"]);
         assert_eq!(names(&plan, 3), ["envs/prod", "envs/staging"]);
         assert!(plan.units[0].reason.contains("Deployment/default/api"));
+    }
+
+    #[test]
+    fn files_above_that_repeat_objects_below_are_a_unit_of_their_own() {
+        // A rendered bundle beside the directories it was rendered from.
+        let plan = run(
+            &[
+                ("/r/install.yaml", "Deployment default/api"),
+                ("/r/install.yaml", "Deployment default/db"),
+                ("/r/base/api.yaml", "Deployment default/api"),
+                ("/r/base/db.yaml", "Deployment default/db"),
+                ("/r/crds.yaml", "CustomResourceDefinition x"),
+            ],
+            &[],
+        );
+        assert_eq!(names(&plan, 0), [""]);
+        assert_eq!(names(&plan, 2), ["base"]);
+        assert_eq!(plan.of[3], plan.of[2]);
+        assert!(plan.units[plan.of[0][0]].reason.contains("subdirectories"));
+        // A file that repeats nothing is shared by both.
+        assert_eq!(names(&plan, 4), ["", "base"]);
     }
 
     #[test]
