@@ -100,6 +100,8 @@ fn check(args: CheckArgs) -> u8 {
         only: args.only.clone(),
         params: config.params.clone(),
         baseline: args.baseline.clone(),
+        context: !args.no_context
+            && std::env::var_os("RAMPART_NO_CONTEXT").is_none_or(|v| v != "1"),
         config,
     };
     let run = match lint::run(options) {
@@ -110,6 +112,10 @@ fn check(args: CheckArgs) -> u8 {
         }
     };
     if args.verbose {
+        for u in &run.units {
+            let s = if u.objects == 1 { "" } else { "s" };
+            eprintln!("unit {}: {} ({} object{s})", u.name, u.reason, u.objects);
+        }
         for s in &run.skipped {
             eprintln!(
                 "skipped {}:{}: document {} is neither a Kubernetes object nor a Compose file",

@@ -108,9 +108,15 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Also list skipped documents (neither Kubernetes objects nor Compose files).
+    /// Also list the deployment units formed (and why) and skipped documents (neither
+    /// Kubernetes objects nor Compose files).
     #[arg(short, long)]
     pub verbose: bool,
+
+    /// Lint named files alone: do not read the other manifests of their repository as the
+    /// context of cross-resource checks (also RAMPART_NO_CONTEXT=1).
+    #[arg(long)]
+    pub no_context: bool,
 }
 
 /// An extra report: `--report FMT=FILE`.

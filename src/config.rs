@@ -25,6 +25,8 @@ pub struct Config {
     pub ignore: Vec<IgnoreRule>,
     pub policies: Vec<PathBuf>,
     pub fail_on: Option<Severity>,
+    /// Deployment units declared by name and path globs (`units:`).
+    pub units: Vec<crate::units::Declared>,
     /// The file's text and tree, for locating `ignore` entries in reports.
     pub source: Option<std::sync::Arc<SourceFile>>,
 }
@@ -254,13 +256,30 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                     .collect();
             }
             "fail-on" => config.fail_on = Some(severity(v)?),
+            "units" => {
+                for u in map(v, "`units`")? {
+                    let name = u.key.as_str().unwrap_or_default().to_string();
+                    let what = format!("`units.{name}`");
+                    let globs = strings(&u.value, &what)?;
+                    for (i, g) in globs.iter().enumerate() {
+                        if let Err(e) = globset::Glob::new(g) {
+                            let at = u
+                                .value
+                                .as_seq()
+                                .map_or(u.value.span.start, |s| s[i].span.start);
+                            return Err(err(at, format!("invalid glob `{g}`: {}", e.kind())));
+                        }
+                    }
+                    config.units.push(crate::units::Declared { name, globs });
+                }
+            }
             other => {
                 return Err(unknown(
                     &e.key,
                     other,
                     "the config",
                     &[
-                        "checks", "params", "exclude", "ignore", "policies", "fail-on",
+                        "checks", "params", "exclude", "ignore", "policies", "fail-on", "units",
                     ],
                 ));
             }
@@ -434,6 +453,12 @@ policies: []
 
 # The lowest severity that fails the run (exit status 1).
 fail-on: low
+
+# Deployment units, when the default guesses wrong (README "Deployment units"): cross-resource
+# checks relate objects of one unit only. Files no glob matches follow the default.
+units: {}
+#  prod: ["clusters/prod/**", "base/**"]
+#  staging: ["clusters/staging/**", "base/**"]
 "#;
 
 #[cfg(test)]
@@ -449,6 +474,7 @@ mod tests {
         let c = parse_ok(TEMPLATE);
         assert_eq!(c.params, Params::default());
         assert_eq!(c.fail_on, Some(Severity::Low));
+        assert!(c.units.is_empty());
     }
 
     #[test]
@@ -499,5 +525,28 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.message.contains("reason"));
+    }
+
+    #[test]
+    fn units_are_named_lists_of_globs() {
+        let c = parse_ok("units:\n  prod: [\"prod/**\", \"base/**\"]\n  dev: [\"dev/**\"]\n");
+        assert_eq!(
+            c.units,
+            [
+                crate::units::Declared {
+                    name: "prod".into(),
+                    globs: vec!["prod/**".into(), "base/**".into()],
+                },
+                crate::units::Declared {
+                    name: "dev".into(),
+                    globs: vec!["dev/**".into()],
+                },
+            ]
+        );
+        let e = parse("units:\n  a: [\"x/[\"]\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert_eq!((e.line, e.column), (2, 7));
+        assert!(e.message.contains("invalid glob"), "{}", e.message);
+        let e = parse("units:\n  a: x\n", "c.yaml", PathBuf::from(".")).unwrap_err();
+        assert!(e.message.contains("`units.a`"), "{}", e.message);
     }
 }

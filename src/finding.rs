@@ -100,6 +100,9 @@ pub struct Finding {
     pub related: Vec<Related>,
     pub fingerprint: String,
     pub suppressed: Option<Suppression>,
+    /// The deployment unit the finding was found in (`, `-joined for a file shared by several
+    /// units); empty for findings about no unit (suppression problems).
+    pub unit: String,
 }
 
 /// A fingerprint stable under edits that only move lines: check, file, resource identity,

@@ -16,4 +16,5 @@ pub mod policy;
 pub mod report;
 pub mod source;
 pub mod suppress;
+pub mod units;
 pub mod yaml;

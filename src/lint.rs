@@ -20,6 +20,7 @@ use crate::policy::registry::targets_kind;
 use crate::policy::{Catalog, PolicyEngine, PolicyError};
 use crate::source::{Pos, SourceFile, Span};
 use crate::suppress;
+use crate::units;
 use crate::yaml::{self, Node, PathSeg};
 
 /// Parameters that policies read at `data.rampart.params` (SPEC §7).
@@ -68,6 +69,8 @@ pub struct Options {
     pub config: Config,
     /// Hide the findings recorded in this baseline.
     pub baseline: Option<PathBuf>,
+    /// Read the other manifests of named files' repositories as context ([`context_inputs`]).
+    pub context: bool,
 }
 
 /// An input that could not be read, decoded or parsed, or a policy that failed on it.
@@ -124,6 +127,18 @@ pub struct Run {
     /// When linting started and finished (GitLab's `scan.start_time` and `end_time`).
     pub started: SystemTime,
     pub finished: SystemTime,
+    /// The deployment units formed, in the order they were formed.
+    pub units: Vec<RunUnit>,
+}
+
+/// A deployment unit of a run, for `-v`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunUnit {
+    pub name: String,
+    /// Why the unit was formed.
+    pub reason: String,
+    /// Objects linted in it (shared files count in each of their units).
+    pub objects: usize,
 }
 
 impl Run {
@@ -172,6 +187,8 @@ struct Resource {
     prefix: Vec<PathSeg>,
     node: Node,
     value: Value,
+    /// Read for context only (named files' units): in inventories, never evaluated.
+    context: bool,
 }
 
 impl Resource {
@@ -200,6 +217,8 @@ struct Loaded {
     errors: Vec<LoadError>,
     /// `(file, document index, line)` of documents that are not linted.
     skipped: Vec<(String, usize, u32)>,
+    /// Read for the context of named files only.
+    context: bool,
 }
 
 struct LoadedResource {
@@ -224,6 +243,8 @@ struct LoadError {
 struct Job {
     input: usize,
     with: Option<usize>,
+    /// Read for the context of named files only.
+    context: bool,
 }
 
 /// Lints the inputs. Input problems are collected in [`Run::errors`]; only a problem with the
@@ -325,13 +346,23 @@ fn run_in_pool(
         })
         .collect();
     let (with, consumed) = compose::plan(&paths);
-    let jobs: Vec<Job> = (0..inputs.len())
+    let mut jobs: Vec<Job> = (0..inputs.len())
         .filter(|&i| !consumed[i])
         .map(|i| Job {
             input: i,
             with: with[i],
+            context: false,
         })
         .collect();
+    if options.context {
+        let context = context_inputs(&inputs, &options, threads);
+        jobs.extend((0..context.len()).map(|i| Job {
+            input: inputs.len() + i,
+            with: None,
+            context: true,
+        }));
+        inputs.extend(context);
+    }
 
     let loaded: Vec<Loaded> = jobs
         .par_iter()
@@ -371,7 +402,18 @@ fn run_in_pool(
         .collect();
     let mut skipped = Vec::new();
     let mut summary = Summary::default();
-    for l in loaded {
+    // Files read only for context: their findings (a suppression comment's) are not reported.
+    let mut context_files: Vec<usize> = Vec::new();
+    for mut l in loaded {
+        if l.context {
+            // Only the Kubernetes objects matter; the file's own problems are not this run's.
+            l.errors.clear();
+            l.skipped.clear();
+            l.resources
+                .retain(|r| matches!(r.identity, Identity::Kubernetes(_)));
+            l.inputs = 0;
+            l.documents = 0;
+        }
         summary.files += l.inputs;
         summary.documents += l.documents;
         let index: Vec<usize> = l
@@ -384,6 +426,9 @@ fn run_in_pool(
                 })
             })
             .collect();
+        if l.context {
+            context_files.extend(index.iter().copied());
+        }
         for e in l.errors {
             errors.push(InputError {
                 file: e.file,
@@ -408,33 +453,54 @@ fn run_in_pool(
                 prefix: r.prefix,
                 node: r.node,
                 value: r.value,
+                context: l.context,
             });
         }
     }
-    summary.resources = resources.len();
+    summary.resources = resources.iter().filter(|r| !r.context).count();
 
-    let inventory = kubernetes::inventory(resources.iter().filter_map(|r| match &r.identity {
-        Identity::Kubernetes(id) => Some((id, &r.value)),
-        Identity::Compose(_) => None,
-    }));
-    let data = data_document(&options.params, inventory);
+    // Deployment units: each is evaluated with an inventory of its own objects.
+    let plan = plan_units(&files, &resources, &options);
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); plan.units.len()];
+    for (r, us) in plan.of.iter().enumerate() {
+        for &u in us {
+            members[u].push(r);
+        }
+    }
+    let empty = data_document(&options.params, kubernetes::inventory(std::iter::empty()));
+    let data: Vec<Option<Value>> = members
+        .par_iter()
+        .map(|m| {
+            let objects: Vec<(&ObjectId, &Value)> = m
+                .iter()
+                .filter_map(|&r| match &resources[r].identity {
+                    Identity::Kubernetes(id) => Some((id, &resources[r].value)),
+                    Identity::Compose(_) => None,
+                })
+                .collect();
+            (!objects.is_empty())
+                .then(|| data_document(&options.params, kubernetes::inventory(objects.into_iter())))
+        })
+        .collect();
     let mut kinds: Vec<String> = resources
         .iter()
+        .filter(|r| !r.context)
         .map(|r| r.identity.target_kind().into_owned())
         .collect();
     kinds.sort();
     kinds.dedup();
-    let engine = PolicyEngine::new(&catalog, &enabled, data, &kinds).map_err(Fatal::Policies)?;
+    let engine =
+        PolicyEngine::new(&catalog, &enabled, empty.clone(), &kinds).map_err(Fatal::Policies)?;
 
-    let index: HashMap<&ObjectId, usize> = resources
-        .iter()
-        .enumerate()
-        .rev()
-        .filter_map(|(i, r)| match &r.identity {
-            Identity::Kubernetes(id) => Some((id, i)),
-            Identity::Compose(_) => None,
-        })
-        .collect();
+    // The first copy of each identity in each unit, for related locations.
+    let mut index: HashMap<(usize, &ObjectId), usize> = HashMap::new();
+    for (u, m) in members.iter().enumerate() {
+        for &r in m {
+            if let Identity::Kubernetes(id) = &resources[r].identity {
+                index.entry((u, id)).or_insert(r);
+            }
+        }
+    }
     let services: HashMap<(usize, &str), usize> = resources
         .iter()
         .enumerate()
@@ -450,30 +516,74 @@ fn run_in_pool(
         services: &services,
         catalog: &catalog,
         default_namespace: &options.params.default_namespace,
+        units: &plan.units,
     };
 
-    let results: Vec<(Vec<Finding>, Vec<InputError>)> = resources
+    // Work in chunks of one unit, so that a worker swaps its engine's data once per chunk at
+    // most (regorus analyses the policies again after a swap).
+    const CHUNK: usize = 64;
+    let evaluated: Vec<Vec<usize>> = members
+        .iter()
+        .map(|m| {
+            m.iter()
+                .copied()
+                .filter(|&r| !resources[r].context)
+                .collect()
+        })
+        .collect();
+    let work: Vec<(usize, &[usize])> = evaluated
+        .iter()
+        .enumerate()
+        .flat_map(|(u, m)| m.chunks(CHUNK).map(move |c| (u, c)))
+        .collect();
+    const EMPTY: usize = usize::MAX;
+    let results: Vec<(Vec<Finding>, Vec<InputError>)> = work
         .par_iter()
         .map_init(
-            || engine.clone(),
-            |engine, resource| {
-                let outcome = catch_unwind(AssertUnwindSafe(|| evaluate(engine, resource, &ctx)));
-                outcome.unwrap_or_else(|panic| {
-                    (
-                        Vec::new(),
-                        vec![InputError {
-                            file: files[resource.file].name.clone(),
-                            source: Some(resource.file),
-                            line: resource.node.span.start.line,
-                            column: resource.node.span.start.col,
-                            message: format!(
-                                "internal error while checking {}: {}",
-                                resource.identity.label(),
-                                panic_message(&panic)
-                            ),
-                        }],
-                    )
-                })
+            || (engine.clone(), EMPTY),
+            |(engine, loaded), &(unit, chunk)| {
+                let mut findings = Vec::new();
+                let mut errors = Vec::new();
+                let wanted = if data[unit].is_some() { unit } else { EMPTY };
+                if *loaded != wanted {
+                    let swapped = engine.set_data(data[unit].clone().unwrap_or(empty.clone()));
+                    if let Err(e) = swapped {
+                        let r = &resources[chunk[0]];
+                        errors.push(InputError {
+                            file: files[r.file].name.clone(),
+                            source: Some(r.file),
+                            line: r.node.span.start.line,
+                            column: r.node.span.start.col,
+                            message: format!("internal error: cannot load the inventory: {e}"),
+                        });
+                        return (findings, errors);
+                    }
+                    *loaded = wanted;
+                }
+                for &r in chunk {
+                    let resource = &resources[r];
+                    let outcome =
+                        catch_unwind(AssertUnwindSafe(|| evaluate(engine, resource, unit, &ctx)));
+                    let (mut f, mut e) = outcome.unwrap_or_else(|panic| {
+                        (
+                            Vec::new(),
+                            vec![InputError {
+                                file: files[resource.file].name.clone(),
+                                source: Some(resource.file),
+                                line: resource.node.span.start.line,
+                                column: resource.node.span.start.col,
+                                message: format!(
+                                    "internal error while checking {}: {}",
+                                    resource.identity.label(),
+                                    panic_message(&panic)
+                                ),
+                            }],
+                        )
+                    });
+                    findings.append(&mut f);
+                    errors.append(&mut e);
+                }
+                (findings, errors)
             },
         )
         .collect();
@@ -483,8 +593,18 @@ fn run_in_pool(
         findings.append(&mut f);
         errors.append(&mut e);
     }
+    if let Some(check) = catalog
+        .checks
+        .iter()
+        .position(|c| c.id == units::DUPLICATE_CHECK)
+        .filter(|&c| enabled[c])
+    {
+        for (u, m) in members.iter().enumerate() {
+            findings.extend(duplicates(check, u, m, &ctx));
+        }
+    }
     findings.sort_by(|a, b| finding_key(&files, a).cmp(&finding_key(&files, b)));
-    findings.dedup();
+    let mut findings = merge_units(findings, &files);
 
     let views: Vec<suppress::ResourceView<'_>> = resources
         .iter()
@@ -514,6 +634,7 @@ fn run_in_pool(
         &ran,
     );
     drop(views);
+    findings.retain(|f| !context_files.contains(&f.location.file));
     if let Some(path) = &options.baseline {
         let fingerprints = suppress::read_baseline(path).map_err(Fatal::Usage)?;
         suppress::apply_baseline(&mut findings, &fingerprints, &path.display().to_string());
@@ -537,6 +658,7 @@ fn run_in_pool(
     }
     let mut checked: Vec<Checked> = resources
         .iter()
+        .filter(|r| !r.context)
         .map(|r| Checked {
             file: r.file,
             identity: r.identity.clone(),
@@ -555,6 +677,16 @@ fn run_in_pool(
         catalog,
         resources: checked,
         enabled,
+        units: plan
+            .units
+            .iter()
+            .zip(&evaluated)
+            .map(|(u, m)| RunUnit {
+                name: u.name.clone(),
+                reason: u.reason.clone(),
+                objects: m.len(),
+            })
+            .collect(),
         started,
         finished: SystemTime::now(),
     })
@@ -570,6 +702,60 @@ fn finding_key<'a>(
         &f.check,
         &f.message,
     )
+}
+
+/// The other manifests of the repositories of files named on the command line, read so that
+/// cross-resource checks see their units whole (a pre-commit hook names the staged files
+/// only). The walk starts at the configuration's directory when it holds the file, else at the
+/// repository root (the nearest directory with `.git`); a file outside any has no context.
+/// Compose files are not read: a Compose project is its own unit.
+fn context_inputs(inputs: &[Input], options: &Options, threads: usize) -> Vec<Input> {
+    let absolute = |p: &std::path::Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    let base = options.config.path.as_ref().map(|_| &options.config.base);
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for named in &options.paths {
+        if named.as_os_str() == "-" || !named.is_file() {
+            continue;
+        }
+        let file = absolute(named);
+        let root = match base {
+            Some(base) if file.starts_with(absolute(base)) => Some(base.clone()),
+            _ => file
+                .ancestors()
+                .skip(1)
+                .find(|d| d.join(".git").exists())
+                .map(std::path::Path::to_path_buf),
+        };
+        if let Some(root) = root {
+            if !roots.iter().any(|r| absolute(r) == absolute(&root)) {
+                roots.push(root);
+            }
+        }
+    }
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let known: std::collections::HashSet<PathBuf> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::File { path, .. } => Some(absolute(path)),
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    let (found, _) = discover::discover(&roots, "-", threads);
+    let mut found: Vec<Input> = found
+        .into_iter()
+        .filter(|i| match i {
+            Input::File { path, name } => {
+                !is_compose_name(name)
+                    && !compose::is_override(path)
+                    && !known.contains(&absolute(path))
+            }
+            Input::Stdin { .. } => false,
+        })
+        .collect();
+    exclude(&mut found, options);
+    found
 }
 
 /// Drops walked files that match the config's `exclude` globs (relative to the config's
@@ -673,6 +859,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
     let input = &inputs[job.input];
     let mut out = Loaded {
         inputs: 1 + usize::from(job.with.is_some()),
+        context: job.context,
         ..Loaded::default()
     };
     let source = match read_input(input, stdin) {
@@ -834,16 +1021,19 @@ fn is_compose_name(name: &str) -> bool {
 struct Context<'a> {
     files: &'a [Arc<SourceFile>],
     resources: &'a [Resource],
-    index: &'a HashMap<&'a ObjectId, usize>,
+    /// The first copy of each identity of each unit.
+    index: &'a HashMap<(usize, &'a ObjectId), usize>,
     /// Compose services by (first file of their project, name).
     services: &'a HashMap<(usize, &'a str), usize>,
     catalog: &'a Catalog,
     default_namespace: &'a str,
+    units: &'a [units::Unit],
 }
 
 fn evaluate(
     engine: &mut PolicyEngine,
     resource: &Resource,
+    unit: usize,
     ctx: &Context<'_>,
 ) -> (Vec<Finding>, Vec<InputError>) {
     let (raw, eval_errors) =
@@ -875,7 +1065,7 @@ fn evaluate(
             let related = r
                 .related
                 .iter()
-                .filter_map(|rel| locate_related(rel, resource, ctx))
+                .filter_map(|rel| locate_related(rel, resource, unit, ctx))
                 .collect();
             Finding {
                 fingerprint: fingerprint(
@@ -897,13 +1087,19 @@ fn evaluate(
                 path: full_path,
                 related,
                 suppressed: None,
+                unit: ctx.units[unit].name.clone(),
             }
         })
         .collect();
     (findings, errors)
 }
 
-fn locate_related(rel: &RawRelated, resource: &Resource, ctx: &Context<'_>) -> Option<Related> {
+fn locate_related(
+    rel: &RawRelated,
+    resource: &Resource,
+    unit: usize,
+    ctx: &Context<'_>,
+) -> Option<Related> {
     let target = match &rel.object {
         None | Some(Value::Null) => resource,
         Some(obj) => {
@@ -930,7 +1126,7 @@ fn locate_related(rel: &RawRelated, resource: &Resource, ctx: &Context<'_>) -> O
                     name: field("name")?,
                     namespace,
                 };
-                &ctx.resources[*ctx.index.get(&id)?]
+                &ctx.resources[*ctx.index.get(&(unit, &id))?]
             }
         }
     };
@@ -943,6 +1139,144 @@ fn locate_related(rel: &RawRelated, resource: &Resource, ctx: &Context<'_>) -> O
         },
         message: rel.message.clone(),
     })
+}
+
+/// The units of a run's objects: Compose projects and stdin by themselves, Kubernetes files
+/// by the configuration's `units` or the default rule ([`units`]).
+fn plan_units(files: &[Arc<SourceFile>], resources: &[Resource], options: &Options) -> units::Plan {
+    let items: Vec<units::Item<'_>> = resources
+        .iter()
+        .map(|r| {
+            let file = &files[r.file];
+            match &r.identity {
+                Identity::Compose(_) => units::Item {
+                    place: units::Place::Compose(&file.name),
+                    key: None,
+                },
+                Identity::Kubernetes(id) => units::Item {
+                    place: file
+                        .path
+                        .as_deref()
+                        .map_or(units::Place::Stdin(&file.name), units::Place::File),
+                    key: deployed(id).then(|| r.identity.label()),
+                },
+            }
+        })
+        .collect();
+    let cwd = std::env::current_dir()
+        .ok()
+        .map(|c| c.canonicalize().unwrap_or(c));
+    let display = |p: &std::path::Path| discover::display_name(p, cwd.as_deref());
+    units::plan(
+        &items,
+        &options.config.units,
+        &options.config.base,
+        &display,
+    )
+}
+
+/// Whether an object is applied to a cluster under its identity: not a kustomize file
+/// (`kustomization.yaml` parses as an object without a name), nor an object without a name.
+fn deployed(id: &ObjectId) -> bool {
+    !id.name.is_empty() && !id.api_version.starts_with("kustomize.config.k8s.io/")
+}
+
+/// `duplicate-resource` findings of one unit: every copy of an identity after the first, at
+/// its `metadata.name`, with the first copy as a related location. A copy read for context
+/// is never reported: the finding moves to the other copy.
+fn duplicates(check: usize, unit: usize, members: &[usize], ctx: &Context<'_>) -> Vec<Finding> {
+    let mut first: HashMap<(&str, Option<&str>, &str), usize> = HashMap::new();
+    let mut out = Vec::new();
+    let name_path = [PathSeg::Key("metadata".into()), PathSeg::Key("name".into())];
+    for &r in members {
+        let Identity::Kubernetes(id) = &ctx.resources[r].identity else {
+            continue;
+        };
+        if !deployed(id) {
+            continue;
+        }
+        let key = (id.kind.as_str(), id.namespace.as_deref(), id.name.as_str());
+        let Some(&earlier) = first.get(&key) else {
+            first.insert(key, r);
+            continue;
+        };
+        let (at, other) = match (ctx.resources[r].context, ctx.resources[earlier].context) {
+            (false, _) => (r, earlier),
+            (true, false) => (earlier, r),
+            (true, true) => continue,
+        };
+        let (resource, other) = (&ctx.resources[at], &ctx.resources[other]);
+        let check_info = &ctx.catalog.checks[check];
+        let file = &ctx.files[resource.file];
+        let here = resource.node.locate(&name_path);
+        let there = other.node.locate(&name_path);
+        let mut path = resource.prefix.clone();
+        path.extend(name_path[..here.depth].iter().cloned());
+        let label = resource.identity.label();
+        let message = format!(
+            "{label} is defined twice in this deployment unit: on apply, one copy replaces the other"
+        );
+        out.push(Finding {
+            fingerprint: fingerprint(
+                &check_info.id,
+                &file.name,
+                &resource.identity,
+                &path,
+                &message,
+            ),
+            check: check_info.id.clone(),
+            severity: check_info.severity,
+            message,
+            location: Location {
+                file: resource.file_of(here.origin),
+                span: here.span,
+                head: here.head,
+            },
+            resource: resource.identity.clone(),
+            path,
+            related: vec![Related {
+                location: Location {
+                    file: other.file_of(there.origin),
+                    span: there.span,
+                    head: there.head,
+                },
+                message: format!("the other copy of {label}"),
+            }],
+            suppressed: None,
+            unit: ctx.units[unit].name.clone(),
+        });
+    }
+    out
+}
+
+/// Joins findings that differ only by their unit (a shared file evaluated in each of its
+/// units): one finding, its units listed. `findings` is sorted by [`finding_key`].
+fn merge_units(findings: Vec<Finding>, files: &[Arc<SourceFile>]) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut group = 0;
+    for f in findings {
+        if let Some(last) = out.last() {
+            if finding_key(files, last) != finding_key(files, &f) {
+                group = out.len();
+            }
+        }
+        let same = out[group..].iter_mut().find(|k| {
+            k.path == f.path
+                && k.related == f.related
+                && k.resource == f.resource
+                && k.location == f.location
+        });
+        match same {
+            Some(kept) => {
+                if !f.unit.is_empty() && !kept.unit.split(", ").any(|u| u == f.unit) {
+                    kept.unit.push_str(", ");
+                    kept.unit.push_str(&f.unit);
+                }
+            }
+            None => out.push(f),
+        }
+    }
+    out
 }
 
 fn to_path(values: &[Value]) -> Vec<PathSeg> {

@@ -259,6 +259,7 @@ fn engine_finding(
         path: s.path.clone(),
         related: Vec::new(),
         suppressed: None,
+        unit: String::new(),
     }
 }
 

@@ -267,10 +267,11 @@ fn hook_fails_on_a_bad_manifest_and_passes_once_fixed() {
     assert!(out.contains("Passed"), "{out}");
 }
 
-/// The README's caveat, shown: pre-commit passes only the staged files, so a conflict with
-/// a file that is not staged goes unseen by `rampart` and is caught by `rampart-all`.
+/// pre-commit passes only the staged files; the `rampart` hook reads the repository's other
+/// manifests as context, so a conflict with a file that is not staged is caught, reported on
+/// the staged side. `rampart-all` reports it on both sides.
 #[test]
-fn only_the_whole_tree_hook_sees_cross_file_conflicts() {
+fn the_staged_files_hook_sees_conflicts_with_unstaged_files() {
     let Some(pre_commit) = external_tool("RAMPART_PRE_COMMIT", "pre-commit") else {
         return;
     };
@@ -287,15 +288,19 @@ fn only_the_whole_tree_hook_sees_cross_file_conflicts() {
     let per_hook: Vec<&str> = out.lines().filter(|l| l.starts_with("rampart")).collect();
     assert_eq!(per_hook.len(), 2, "{out}");
     assert!(
-        per_hook[0].starts_with("rampart.") && per_hook[0].ends_with("Passed"),
+        per_hook[0].starts_with("rampart.") && per_hook[0].ends_with("Failed"),
         "{out}"
     );
     assert!(
         per_hook[1].starts_with("rampart (whole tree)") && per_hook[1].ends_with("Failed"),
         "{out}"
     );
+    // The staged hook's report: on shop.yaml, admin.yaml as the related location.
+    let staged = &out[..out.find("rampart (whole tree)").unwrap()];
     assert!(
-        out.contains("nodePort 30080 is also used by Service default/admin"),
+        staged.contains("nodePort 30080 is also used by Service default/admin"),
         "{out}"
     );
+    assert!(staged.contains("╭─[deploy/shop.yaml:"), "{out}");
+    assert!(!staged.contains("╭─[deploy/admin.yaml:"), "{out}");
 }

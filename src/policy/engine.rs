@@ -159,6 +159,24 @@ impl PolicyEngine {
         }
     }
 
+    /// Replaces `data` (params and inventory): a run evaluates each deployment unit with its
+    /// own inventory. regorus analyses the policies again on the next evaluation (~150 µs), so
+    /// callers swap once per unit, not per resource.
+    pub fn set_data(&mut self, data: Value) -> Result<(), PolicyError> {
+        static TABLES: std::sync::OnceLock<Result<Value, PolicyError>> = std::sync::OnceLock::new();
+        let tables = TABLES.get_or_init(crate::policy::registry::builtin_tables);
+        self.engine.clear_data();
+        let tables = tables.clone()?;
+        let error = |e: anyhow::Error| PolicyError {
+            file: "<data>".into(),
+            line: 1,
+            column: 1,
+            message: e.to_string(),
+        };
+        self.engine.add_data(tables).map_err(error)?;
+        self.engine.add_data(data).map_err(error)
+    }
+
     /// The rules that apply to a kind, computed once per kind.
     fn rules_for(&mut self, kind: &str) -> Vec<(usize, String)> {
         if let Some(r) = self.by_kind.get(kind) {

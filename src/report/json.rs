@@ -28,6 +28,9 @@ struct JsonFinding<'a> {
     end_line: u32,
     end_column: u32,
     resource: JsonResource<'a>,
+    /// The deployment unit (SPEC §4), `, `-joined for a file shared by several.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    unit: &'a str,
     path: &'a [PathSeg],
     related: Vec<JsonRelated<'a>>,
     fingerprint: &'a str,
@@ -112,6 +115,7 @@ fn finding<'a>(run: &'a Run, f: &'a Finding) -> JsonFinding<'a> {
                 project: &c.project,
             },
         },
+        unit: &f.unit,
         path: &f.path,
         related: f
             .related

@@ -161,6 +161,9 @@ fn result(run: &Run, f: &Finding) -> sarif::Result {
     properties.insert("severity".to_string(), json!(f.severity.as_str()));
     properties.insert("resource".to_string(), json!(f.resource));
     properties.insert("path".to_string(), json!(f.path));
+    if !f.unit.is_empty() {
+        properties.insert("unit".to_string(), json!(f.unit));
+    }
     let location = sarif::Location::builder()
         .physical_location(physical_location(run, &f.location))
         .build();

@@ -8,12 +8,14 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A `rampart` command run from the repository root, with colour and width pinned.
+/// A `rampart` command run from the repository root, with colour and width pinned, and named
+/// files linted alone (not in the context of this repository's other manifests).
 pub fn rampart() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rampart"));
     cmd.current_dir(root())
         .env_remove("NO_COLOR")
         .env_remove("COLUMNS")
+        .env("RAMPART_NO_CONTEXT", "1")
         .stdin(Stdio::null());
     cmd
 }
