@@ -121,15 +121,13 @@ impl Check {
             .map_or(self.remediation.as_str(), |(_, r)| r.as_str())
     }
 
-    /// The documentation link of the check.
-    pub fn help_uri(&self) -> String {
+    /// The documentation link of the check: rampart's docs for a built-in check, the first
+    /// reference of a user check (never rampart's page, which does not describe it).
+    pub fn help_uri(&self) -> Option<String> {
         if self.builtin {
-            format!("{DOCS_URL}#{}", self.id)
+            Some(format!("{DOCS_URL}#{}", self.id))
         } else {
-            self.references
-                .first()
-                .map(|r| r.url.clone())
-                .unwrap_or_else(|| DOCS_URL.to_string())
+            self.references.first().map(|r| r.url.clone())
         }
     }
 }
