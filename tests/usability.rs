@@ -110,11 +110,13 @@ impl StdinFile for std::process::Command {
 
 #[test]
 fn a_missing_file_has_no_made_up_position() {
-    for format in ["human", "concise"] {
+    for format in ["human", "concise", "junit", "github"] {
         let ran = run(rampart().args(["check", "no/such/file.yaml", "--format", format]));
         assert_eq!(ran.code, 2);
-        assert!(ran.stdout.contains("no/such/file.yaml: "), "{}", ran.stdout);
+        assert!(ran.stdout.contains("no/such/file.yaml"), "{}", ran.stdout);
         assert!(!ran.stdout.contains("file.yaml:1:1"), "{}", ran.stdout);
+        assert!(!ran.stdout.contains("line=\"1\""), "{}", ran.stdout);
+        assert!(!ran.stdout.contains(",line=1"), "{}", ran.stdout);
     }
 }
 
