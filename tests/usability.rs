@@ -293,3 +293,57 @@ fn no_progress_indicator_outside_a_terminal() {
     assert!(!ran.stderr.contains("linting…"), "{}", ran.stderr);
     assert!(!ran.stderr.contains('\r'), "{}", ran.stderr);
 }
+
+/// The human report on a pseudo-terminal of `cols` columns (util-linux `script`), `None`
+/// (with a note) where `script` is missing.
+fn on_a_terminal(cols: u16, term_program: &str, color: &str) -> Option<String> {
+    let script = external_tool("RAMPART_SCRIPT", "script")?;
+    let command = format!(
+        "stty cols {cols} rows 50; exec '{}' check --color {color} {K8S}/mysql-backup.yaml",
+        env!("CARGO_BIN_EXE_rampart")
+    );
+    let ran = run(std::process::Command::new(script)
+        .current_dir(root())
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("COLUMNS")
+        .env_remove("NO_COLOR")
+        .env_remove("FORCE_HYPERLINK")
+        .env_remove("CI")
+        .env_remove("VTE_VERSION")
+        .env_remove("WT_SESSION")
+        .env_remove("KONSOLE_VERSION")
+        .env_remove("DOMTERM")
+        .env("TERM", "xterm-256color")
+        .env("TERM_PROGRAM", term_program));
+    Some(ran.stdout.replace('\r', ""))
+}
+
+#[test]
+fn the_terminal_report_fits_the_terminal_and_links_only_where_supported() {
+    let Some(narrow) = on_a_terminal(60, "tmux", "never") else {
+        return;
+    };
+    let wide = on_a_terminal(200, "tmux", "never").unwrap();
+    let help_width = |text: &str| {
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("help:"))
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or_else(|| panic!("no help line in:\n{text}"))
+    };
+    assert!(help_width(&narrow) <= 60, "{narrow}");
+    assert!(help_width(&wide) > 60, "{wide}");
+
+    let osc8 = "\u{1b}]8;";
+    let tmux = on_a_terminal(100, "tmux", "always").unwrap();
+    assert!(!tmux.contains(osc8), "hyperlinks in tmux:\n{tmux}");
+    assert!(
+        tmux.contains("docs/checks.md#"),
+        "the docs URL is shown instead"
+    );
+    let wezterm = on_a_terminal(100, "WezTerm", "always").unwrap();
+    assert!(
+        wezterm.contains(osc8),
+        "no hyperlinks in WezTerm:\n{wezterm}"
+    );
+}
