@@ -266,7 +266,7 @@ fn explain(args: ExplainArgs) -> u8 {
             0
         }
         None => {
-            match did_you_mean(&args.check, catalog.checks.iter().map(|c| c.id.as_str())) {
+            match catalog.similar_id(&args.check) {
                 Some(id) => eprintln!(
                     "error: unknown check `{}`; did you mean `{id}`? (see `rampart checks`)",
                     args.check
@@ -279,15 +279,6 @@ fn explain(args: ExplainArgs) -> u8 {
             2
         }
     }
-}
-
-/// The closest known name, when it is close enough to be a typo.
-fn did_you_mean<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    known
-        .map(|k| (strsim::jaro_winkler(name, k), k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k)
 }
 
 fn policy_test(args: PolicyTestArgs) -> u8 {

@@ -273,8 +273,12 @@ fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fat
     }
     for id in options.enable.iter().chain(&options.disable) {
         if catalog.check(id).is_none() {
+            let hint = catalog
+                .similar_id(id)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
             return Err(Fatal::Usage(format!(
-                "unknown check `{id}` (see `rampart checks` for the list)"
+                "unknown check `{id}`{hint} (see `rampart checks` for the list)"
             )));
         }
     }
@@ -292,8 +296,18 @@ fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fat
         let mut families: Vec<&str> = catalog.checks.iter().map(|c| c.family.as_str()).collect();
         families.sort_unstable();
         families.dedup();
+        let hint = catalog
+            .checks
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(families.iter().copied())
+            .map(|known| (strsim::jaro_winkler(name, known), known))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, known)| format!("; did you mean `{known}`?"))
+            .unwrap_or_default();
         return Err(Fatal::Usage(format!(
-            "unknown check or family `{name}` {only_from} (families: {}; checks: see `rampart checks`)",
+            "unknown check or family `{name}` {only_from}{hint} (families: {}; checks: see `rampart checks`)",
             families.join(", ")
         )));
     }

@@ -198,7 +198,8 @@ fn selection_by_family_and_severity_in_flags_and_config() {
     let ran = run(rampart().args(["check", K8S, "--only", "securty"]));
     assert_eq!(ran.code, 2);
     assert!(
-        ran.stderr.contains("unknown check or family `securty`") && ran.stderr.contains("security"),
+        ran.stderr.contains("unknown check or family `securty`")
+            && ran.stderr.contains("did you mean `security`?"),
         "{}",
         ran.stderr
     );
@@ -219,6 +220,13 @@ fn explain_shows_both_examples_how_to_suppress_and_suggests_ids() {
     assert!(out.contains("# rampart:ignore run-as-root"), "{out}");
 
     let ran = run(rampart().args(["explain", "run-as-rot"]));
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("did you mean `run-as-root`?"),
+        "{}",
+        ran.stderr
+    );
+    let ran = run(rampart().args(["check", "--disable", "run-as-rot", K8S]));
     assert_eq!(ran.code, 2);
     assert!(
         ran.stderr.contains("did you mean `run-as-root`?"),

@@ -168,6 +168,16 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The check id closest to `name` when it is close enough to be a typo ("did you mean").
+    pub fn similar_id(&self, name: &str) -> Option<&str> {
+        self.checks
+            .iter()
+            .map(|c| (strsim::jaro_winkler(name, &c.id), c.id.as_str()))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    }
+
     /// The built-in catalogue alone.
     pub fn builtin() -> Result<Catalog, Vec<PolicyError>> {
         Catalog::load(&[])
