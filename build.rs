@@ -31,8 +31,9 @@ fn main() {
         &tables,
     );
 
-    // One failing example per check, for `rampart explain` and docs/checks.md: the first file
-    // of the first case under fixtures/checks/<id>/fail/.
+    // Failing examples per check, for `rampart explain` and docs/checks.md: the first file of
+    // the first case under fixtures/checks/<id>/fail/, then the first of the other side
+    // (Kubernetes or Compose) when the check has one there.
     let fixtures = Path::new(&manifest_dir()).join("fixtures/checks");
     println!("cargo:rerun-if-changed=fixtures/checks");
     let mut examples = Vec::new();
@@ -45,19 +46,24 @@ fn main() {
                 Err(_) => continue,
             };
             cases.sort();
-            let Some(case) = cases.into_iter().next() else {
-                continue;
-            };
-            let mut files = Vec::new();
-            if case.is_dir() {
-                collect_all(&case, &mut files);
-            } else {
-                files.push(case);
-            }
-            files.sort();
-            if let Some(file) = files.into_iter().next() {
-                let id = entry.file_name().to_string_lossy().to_string();
-                examples.push((id, file));
+            let id = entry.file_name().to_string_lossy().to_string();
+            let mut sides_seen = Vec::new();
+            for case in cases {
+                let mut files = Vec::new();
+                if case.is_dir() {
+                    collect_all(&case, &mut files);
+                } else {
+                    files.push(case);
+                }
+                files.sort();
+                let Some(file) = files.into_iter().next() else {
+                    continue;
+                };
+                let side = is_kubernetes(&file);
+                if !sides_seen.contains(&side) {
+                    sides_seen.push(side);
+                    examples.push((id.clone(), sides_seen.len(), file));
+                }
             }
         }
     }
@@ -68,7 +74,7 @@ fn main() {
     )
     .unwrap();
     writeln!(f, "pub static BUILTIN_EXAMPLES: &[(&str, &str, &str)] = &[").unwrap();
-    for (id, file) in examples {
+    for (id, _, file) in examples {
         let rel = file
             .strip_prefix(Path::new(&manifest_dir()))
             .unwrap()
@@ -83,6 +89,14 @@ fn main() {
         .unwrap();
     }
     writeln!(f, "];").unwrap();
+}
+
+/// A fixture with a line starting `apiVersion:` or `kind:` is Kubernetes; the others Compose.
+fn is_kubernetes(file: &Path) -> bool {
+    fs::read_to_string(file).is_ok_and(|text| {
+        text.lines()
+            .any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:"))
+    })
 }
 
 /// Writes `static NAME: &[(&str, &str)]` with the path under `root` and the text of each file.

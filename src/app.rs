@@ -80,10 +80,15 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         None
     };
-    let config = match load_config(args.config.as_deref(), args.no_config) {
+    let mut config = match load_config(args.config.as_deref(), args.no_config) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    // The flags win over the config file.
+    config.force_exclude |= args.force_exclude;
+    if let Some(min) = args.min_severity {
+        config.min_severity = Some(min.into());
+    }
     let fail_on = args
         .fail_on
         .map(Severity::from)
@@ -104,13 +109,17 @@ fn check(args: CheckArgs) -> u8 {
             && std::env::var_os("RAMPART_NO_CONTEXT").is_none_or(|v| v != "1"),
         config,
     };
-    let run = match lint::run(options) {
+    let progress = crate::progress::Progress::start(std::io::stderr().is_terminal());
+    let run = lint::run(options);
+    progress.finish();
+    let mut run = match run {
         Ok(run) => run,
         Err(fatal) => {
             report_fatal(&fatal);
             return 2;
         }
     };
+    run.sarif_category = args.sarif_category.clone();
     if args.verbose {
         for u in &run.units {
             let s = if u.objects == 1 { "" } else { "s" };
@@ -163,7 +172,32 @@ fn check(args: CheckArgs) -> u8 {
             return 2;
         }
     }
-    lint::exit_status(&run, fail_on) as u8
+    let nothing = run.summary.resources == 0;
+    if nothing && run.errors.is_empty() {
+        // Silence would read as "all clear": say that there was nothing to check.
+        eprintln!(
+            "warning: no Kubernetes object or Compose file found in {} ({}){}",
+            plural(run.summary.files, "file"),
+            plural(run.summary.documents, "document"),
+            if args.verbose || run.skipped.is_empty() {
+                ""
+            } else {
+                "; --verbose lists the skipped documents"
+            }
+        );
+    }
+    let status = lint::exit_status(&run, fail_on) as u8;
+    if status == 2 {
+        return 2;
+    }
+    if nothing && args.fail_if_no_objects_found {
+        return 1;
+    }
+    if args.exit_zero { 0 } else { status }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
 fn terminal_style(choice: ColorChoice, is_tty: bool) -> Style {
@@ -179,16 +213,23 @@ fn terminal_style(choice: ColorChoice, is_tty: bool) -> Style {
             ..Style::plain()
         };
     }
-    let width = terminal_width().unwrap_or(100);
     Style {
         color,
-        links: color,
-        width,
+        links: color && supports_hyperlinks::on(supports_hyperlinks::Stream::Stdout),
+        width: terminal_width().unwrap_or(100),
     }
 }
 
+/// `$COLUMNS` when set (a user's explicit choice), else the width of the terminal on stdout.
 fn terminal_width() -> Option<usize> {
-    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w| w > 0)
+        .or_else(|| {
+            terminal_size::terminal_size_of(std::io::stdout())
+                .map(|(terminal_size::Width(w), _)| usize::from(w))
+        })
 }
 
 fn report_fatal(fatal: &Fatal) {
@@ -231,10 +272,16 @@ fn explain(args: ExplainArgs) -> u8 {
             0
         }
         None => {
-            eprintln!(
-                "error: unknown check `{}` (see `rampart checks`)",
-                args.check
-            );
+            match catalog.similar_id(&args.check) {
+                Some(id) => eprintln!(
+                    "error: unknown check `{}`; did you mean `{id}`? (see `rampart checks`)",
+                    args.check
+                ),
+                None => eprintln!(
+                    "error: unknown check `{}` (see `rampart checks`)",
+                    args.check
+                ),
+            }
             2
         }
     }

@@ -88,9 +88,33 @@ pub struct CheckArgs {
     #[arg(long, value_name = "CHECK")]
     pub disable: Vec<String>,
 
-    /// Run only this check (repeatable); every other check is off.
-    #[arg(long, value_name = "CHECK")]
+    /// Run only this check or family of checks, e.g. `security` (repeatable); every other
+    /// check is off. Replaces the config's `checks.only`.
+    #[arg(long, value_name = "CHECK|FAMILY")]
     pub only: Vec<String>,
+
+    /// Run only the checks of at least this severity [default: the config's
+    /// `checks.min-severity`, else all].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<SeverityArg>,
+
+    /// Exit 0 even when there are findings (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Exit 1 when no Kubernetes object or Compose file was found in the inputs.
+    #[arg(long)]
+    pub fail_if_no_objects_found: bool,
+
+    /// Apply the config's `exclude` to files named on the command line too, as pre-commit
+    /// names them (also config `force-exclude: true`).
+    #[arg(long)]
+    pub force_exclude: bool,
+
+    /// SARIF `automationDetails.id`, e.g. `rampart/prod/`: distinguishes several uploads of
+    /// one repository to GitHub code scanning.
+    #[arg(long, value_name = "ID")]
+    pub sarif_category: Option<String>,
 
     /// An extra directory of Rego policies (repeatable).
     #[arg(long = "policy", value_name = "DIR")]

@@ -22,6 +22,12 @@ pub struct Config {
     pub severity: Vec<(String, Severity)>,
     pub params: Params,
     pub exclude: Vec<String>,
+    /// Apply `exclude` to files named on the command line too (as pre-commit names them).
+    pub force_exclude: bool,
+    /// `checks.only`: run only these checks or families (`--only` replaces it).
+    pub only: Vec<String>,
+    /// `checks.min-severity`: run only checks of at least this severity.
+    pub min_severity: Option<Severity>,
     pub ignore: Vec<IgnoreRule>,
     pub policies: Vec<PathBuf>,
     pub fail_on: Option<Severity>,
@@ -140,6 +146,8 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                     match c.key.as_str().unwrap_or_default() {
                         "enable" => config.enable = strings(&c.value, "`checks.enable`")?,
                         "disable" => config.disable = strings(&c.value, "`checks.disable`")?,
+                        "only" => config.only = strings(&c.value, "`checks.only`")?,
+                        "min-severity" => config.min_severity = Some(severity(&c.value)?),
                         "severity" => {
                             for s in map(&c.value, "`checks.severity`")? {
                                 let id = s.key.as_str().unwrap_or_default().to_string();
@@ -151,7 +159,7 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                                 &c.key,
                                 other,
                                 "checks",
-                                &["enable", "disable", "severity"],
+                                &["enable", "disable", "only", "min-severity", "severity"],
                             ));
                         }
                     }
@@ -273,13 +281,29 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                     config.units.push(crate::units::Declared { name, globs });
                 }
             }
+            "force-exclude" => match v.value {
+                NodeValue::Bool(b) => config.force_exclude = b,
+                _ => {
+                    return Err(err(
+                        v.span.start,
+                        "`force-exclude` must be true or false".into(),
+                    ));
+                }
+            },
             other => {
                 return Err(unknown(
                     &e.key,
                     other,
                     "the config",
                     &[
-                        "checks", "params", "exclude", "ignore", "policies", "fail-on", "units",
+                        "checks",
+                        "params",
+                        "exclude",
+                        "force-exclude",
+                        "ignore",
+                        "policies",
+                        "fail-on",
+                        "units",
                     ],
                 ));
             }
@@ -419,6 +443,11 @@ checks:
   disable: []
   # Checks to switch back on when a parent config disabled them.
   enable: []
+  # Run only these checks or families (security, resources, probes, network, ports, spread,
+  # secrets, supply-chain, api); empty runs them all. `--only` on the command line replaces it.
+  only: []
+  # Run only the checks of at least this severity (critical, high, medium, low or info).
+  # min-severity: medium
   # Severity overrides, per check id: critical, high, medium, low or info.
   severity: {}
   #   missing-cpu-limit: info
@@ -440,6 +469,9 @@ params:
 # Paths not to lint (globs).
 exclude: []
 #  - "charts/**/templates/**"
+# Also exclude files named on the command line (pre-commit names each staged file). The
+# pre-commit hooks pass --force-exclude, which does the same.
+force-exclude: false
 
 # Findings to accept, each with the reason why (shown in every report).
 ignore: []

@@ -10,13 +10,35 @@ use crate::policy::{Catalog, Check};
 /// The failing example of a built-in check: its fixture path and text, without `# expect:`
 /// markers.
 pub fn example(id: &str) -> Option<(&'static str, String)> {
-    let (_, path, text) = BUILTIN_EXAMPLES.iter().find(|(i, _, _)| *i == id)?;
+    examples(id).into_iter().next()
+}
+
+/// Every failing example of a built-in check: one Kubernetes, one Compose where it has them.
+pub fn examples(id: &str) -> Vec<(&'static str, String)> {
     let marker = format!(" # expect: {id}");
-    let cleaned: Vec<&str> = text
+    BUILTIN_EXAMPLES
+        .iter()
+        .filter(|(i, _, _)| *i == id)
+        .map(|(_, path, text)| {
+            let cleaned: Vec<&str> = text
+                .lines()
+                .map(|l| l.strip_suffix(marker.as_str()).unwrap_or(l))
+                .collect();
+            (*path, cleaned.join("\n") + "\n")
+        })
+        .collect()
+}
+
+/// "Kubernetes" or "Compose", for an example's text.
+fn example_side(text: &str) -> &'static str {
+    if text
         .lines()
-        .map(|l| l.strip_suffix(marker.as_str()).unwrap_or(l))
-        .collect();
-    Some((path, cleaned.join("\n") + "\n"))
+        .any(|l| l.starts_with("apiVersion:") || l.starts_with("kind:"))
+    {
+        "Kubernetes"
+    } else {
+        "Compose"
+    }
 }
 
 /// The side a policy file covers, for headings: "Kubernetes" or "Compose".
@@ -149,11 +171,16 @@ pub fn explain(check: &Check) -> String {
         let _ = writeln!(out, "Why it matters:");
         let _ = writeln!(out, "{}", indent(&why.join("\n\n")));
     }
-    if let Some((path, text)) = example(&check.id).filter(|_| check.builtin) {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "Example ({path}):");
-        let _ = write!(out, "{}", indent(&text));
-        let _ = writeln!(out);
+    if check.builtin {
+        let mut examples = examples(&check.id);
+        // Kubernetes first, whichever fixture sorts first.
+        examples.sort_by_key(|(_, text)| example_side(text) != "Kubernetes");
+        for (_, text) in examples {
+            let _ = writeln!(out);
+            let _ = writeln!(out, "Failing example ({}):", example_side(&text));
+            let _ = write!(out, "{}", indent(&text));
+            let _ = writeln!(out);
+        }
     }
     if !check.remediation.is_empty() {
         let _ = writeln!(out);
@@ -175,7 +202,36 @@ pub fn explain(check: &Check) -> String {
         }
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "Docs: {}", check.help_uri());
+    let _ = writeln!(out, "How to suppress (a reason is required):");
+    let compose = check.targets.iter().any(|t| t.starts_with("compose-"));
+    if check.targets.iter().any(|t| !t.starts_with("compose-")) {
+        let _ = writeln!(
+            out,
+            "  Kubernetes: annotate the object: ignore.rampart.dev/{}: \"<reason>\"",
+            check.id
+        );
+    }
+    if compose {
+        let _ = writeln!(
+            out,
+            "  Compose:    in the service: x-rampart-ignore: {{{}: \"<reason>\"}}",
+            check.id
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  One line:   a comment on it: # rampart:ignore {} <reason>",
+        check.id
+    );
+    let _ = writeln!(
+        out,
+        "  Everywhere: `checks.disable: [{}]` in .rampart.yaml, or --disable {}",
+        check.id, check.id
+    );
+    if let Some(uri) = check.help_uri() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Docs: {uri}");
+    }
     out
 }
 

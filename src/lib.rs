@@ -13,6 +13,7 @@ pub mod finding;
 pub mod kubernetes;
 pub mod lint;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod source;
 pub mod suppress;

@@ -127,6 +127,8 @@ pub struct Run {
     /// When linting started and finished (GitLab's `scan.start_time` and `end_time`).
     pub started: SystemTime,
     pub finished: SystemTime,
+    /// SARIF `automationDetails.id` (`--sarif-category`), set by the caller.
+    pub sarif_category: Option<String>,
     /// The deployment units formed, in the order they were formed.
     pub units: Vec<RunUnit>,
 }
@@ -142,14 +144,15 @@ pub struct RunUnit {
 }
 
 impl Run {
-    /// The checks that ran on a resource: enabled, and targeting its kind.
+    /// The checks that ran on a resource: enabled, and targeting its kind as policies name it
+    /// (`compose-service` for a Compose service, never the display kind `service`).
     pub fn checks_for<'a>(&'a self, resource: &'a Checked) -> impl Iterator<Item = usize> + 'a {
-        let kind = resource.identity.kind();
+        let kind = resource.identity.target_kind();
         self.catalog
             .checks
             .iter()
             .enumerate()
-            .filter(move |(i, c)| self.enabled[*i] && targets_kind(&c.targets, kind))
+            .filter(move |(i, c)| self.enabled[*i] && targets_kind(&c.targets, &kind))
             .map(|(i, _)| i)
     }
 }
@@ -289,25 +292,57 @@ fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fat
             )));
         }
     }
-    for id in options
-        .enable
-        .iter()
-        .chain(&options.disable)
-        .chain(&options.only)
-    {
+    for id in options.enable.iter().chain(&options.disable) {
         if catalog.check(id).is_none() {
+            let hint = catalog
+                .similar_id(id)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
             return Err(Fatal::Usage(format!(
-                "unknown check `{id}` (see `rampart checks` for the list)"
+                "unknown check `{id}`{hint} (see `rampart checks` for the list)"
             )));
         }
     }
+    // `--only` replaces the config's `checks.only`; each entry is a check id or a family.
+    let (only, only_from) = if options.only.is_empty() {
+        (&config.only, "in `checks.only`")
+    } else {
+        (&options.only, "for --only")
+    };
+    let is_family = |name: &str| catalog.checks.iter().any(|c| c.family == name);
+    if let Some(name) = only
+        .iter()
+        .find(|n| catalog.check(n).is_none() && !is_family(n))
+    {
+        let mut families: Vec<&str> = catalog.checks.iter().map(|c| c.family.as_str()).collect();
+        families.sort_unstable();
+        families.dedup();
+        let hint = catalog
+            .checks
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(families.iter().copied())
+            .map(|known| (strsim::jaro_winkler(name, known), known))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, known)| format!("; did you mean `{known}`?"))
+            .unwrap_or_default();
+        return Err(Fatal::Usage(format!(
+            "unknown check or family `{name}` {only_from}{hint} (families: {}; checks: see `rampart checks`)",
+            families.join(", ")
+        )));
+    }
+    let min_severity = config.min_severity.unwrap_or(Severity::Info);
     // The config first, then the command line, which wins.
     Ok(catalog
         .checks
         .iter()
         .map(|c| {
-            if !options.only.is_empty() {
-                return options.only.contains(&c.id);
+            if c.severity < min_severity {
+                return false;
+            }
+            if !only.is_empty() {
+                return only.iter().any(|n| *n == c.id || *n == c.family);
             }
             let mut on = true;
             for (ids, value) in [
@@ -689,6 +724,7 @@ fn run_in_pool(
             .collect(),
         started,
         finished: SystemTime::now(),
+        sarif_category: None,
     })
 }
 
@@ -759,7 +795,8 @@ fn context_inputs(inputs: &[Input], options: &Options, threads: usize) -> Vec<In
 }
 
 /// Drops walked files that match the config's `exclude` globs (relative to the config's
-/// directory). Files named on the command line are always read.
+/// directory). Files named on the command line are read anyway, unless `force-exclude` is set
+/// (pre-commit names every staged file, excluded or not).
 fn exclude(inputs: &mut Vec<Input>, options: &Options) {
     if options.config.exclude.is_empty() {
         return;
@@ -780,7 +817,7 @@ fn exclude(inputs: &mut Vec<Input>, options: &Options) {
         let Input::File { path, .. } = input else {
             return true;
         };
-        if options.paths.iter().any(|p| p == path) {
+        if !options.config.force_exclude && options.paths.iter().any(|p| p == path) {
             return true;
         }
         let abs = path.canonicalize().unwrap_or_else(|_| path.clone());

@@ -1,6 +1,7 @@
 //! The integration files shipped in the repository (SPEC §9) say what they should: the
 //! pre-commit hooks, the GitLab job template (whose script is run here, with the built
-//! binary) and the GitHub code scanning example.
+//! binary), the GitHub code scanning example and the release workflow whose archives both
+//! examples download.
 
 mod common;
 
@@ -24,7 +25,7 @@ fn pre_commit_hooks() {
     assert_eq!(ids, ["rampart", "rampart-all"]);
     for hook in hooks {
         assert_eq!(hook["language"], "rust");
-        assert_eq!(hook["entry"], "rampart check");
+        assert_eq!(hook["entry"], "rampart check --force-exclude");
         assert_eq!(hook["types_or"], serde_json::json!(["yaml", "json"]));
     }
     assert_eq!(hooks[0].get("pass_filenames"), None);
@@ -47,6 +48,19 @@ fn gitlab_job_writes_its_reports_and_fails_at_the_threshold() {
             .contains(&Value::from("rampart.sarif"))
     );
     assert_eq!(job["artifacts"]["when"], "always");
+    // Findings (exit 1) leave the pipeline going and the reports visible; exit 2 fails it.
+    assert_eq!(job["allow_failure"]["exit_codes"], serde_json::json!([1]));
+    // A new pinned version is a new cache entry, and the download is checked.
+    assert!(
+        job["cache"]["key"]
+            .as_str()
+            .unwrap()
+            .contains("$RAMPART_VERSION"),
+        "{}",
+        job["cache"]["key"]
+    );
+    let install = job["before_script"][0].as_str().unwrap();
+    assert_downloads_a_pinned_release(install);
     let script = job["script"][0].as_str().unwrap();
     let script = script.replace(".rampart/bin/rampart", env!("CARGO_BIN_EXE_rampart"));
     assert_ne!(script, job["script"][0].as_str().unwrap());
@@ -100,6 +114,71 @@ fn github_example_uploads_what_it_writes() {
         })
         .unwrap();
     assert_eq!(upload["with"]["sarif_file"], "rampart.sarif");
+    let install = steps
+        .iter()
+        .find(|s| s["name"] == "Install rampart")
+        .and_then(|s| s["run"].as_str())
+        .unwrap();
+    assert_downloads_a_pinned_release(install);
+    assert!(
+        !steps.iter().any(|s| s["run"]
+            .as_str()
+            .is_some_and(|r| r.contains("cargo install"))),
+        "the example compiles rampart on every run"
+    );
     // The project's own CI is still there.
     assert!(root().join(".github/workflows/ci.yml").is_file());
+}
+
+/// An install step that downloads the release archive of `$RAMPART_VERSION`, as the release
+/// workflow names it, and checks it against the pinned `$RAMPART_SHA256`.
+fn assert_downloads_a_pinned_release(install: &str) {
+    assert!(
+        install.contains("releases/download/v$RAMPART_VERSION/$name.tar.gz"),
+        "{install}"
+    );
+    assert!(
+        install.contains("rampart-$RAMPART_VERSION-x86_64-unknown-linux-gnu"),
+        "{install}"
+    );
+    assert!(
+        install.contains("$RAMPART_SHA256") && install.contains("sha256sum --check"),
+        "{install}"
+    );
+    let release = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    assert!(release.contains("target: x86_64-unknown-linux-gnu"));
+    assert!(release.contains(r#"name="rampart-$version-${{ matrix.target }}""#));
+    assert!(release.contains("sha256sum * > SHA256SUMS"));
+}
+
+#[test]
+fn release_workflow_builds_wheels_and_archives_once() {
+    let release = yaml(".github/workflows/release.yml");
+    let steps = release["jobs"]["build"]["steps"].as_array().unwrap();
+    let maturin = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("PyO3/maturin-action@"))
+        })
+        .unwrap();
+    let args = maturin["with"]["args"].as_str().unwrap();
+    assert!(
+        args.contains("--release") && args.contains("--locked"),
+        "{args}"
+    );
+    let targets: Vec<&str> = release["jobs"]["build"]["strategy"]["matrix"]["include"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap())
+        .collect();
+    for os in ["linux", "apple-darwin"] {
+        assert!(targets.iter().any(|t| t.contains(os)), "{targets:?}");
+    }
+    // The pyproject builds the command-line binary, as pre-commit and pipx expect.
+    let pyproject = std::fs::read_to_string(root().join("pyproject.toml")).unwrap();
+    assert!(pyproject.contains("name = \"rampart-lint\""));
+    assert!(pyproject.contains("bindings = \"bin\""));
 }

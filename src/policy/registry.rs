@@ -121,15 +121,13 @@ impl Check {
             .map_or(self.remediation.as_str(), |(_, r)| r.as_str())
     }
 
-    /// The documentation link of the check.
-    pub fn help_uri(&self) -> String {
+    /// The documentation link of the check: rampart's docs for a built-in check, the first
+    /// reference of a user check (never rampart's page, which does not describe it).
+    pub fn help_uri(&self) -> Option<String> {
         if self.builtin {
-            format!("{DOCS_URL}#{}", self.id)
+            Some(format!("{DOCS_URL}#{}", self.id))
         } else {
-            self.references
-                .first()
-                .map(|r| r.url.clone())
-                .unwrap_or_else(|| DOCS_URL.to_string())
+            self.references.first().map(|r| r.url.clone())
         }
     }
 }
@@ -170,6 +168,16 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The check id closest to `name` when it is close enough to be a typo ("did you mean").
+    pub fn similar_id(&self, name: &str) -> Option<&str> {
+        self.checks
+            .iter()
+            .map(|c| (strsim::jaro_winkler(name, &c.id), c.id.as_str()))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
+    }
+
     /// The built-in catalogue alone.
     pub fn builtin() -> Result<Catalog, Vec<PolicyError>> {
         Catalog::load(&[])

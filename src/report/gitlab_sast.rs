@@ -66,7 +66,8 @@ struct Identifier<'a> {
     kind: &'static str,
     name: &'a str,
     value: &'a str,
-    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
 }
 
 #[derive(Serialize)]

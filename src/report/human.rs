@@ -188,7 +188,7 @@ fn finding_diagnostic(run: &Run, f: &Finding) -> Report {
         help: check
             .map(|c| c.remediation_for(&f.resource.target_kind()).to_string())
             .filter(|r| !r.is_empty()),
-        url: check.map(|c| c.help_uri()),
+        url: check.and_then(|c| c.help_uri()),
         source: Some(FileSource(file.clone())),
         labels,
         related,
@@ -218,7 +218,8 @@ fn error_diagnostic(run: &Run, e: &InputError) -> Report {
     let message = if source.is_some() {
         e.message.clone()
     } else {
-        format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message)
+        // No text to point into (the file is missing or unreadable): no position either.
+        format!("{}: {}", e.file, e.message)
     };
     Report {
         message,

@@ -111,14 +111,21 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                     .write_inner_content(|xml| {
                         for e in &run.errors {
                             let line = e.line.to_string();
-                            let text = format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message);
+                            let name = clean(&e.file);
+                            let mut attrs = vec![
+                                ("classname", "inputs"),
+                                ("name", name.as_str()),
+                                ("file", name.as_str()),
+                            ];
+                            // A file that could not be read has no position to give.
+                            let text = if e.source.is_some() {
+                                attrs.push(("line", line.as_str()));
+                                format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message)
+                            } else {
+                                format!("{}: {}", e.file, e.message)
+                            };
                             xml.create_element("testcase")
-                                .with_attributes([
-                                    ("classname", "inputs"),
-                                    ("name", clean(&e.file).as_str()),
-                                    ("file", clean(&e.file).as_str()),
-                                    ("line", line.as_str()),
-                                ])
+                                .with_attributes(attrs)
                                 .write_inner_content(|xml| {
                                     xml.create_element("error")
                                         .with_attributes([

@@ -1,5 +1,7 @@
 //! Reports: one module per output format, all fed the same [`Run`](crate::lint::Run).
 
+pub mod concise;
+pub mod github;
 pub mod gitlab_codequality;
 pub mod gitlab_sast;
 pub mod human;
@@ -17,7 +19,7 @@ use crate::lint::Run;
 pub enum Format {
     /// Graphical diagnostics with source snippets (miette).
     Human,
-    /// rampart's JSON report (SPEC §8).
+    /// rampart's JSON report: findings, errors and a summary (version 1).
     Json,
     /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers.
     Sarif,
@@ -27,6 +29,10 @@ pub enum Format {
     GitlabSast,
     /// JUnit XML: a suite per check, a case per resource checked.
     Junit,
+    /// One line per finding, `file:line:col: severity check message` (editors, grep).
+    Concise,
+    /// GitHub Actions workflow commands: findings annotate the pull request.
+    Github,
 }
 
 /// How the human report is drawn.
@@ -58,6 +64,8 @@ pub fn write(format: Format, run: &Run, style: Style, out: &mut dyn Write) -> io
         Format::GitlabCodequality => gitlab_codequality::write(run, out),
         Format::GitlabSast => gitlab_sast::write(run, out),
         Format::Junit => junit::write(run, out),
+        Format::Concise => concise::write(run, out),
+        Format::Github => github::write(run, out),
     }
 }
 

@@ -1,7 +1,8 @@
-//! The SARIF 2.1.0 report (SPEC §8), built with the `serde-sarif` types: every check as a rule,
-//! every finding as a result at its full span, input errors as tool execution notifications.
-//! What GitHub code scanning reads is filled in as it documents it: `security-severity` on
-//! rules, `partialFingerprints` on results, relative URIs under `SRCROOT`.
+//! The SARIF 2.1.0 report, built with the `serde-sarif` types: every check as a rule, every
+//! finding as a result at its full span, input errors as tool execution notifications.
+//! What GitHub code scanning reads is filled in as it documents it: rules tagged by family,
+//! `security-severity` and CWE tags only on security-relevant rules, `partialFingerprints` on
+//! results, relative URIs under `SRCROOT`, `automationDetails.id` from `--sarif-category`.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -53,13 +54,18 @@ pub fn log(run: &Run, cwd: &Path) -> sarif::Sarif {
             .description(message("The directory rampart was run from."))
             .build(),
     );
-    let sarif_run = sarif::Run::builder()
+    let mut sarif_run = sarif::Run::builder()
         .tool(tool(run))
         .invocations(vec![invocation])
         .original_uri_base_ids(base_ids)
         .column_kind(json!("unicodeCodePoints"))
         .results(results)
         .build();
+    // GitHub keeps one set of alerts per category: two uploads with different ids (a
+    // Kubernetes and a Compose job, say) no longer replace each other's results.
+    if let Some(id) = run.sarif_category.as_deref().filter(|id| !id.is_empty()) {
+        sarif_run.automation_details = Some(sarif::RunAutomationDetails::builder().id(id).build());
+    }
     sarif::Sarif::builder()
         .schema(SCHEMA_URI)
         .version(json!("2.1.0"))
@@ -106,17 +112,23 @@ fn tool(run: &Run) -> sarif::Tool {
 /// A check as a SARIF rule: the same metadata `rampart explain` prints.
 fn rule(check: &Check) -> sarif::ReportingDescriptor {
     let mut properties = BTreeMap::new();
-    properties.insert(
-        "security-severity".to_string(),
-        json!(security_severity(check.severity)),
-    );
-    // Every rule is tagged `security`: GitHub reads `security-severity` only on such rules, and
-    // it is how rampart's own severity reaches the code scanning alert list.
-    let mut tags = vec!["security".to_string()];
+    let mut tags = Vec::new();
+    // GitHub lists a rule tagged `security` with a `security-severity` as a security alert:
+    // only checks that guard against an attack are, so a missing CPU limit stays a warning.
+    if is_security_relevant(check) {
+        tags.push("security".to_string());
+        properties.insert(
+            "security-severity".to_string(),
+            json!(security_severity(check.severity)),
+        );
+        if let Some(cwe) = cwe(&check.id) {
+            tags.push(format!("external/cwe/cwe-{cwe}"));
+        }
+    }
     if !check.family.is_empty() && check.family != "security" {
         tags.push(check.family.clone());
     }
-    sarif::ReportingDescriptor::builder()
+    let mut rule = sarif::ReportingDescriptor::builder()
         .id(check.id.clone())
         .name(pascal_case(&check.id))
         .short_description(multiformat(&check.title))
@@ -127,7 +139,6 @@ fn rule(check: &Check) -> sarif::ReportingDescriptor {
                 .markdown(crate::docs::check_markdown(check))
                 .build(),
         )
-        .help_uri(check.help_uri())
         .default_configuration(
             sarif::ReportingConfiguration::builder()
                 .level(json!(level(check.severity).to_string()))
@@ -139,7 +150,10 @@ fn rule(check: &Check) -> sarif::ReportingDescriptor {
                 .additional_properties(properties)
                 .build(),
         )
-        .build()
+        .build();
+    // A user check without a reference has no docs page: no link rather than rampart's own.
+    rule.help_uri = check.help_uri();
+    rule
 }
 
 fn result(run: &Run, f: &Finding) -> sarif::Result {
@@ -345,6 +359,32 @@ fn security_severity(severity: Severity) -> &'static str {
         Severity::Low => "3.0",
         Severity::Info => "0.0",
     }
+}
+
+/// Families whose checks are about security: their rules are security alerts on GitHub.
+const SECURITY_FAMILIES: [&str; 4] = ["security", "secrets", "network", "supply-chain"];
+
+fn is_security_relevant(check: &Check) -> bool {
+    SECURITY_FAMILIES.contains(&check.family.as_str())
+}
+
+/// The CWE a built-in check guards against, where one applies (GitHub shows it as a tag).
+fn cwe(id: &str) -> Option<u32> {
+    Some(match id {
+        // Execution with Unnecessary Privileges.
+        "privileged-container" | "run-as-root" | "dangerous-capabilities" => 250,
+        // Improper Privilege Management.
+        "privilege-escalation" => 269,
+        // Improper Isolation or Compartmentalization.
+        "host-namespace" => 653,
+        // Use of Hard-coded Credentials.
+        "hardcoded-secret" => 798,
+        // Binding to an Unrestricted IP Address.
+        "unbound-host-port" => 1327,
+        // Download of Code Without Integrity Check.
+        "mutable-image-tag" => 494,
+        _ => return None,
+    })
 }
 
 /// `run-as-root` → `RunAsRoot`: SARIF's friendly rule name.
