@@ -98,6 +98,22 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
     CLUSTER_SCOPED.contains(&kind)
 }
 
+/// The object as the API server stores it: a field set to null (`ports:` left empty) is absent,
+/// so policies see the same object whether a field is empty or left out. Null items of a list
+/// are kept (the API server rejects or zeroes them; policies check the type of list items).
+pub fn without_nulls(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::from(
+            map.iter()
+                .filter(|(_, v)| !matches!(v, Value::Null))
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect::<BTreeMap<Value, Value>>(),
+        ),
+        Value::Array(items) => Value::from(items.iter().map(without_nulls).collect::<Vec<_>>()),
+        other => other.clone(),
+    }
+}
+
 /// A Kubernetes object found in a document, with the path of the object inside it.
 #[derive(Debug)]
 pub struct Object {
@@ -270,6 +286,18 @@ impl<T: IntoValue> IntoValue for BTreeMap<String, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn null_fields_are_absent() {
+        let value = Value::from_json_str(
+            r#"{"spec": {"containers": [{"name": "a", "ports": null, "env": [null]}], "x": null}}"#,
+        )
+        .unwrap();
+        let expected =
+            Value::from_json_str(r#"{"spec": {"containers": [{"name": "a", "env": [null]}]}}"#)
+                .unwrap();
+        assert_eq!(without_nulls(&value), expected);
+    }
     use crate::yaml::parse_stream;
 
     fn classify_text(text: &str) -> (Classified, Vec<(Span, String)>) {

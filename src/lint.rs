@@ -787,7 +787,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         match classified {
             Classified::Objects(objects) => {
                 for o in objects {
-                    let value = o.node.to_value();
+                    let value = kubernetes::without_nulls(&o.node.to_value());
                     out.resources.push(LoadedResource {
                         source: 0,
                         origins: Vec::new(),

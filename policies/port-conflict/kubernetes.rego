@@ -9,7 +9,8 @@
 #     the pod's network namespace, so only one can bind it;
 #   - one Service lists the same `port` and protocol twice (the API server rejects it);
 #   - two Services use the same `nodePort`, in any namespaces (node ports are allocated
-#     cluster-wide, so the second Service is rejected);
+#     cluster-wide, so the second Service is rejected); `nodePort: 0` means unset (the API
+#     server allocates a free port) and claims nothing;
 #   - two workloads, in any namespaces, bind the same host port: the same `hostPort`,
 #     protocol and an overlapping `hostIP` (an unset `hostIP` or `0.0.0.0` overlaps every
 #     address, as the scheduler counts it; `::` every IPv6 address). With
@@ -120,6 +121,8 @@ deny contains {
 	some i, port in input.spec.ports
 	node_port := port.nodePort
 	is_number(node_port)
+	# 0 means "unset": the API server allocates a free port.
+	node_port != 0
 	# The index lists every `v1` Service port by nodePort.
 	others := {o |
 		some o in rampart.inventory_index(data.inventory).node_ports[node_port]
