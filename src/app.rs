@@ -109,6 +109,9 @@ fn check(args: CheckArgs) -> u8 {
             return 2;
         }
     };
+    for n in run.notes.iter().filter(|n| args.verbose || !n.verbose) {
+        eprintln!("note: {}: {}", n.path, n.message);
+    }
     if args.verbose {
         for s in &run.skipped {
             eprintln!(
