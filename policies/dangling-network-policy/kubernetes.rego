@@ -9,16 +9,16 @@
 #   policies linted on its own gives no finding. The workloads of the namespace (at most five)
 #   are related locations, with the labels their pods carry.
 #
-#   Why it matters: a policy that selects nothing isolates nothing. It usually means a typo in a
-#   label or a label the pods never got, and the workloads it was written for are left open
-#   while the policy suggests they are protected.
-#
 #   Not reported when the namespace also holds custom resources (an object whose API group is
 #   not one of Kubernetes' built-in groups, such as kube-prometheus's `Prometheus` and
 #   `Alertmanager`): operators create pods from custom resources, with labels rampart cannot
 #   see, so a policy that selects none of the run's workloads may well select theirs. Pods
 #   created by an operator whose custom resources are not in the run are invisible too:
 #   suppress the finding, with the reason, on a policy written for them.
+#
+#   Why it matters: a policy that selects nothing isolates nothing. It usually means a typo in a
+#   label or a label the pods never got, and the workloads it was written for are left open
+#   while the policy suggests they are protected.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/
 #     description: Network Policies
