@@ -1,6 +1,8 @@
 //! Null is empty (issue 13, part 3): for every resource of the check fixtures, variants with
 //! one array or object field set to null (`ports:`, `env:`, `securityContext:` left empty) are
-//! linted with every check, and no check may fail at run time on them.
+//! linted with every check, and no check may fail at run time on them. Kubernetes objects also
+//! get variants with the field set to a string (`env: env`, seen in the wild), which the API
+//! server rejects but a linter must read without breaking.
 //!
 //! Kubernetes variants are written as one JSON document each (JSON is YAML) into one stream per
 //! fixture file, renamed so that every variant is its own object; Compose variants become extra
@@ -40,7 +42,7 @@ fn container_paths(value: &Value, path: &mut Vec<Value>, out: &mut Vec<Vec<Value
     }
 }
 
-fn set_null(value: &mut Value, path: &[Value]) {
+fn set(value: &mut Value, path: &[Value], to: Value) {
     let mut at = value;
     for seg in path {
         at = match seg {
@@ -48,7 +50,7 @@ fn set_null(value: &mut Value, path: &[Value]) {
             _ => at.get_mut(seg.as_u64().unwrap() as usize).unwrap(),
         };
     }
-    *at = Value::Null;
+    *at = to;
 }
 
 fn documents(file: &Path) -> Vec<Value> {
@@ -62,8 +64,8 @@ fn is_kubernetes(doc: &Value) -> bool {
         && doc.get("kind").is_some_and(Value::is_string)
 }
 
-/// The Kubernetes variants of one document: each field set to null, each renamed apart.
-fn kubernetes_variants(doc: &Value, tag: &str) -> Vec<Value> {
+/// The Kubernetes variants of one document: each field set to `to`, each renamed apart.
+fn kubernetes_variants(doc: &Value, tag: &str, to: &Value) -> Vec<Value> {
     let mut paths = Vec::new();
     container_paths(doc, &mut Vec::new(), &mut paths);
     paths
@@ -72,7 +74,7 @@ fn kubernetes_variants(doc: &Value, tag: &str) -> Vec<Value> {
         .filter(|(_, p)| p.first() != Some(&Value::from("metadata")) || p.len() > 1)
         .map(|(i, p)| {
             let mut v = doc.clone();
-            set_null(&mut v, p);
+            set(&mut v, p, to.clone());
             if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
                 let name = meta
                     .get("name")
@@ -99,7 +101,7 @@ fn compose_variants(doc: &Value) -> Option<(Value, usize)> {
         container_paths(service, &mut Vec::new(), &mut paths);
         for (i, p) in paths.iter().enumerate() {
             let mut v = service.clone();
-            set_null(&mut v, p);
+            set(&mut v, p, Value::Null);
             // `extends` and `depends_on` name other services and files: keep the variant alone.
             if let Some(m) = v.as_object_mut() {
                 m.remove("extends");
@@ -127,7 +129,7 @@ fn policy_failures(report: &Value) -> Vec<String> {
 }
 
 #[test]
-fn no_check_fails_on_null_fields() {
+fn no_check_fails_on_null_or_mistyped_fields() {
     let dir = tempfile::tempdir().unwrap();
     let mut k8s_stream = String::new();
     let mut k8s_variants = 0;
@@ -144,11 +146,13 @@ fn no_check_fails_on_null_fields() {
         }
         for (d, doc) in documents(file).iter().enumerate() {
             if is_kubernetes(doc) {
-                for v in kubernetes_variants(doc, &format!("f{n}d{d}")) {
-                    k8s_stream.push_str("---\n");
-                    k8s_stream.push_str(&serde_json::to_string(&v).unwrap());
-                    k8s_stream.push('\n');
-                    k8s_variants += 1;
+                for (tag, to) in [("n", Value::Null), ("s", Value::from("x"))] {
+                    for v in kubernetes_variants(doc, &format!("f{n}d{d}{tag}"), &to) {
+                        k8s_stream.push_str("---\n");
+                        k8s_stream.push_str(&serde_json::to_string(&v).unwrap());
+                        k8s_stream.push('\n');
+                        k8s_variants += 1;
+                    }
                 }
             } else if let Some((project, count)) = compose_variants(doc) {
                 if count == 0 {
@@ -189,7 +193,7 @@ fn no_check_fails_on_null_fields() {
     let failures = policy_failures(&report);
     assert!(
         failures.is_empty(),
-        "{} checks failed at run time on null fields:\n{}",
+        "{} checks failed at run time on null or mistyped fields:\n{}",
         failures.len(),
         failures[..failures.len().min(30)].join("\n")
     );

@@ -87,6 +87,7 @@ deny contains {
 	}],
 } if {
 	input.kind == "Service"
+	is_array(input.spec.ports)
 	some j, port in input.spec.ports
 	is_number(port.port)
 	protocol := pp.protocol(port)
@@ -118,6 +119,7 @@ deny contains {
 	],
 } if {
 	input.kind == "Service"
+	is_array(input.spec.ports)
 	some i, port in input.spec.ports
 	node_port := port.nodePort
 	is_number(node_port)
@@ -178,7 +180,9 @@ may_bind_host_ports if k8s.pod_spec.hostNetwork == true
 
 may_bind_host_ports if {
 	some field in ["containers", "initContainers"]
+	is_array(k8s.pod_spec[field])
 	some container in k8s.pod_spec[field]
+	is_array(container.ports)
 	some port in container.ports
 	port.hostPort
 }

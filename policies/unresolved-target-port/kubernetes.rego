@@ -53,6 +53,7 @@ deny contains {
 } if {
 	input.kind == "Service"
 	count(selected) > 0
+	is_array(input.spec.ports)
 	some i, port in input.spec.ports
 	target := target_port(port)
 	protocol := pp.protocol(port)
