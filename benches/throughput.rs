@@ -149,7 +149,7 @@ fn measure(phase: &str, dir: &Path) -> Option<Measured> {
 fn run_phase(phase: &str, dir: &Path) {
     match phase {
         "parse" => {
-            let (inputs, _) = rampart::discover::discover(&[dir.to_path_buf()], "-", 0);
+            let (inputs, _, _) = rampart::discover::discover(&[dir.to_path_buf()], "-", 0);
             let docs: usize = inputs
                 .par_iter()
                 .map(|input| {

@@ -120,6 +120,9 @@ fn check(args: CheckArgs) -> u8 {
         }
     };
     run.sarif_category = args.sarif_category.clone();
+    for n in run.notes.iter().filter(|n| args.verbose || !n.verbose) {
+        eprintln!("note: {}: {}", n.path, n.message);
+    }
     if args.verbose {
         for u in &run.units {
             let s = if u.objects == 1 { "" } else { "s" };

@@ -132,8 +132,9 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
-    /// Also list the deployment units formed (and why) and skipped documents (neither
-    /// Kubernetes objects nor Compose files).
+    /// Also list the deployment units formed (and why) and what was not linted: skipped
+    /// documents (neither Kubernetes objects nor Compose files) and what a walk left out (hidden
+    /// directories, Kustomize patches, `.json` files that are not manifests).
     #[arg(short, long)]
     pub verbose: bool,
 

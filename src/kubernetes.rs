@@ -336,6 +336,7 @@ impl<T: IntoValue> IntoValue for BTreeMap<String, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::yaml::parse_stream;
 
     fn classify_text(text: &str) -> (Classified, Vec<(Span, String)>) {

@@ -118,6 +118,8 @@ pub struct Run {
     pub findings: Vec<Finding>,
     pub errors: Vec<InputError>,
     pub skipped: Vec<Skipped>,
+    /// What the walk or the loading left out, and why (`-v`; Helm charts always).
+    pub notes: Vec<discover::Note>,
     pub summary: Summary,
     pub catalog: Catalog,
     /// Every resource evaluated, sorted by file and position.
@@ -222,6 +224,8 @@ struct Loaded {
     skipped: Vec<(String, usize, u32)>,
     /// Read for the context of named files only.
     context: bool,
+    /// Files left out whole (a walked `.json` file that is not JSON).
+    notes: Vec<discover::Note>,
 }
 
 struct LoadedResource {
@@ -367,7 +371,7 @@ fn run_in_pool(
     threads: usize,
     started: SystemTime,
 ) -> Result<Run, Fatal> {
-    let (mut inputs, discover_errors) =
+    let (mut inputs, discover_errors, mut notes) =
         discover::discover(&options.paths, &options.stdin_name, threads);
     exclude(&mut inputs, &options);
     let default_ns = options.params.default_namespace.clone();
@@ -473,6 +477,7 @@ fn run_in_pool(
                 message: e.message,
             });
         }
+        notes.extend(l.notes);
         for (file, document, line) in l.skipped {
             skipped.push(Skipped {
                 file,
@@ -708,6 +713,7 @@ fn run_in_pool(
         findings,
         errors,
         skipped,
+        notes,
         summary,
         catalog,
         resources: checked,
@@ -778,11 +784,11 @@ fn context_inputs(inputs: &[Input], options: &Options, threads: usize) -> Vec<In
             Input::Stdin { .. } => None,
         })
         .collect();
-    let (found, _) = discover::discover(&roots, "-", threads);
+    let (found, _, _) = discover::discover(&roots, "-", threads);
     let mut found: Vec<Input> = found
         .into_iter()
         .filter(|i| match i {
-            Input::File { path, name } => {
+            Input::File { path, name, .. } => {
                 !is_compose_name(name)
                     && !compose::is_override(path)
                     && !known.contains(&absolute(path))
@@ -910,6 +916,14 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         Input::File { path, .. } => Some(path.as_path()),
         Input::Stdin { .. } => None,
     };
+    if let Some(why) = unwanted_json(input, &source) {
+        out.notes.push(discover::Note {
+            path: source.name.clone(),
+            message: why.into(),
+            verbose: true,
+        });
+        return out;
+    }
     let alone_override = job.with.is_none() && path.is_some_and(compose::is_override);
     // An override file given without its base file is linted with it, as Compose reads it.
     let base = if alone_override {
@@ -1046,6 +1060,43 @@ fn compose_documents(stream: yaml::Stream) -> Vec<yaml::Node> {
         d.resolve(yaml::Schema::Compose);
     }
     documents
+}
+
+/// Why a `.json` file found by walking is not linted: application repositories hold many
+/// (`tsconfig.json` with comments, `package.json`). A file named on the command line is read
+/// whatever it holds.
+fn unwanted_json(input: &Input, source: &SourceFile) -> Option<&'static str> {
+    let Input::File {
+        path, walked: true, ..
+    } = input
+    else {
+        return None;
+    };
+    if !path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+    {
+        return None;
+    }
+    match serde_json::from_str::<serde_json::Value>(&source.text) {
+        Err(_) => Some("not JSON (comments or trailing commas, as in `tsconfig.json`): not linted"),
+        Ok(v) if !is_manifest(&v) => {
+            Some("JSON that is neither a Kubernetes object nor a Compose file: not linted")
+        }
+        Ok(_) => None,
+    }
+}
+
+/// A Kubernetes object or list (`apiVersion` and `kind`), or a Compose file (`services`).
+fn is_manifest(v: &serde_json::Value) -> bool {
+    let object = |v: &serde_json::Value| {
+        v.get("apiVersion").is_some_and(|a| a.is_string())
+            && v.get("kind").is_some_and(|k| k.is_string())
+    };
+    match v {
+        serde_json::Value::Array(items) => items.iter().any(object),
+        _ => object(v) || v.get("services").is_some_and(|s| s.is_object()),
+    }
 }
 
 fn is_compose_name(name: &str) -> bool {

@@ -11,13 +11,15 @@ use common::*;
 use serde_json::Value;
 
 /// The checks this file is about; other Compose checks would add findings to the same files.
-const CHECKS: [&str; 6] = [
+const CHECKS: [&str; 8] = [
     "--only",
     "port-conflict",
     "--only",
     "unbound-host-port",
     "--only",
     "invalid-compose",
+    "--only",
+    "unset-compose-variable",
 ];
 
 fn check(paths: &[&str]) -> (i32, Value) {
@@ -214,7 +216,7 @@ fn interpolation_reads_dotenv_only() {
                 "host port 9090/tcp is published on every interface (no host IP)".into()
             ),
             (
-                "invalid-compose".into(),
+                "unset-compose-variable".into(),
                 7,
                 "variable `DEBUG_PORT` is not set in the project's `.env` and has no default"
                     .into()

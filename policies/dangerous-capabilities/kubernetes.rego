@@ -43,6 +43,7 @@ allowed := {"NET_BIND_SERVICE"}
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "capabilities", "add", i])} if {
 	not sc.is_windows
 	some c in k8s.containers
+	is_array(c.container.securityContext.capabilities.add)
 	some i, cap in c.container.securityContext.capabilities.add
 	not sc.normalize_capability(cap) in allowed
 	msg := added_message(k8s.name(c.container), cap)
@@ -56,6 +57,7 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "cap
 }
 
 drops_all(container) if {
+	is_array(container.securityContext.capabilities.drop)
 	some cap in container.securityContext.capabilities.drop
 	sc.is_all(cap)
 }
@@ -67,6 +69,9 @@ added_message(name, cap) := sprintf("container `%s` adds all capabilities (%s)",
 } else := sprintf("container `%s` adds capability %s", [name, cap])
 
 drop_message(container) := sprintf("container `%s` drops %s but not ALL capabilities", [k8s.name(container), concat(", ", dropped)]) if {
-	dropped := [sprintf("%v", [cap]) | some cap in container.securityContext.capabilities.drop]
+	dropped := [sprintf("%v", [cap]) |
+		is_array(container.securityContext.capabilities.drop)
+		some cap in container.securityContext.capabilities.drop
+	]
 	count(dropped) > 0
 } else := sprintf("container `%s` does not drop ALL capabilities", [k8s.name(container)])

@@ -9,10 +9,16 @@
 #   policies linted on its own gives no finding. The workloads of the namespace (at most five)
 #   are related locations, with the labels their pods carry.
 #
+#   Not reported when the namespace also holds custom resources (an object whose API group is
+#   not one of Kubernetes' built-in groups, such as kube-prometheus's `Prometheus` and
+#   `Alertmanager`): operators create pods from custom resources, with labels rampart cannot
+#   see, so a policy that selects none of the run's workloads may well select theirs. Pods
+#   created by an operator whose custom resources are not in the run are invisible too:
+#   suppress the finding, with the reason, on a policy written for them.
+#
 #   Why it matters: a policy that selects nothing isolates nothing. It usually means a typo in a
 #   label or a label the pods never got, and the workloads it was written for are left open
-#   while the policy suggests they are protected. Pods created by operators are invisible to
-#   rampart: suppress the finding, with the reason, on a policy written for them.
+#   while the policy suggests they are protected.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/
 #     description: Network Policies
@@ -41,6 +47,7 @@ deny contains {"msg": msg, "path": ["spec", "podSelector"], "related": related} 
 	ns := k8s.namespace
 	selector := network.pod_selector(input)
 	not network.selects_some(ns, selector)
+	not holds_custom_resources(ns)
 	workloads := network.first_workloads(ns, 5)
 	count(workloads) > 0
 	msg := sprintf("NetworkPolicy `%s` selects %s, which matches the pods of no workload in namespace `%s`", [
@@ -56,3 +63,29 @@ deny contains {"msg": msg, "path": ["spec", "podSelector"], "related": related} 
 		some [kind, name, api_version, obj] in workloads
 	]
 }
+
+# Kubernetes' built-in API groups: the core group ("" in `v1`), the unqualified groups and every
+# `*.k8s.io` group. Any other group belongs to a CustomResourceDefinition.
+builtin_groups := {
+	"", "apps", "batch", "autoscaling", "policy", "extensions",
+	"apiextensions.k8s.io", "apiregistration.k8s.io",
+}
+
+builtin_api_version(api_version) if {
+	group := group_of(api_version)
+	group in builtin_groups
+}
+
+builtin_api_version(api_version) if endswith(group_of(api_version), ".k8s.io")
+
+group_of(api_version) := parts[0] if {
+	parts := split(api_version, "/")
+	count(parts) == 2
+} else := ""
+
+# The namespace holds an object of a custom resource kind, whose operator may create pods.
+holds_custom_resources(ns) if {
+	some api_version, _ in data.inventory.namespace[ns]
+	not builtin_api_version(api_version)
+}
+

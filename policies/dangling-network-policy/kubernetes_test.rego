@@ -92,3 +92,16 @@ test_at_most_five_related if {
 	some r in results
 	count(r.related) == 5
 }
+
+prometheus := {"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "metadata": {"name": "k8s", "namespace": "shop"}, "spec": {}}
+
+hpa := {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web", "namespace": "shop"}, "spec": {}}
+
+ingress := {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web", "namespace": "shop"}, "spec": {}}
+
+test_custom_resources_in_the_namespace_may_own_the_pods if {
+	p := policy("shop", {"matchLabels": {"app.kubernetes.io/name": "prometheus"}})
+	count(findings(p, [web, prometheus])) == 0
+	# Built-in kinds are no operator's: still reported.
+	count(findings(p, [web, hpa, ingress, service])) == 1
+}

@@ -15,6 +15,9 @@
 #   `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"` is a setting), a value made only of variable
 #   references (`$${TOKEN}`, which Compose passes on as `${TOKEN}`), and the `*_FILE` variables
 #   that name a file holding the credential (`MINIO_ROOT_PASSWORD_FILE=/run/secrets/...`).
+#   As for Kubernetes, a value that is a file path (`DATABASE_PASSWORD=/run/secrets/db`) or
+#   an obvious secret-store reference or placeholder (`vault:...`, `op://...`, `{{ ... }}`) is
+#   not a secret.
 #   `env_file` files are not read. The value is never printed.
 #
 #   Why it matters: as for Kubernetes, a credential in a compose file or its `.env` is in every

@@ -22,8 +22,12 @@
 #   value (`true`, `false`, `yes`, `no`, `on`, `off`, `0`, `1`:
 #   `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"` is a setting), and a value made only of variable
 #   references: `$(DB_PASSWORD)`, which Kubernetes expands from another variable, or
-#   `${DB_PASSWORD}`, a placeholder that a deploy step substitutes. The value is never
-#   printed.
+#   `${DB_PASSWORD}`, a placeholder that a deploy step substitutes; a file path that holds the
+#   credential (`/run/secrets/db-password`, `./secrets/token`, `~/.pgpass`, `file://...`:
+#   one word starting with `/`, `./`, `../`, `~/`); and an obvious secret-store reference or
+#   template placeholder (`vault:...`, `ref+vault://...`, `op://...`,
+#   `arn:aws:secretsmanager:...`, `projects/<p>/secrets/<s>`, `@Microsoft.KeyVault(...)`,
+#   `{{ ... }}`). The value is never printed.
 #
 #   Why it matters: a credential in a manifest is in every clone of the repository, in its
 #   history, in CI logs and in the object anyone with read access to the workload can get;
@@ -55,6 +59,8 @@ import data.rampart.lib.kubernetes as k8s
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
 	some c in k8s.containers
+	# The API server rejects an `env` that is not a list; nothing to read in it.
+	is_array(c.container.env)
 	some i, entry in c.container.env
 	not entry.valueFrom
 	credentials.credential_name(entry.name)

@@ -5,10 +5,11 @@
 #   written: a service key the Compose specification does not know (`imagee`, `port`), a value
 #   of the wrong type (`ports: "8080:80"`, `user: 1000`, `environment: 42`), a value outside
 #   its enumeration, a missing required key (`depends_on.db` without `condition`), a port that
-#   does not parse, an `extends` that cannot be resolved, files that cannot be merged, and an
-#   interpolation variable with no value in the project's `.env` and no default
-#   (`${PORT}` instead of `${PORT:-8080}`). Unknown top-level keys (other than `x-*`) and
-#   services that are not mappings are reported against the project.
+#   does not parse, an `extends` that cannot be resolved, files that cannot be merged, and a
+#   required variable (`${TAG:?message}`) with no value in the project's `.env`. Unknown
+#   top-level keys (other than `x-*`) and services that are not mappings are reported
+#   against the project. A variable with no value and no default (`${PORT}`), which Compose
+#   only warns about, is reported by `unset-compose-variable` instead.
 #
 #   rampart reads variables from the `.env` file next to the Compose file only, never from the
 #   environment it runs in, so that a result does not depend on the machine; a variable
@@ -32,12 +33,12 @@
 #   targets: [compose-service, compose-project]
 #   remediation: |
 #     Fix the key or the value as the message says (`docker compose config` shows how Compose
-#     reads the file). Give every variable a value in `.env` or a default (`${PORT:-8080}`), or
-#     make it required on purpose (`${PORT:?set PORT in .env}`).
+#     reads the file). Give a required variable (`${TAG:?set TAG in .env}`) a value in `.env`.
 package rampart.checks.invalid_compose.compose
 
 import rego.v1
 
 deny contains {"msg": p.msg, "path": p.path} if {
 	some p in input.problems
+	p.kind != "unset-variable"
 }

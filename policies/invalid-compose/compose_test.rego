@@ -6,8 +6,8 @@ import data.rampart.checks.invalid_compose.compose as check
 
 test_every_problem_is_reported if {
 	problems := [
-		{"msg": "unknown service key `imagee` (did you mean `image`?)", "path": ["imagee"]},
-		{"msg": "`ports` must be a sequence, not a string", "path": ["ports"]},
+		{"msg": "unknown service key `imagee` (did you mean `image`?)", "path": ["imagee"], "kind": "invalid"},
+		{"msg": "`ports` must be a sequence, not a string", "path": ["ports"], "kind": "invalid"},
 	]
 	results := check.deny with input as {"name": "web", "service": {}, "ports": [], "problems": problems}
 	count(results) == 2
@@ -18,4 +18,13 @@ test_every_problem_is_reported if {
 
 test_no_problem_no_finding if {
 	count(check.deny) == 0 with input as {"name": "web", "service": {"image": "x"}, "ports": [], "problems": []}
+}
+
+test_unset_variables_are_left_to_unset_compose_variable if {
+	problems := [
+		{"msg": "variable `PORT` is not set in the project's `.env` and has no default", "path": ["ports", 0], "kind": "unset-variable"},
+		{"msg": "required variable `TAG` is not set in the project's `.env`", "path": ["image"], "kind": "invalid"},
+	]
+	results := check.deny with input as {"name": "web", "service": {}, "ports": [], "problems": problems}
+	{r.path | some r in results} == {["image"]}
 }

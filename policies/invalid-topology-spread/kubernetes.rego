@@ -47,6 +47,7 @@ subject(i) := sprintf("topologySpreadConstraints[%d] of %s `%s`", [i, input.kind
 constraints contains [i, c] if {
 	has_constraints
 	k8s.is_workload
+	is_array(k8s.pod_spec.topologySpreadConstraints)
 	some i, c in k8s.pod_spec.topologySpreadConstraints
 	is_object(c)
 }

@@ -56,6 +56,8 @@ literal_value(value) if {
 	trim_space(value) != ""
 	not lower(trim_space(value)) in flags
 	not only_references(value)
+	not file_path(value)
+	not store_reference(value)
 }
 
 # Values that switch a setting rather than hold a credential.
@@ -63,3 +65,22 @@ flags := {"true", "false", "yes", "no", "on", "off", "0", "1"}
 
 # The value is only `$(VAR)` or `${VAR}` references: nothing literal to leak.
 only_references(value) if regex.match(`^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})+$`, trim_space(value))
+
+# The value names a file that holds the credential (`/run/secrets/db-password`,
+# `./secrets/token`, `~/.pgpass`, `file:///etc/app/key`): a path, not the secret.
+file_path(value) if regex.match(`^(/|\./|\.\./|~/|file://)[^\s]*$`, trim_space(value))
+
+# The value is a reference into a secret store or a template placeholder, resolved at deploy
+# time: `vault:secret/data/db#password`, `ref+vault://...`, `op://vault/item/field`,
+# `arn:aws:secretsmanager:...`, `projects/p/secrets/s/versions/1`,
+# `@Microsoft.KeyVault(SecretUri=...)`, `{{ .Values.password }}`.
+store_reference(value) if regex.match(store_reference_pattern, trim_space(value))
+
+store_reference_pattern := concat("|", [
+	`^(vault|awssm|awskms|gcpsm|gcpkms|azurekv|sops|doppler|op|bw|infisical|k8s|secretsmanager|ssm|akv):[^\s]*$`,
+	`^ref\+[a-z0-9]+://[^\s]*$`,
+	`^arn:aws[a-z-]*:(secretsmanager|ssm|kms):[^\s]*$`,
+	`^projects/[^/\s]+/secrets/[^\s]+$`,
+	`^@Microsoft\.KeyVault\(.*\)$`,
+	`^\{\{.*\}\}$`,
+])

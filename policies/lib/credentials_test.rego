@@ -51,9 +51,24 @@ test_literal_values if {
 	credentials.literal_value(" hunter2 ")
 	credentials.literal_value("prefix-${VAR}")
 	credentials.literal_value("12345")
+	# A slash inside a password, or a path with a space, is still literal.
+	credentials.literal_value("pa/ss")
+	credentials.literal_value("/not a path")
+	credentials.literal_value("vault: open sesame")
 }
 
 test_values_that_are_not_literal if {
+	not credentials.literal_value("/run/secrets/db-password")
+	not credentials.literal_value("./secrets/token.txt")
+	not credentials.literal_value("~/.pgpass")
+	not credentials.literal_value("file:///etc/app/key")
+	not credentials.literal_value("vault:secret/data/db#password")
+	not credentials.literal_value("ref+awssecrets://prod/db#/password")
+	not credentials.literal_value("op://prod/db/password")
+	not credentials.literal_value("arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf")
+	not credentials.literal_value("projects/shop/secrets/db/versions/latest")
+	not credentials.literal_value("@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/db/)")
+	not credentials.literal_value("{{ .Values.db.password }}")
 	not credentials.literal_value("")
 	not credentials.literal_value("   ")
 	not credentials.literal_value("yes")

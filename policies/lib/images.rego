@@ -27,10 +27,15 @@ without_digest(image) := substring(image, 0, indexof(image, "@")) if {
 	contains(image, "@")
 } else := image
 
-# Why an image reference is not pinned: "latest" (tagged `latest`, without a digest) or
-# "untagged" (neither a tag nor a digest). Undefined for a pinned image, a tag other than
+# Why an image reference is not pinned: "malformed-digest" (an `@` part that is no valid
+# digest, whatever the tag), "latest" (tagged `latest`, without a digest) or "untagged"
+# (neither a tag nor a digest). Undefined for a pinned image, a tag other than
 # `latest`, an empty string or a value that is not a string.
-mutable(image) := "latest" if {
+mutable(image) := "malformed-digest" if {
+	is_string(image)
+	contains(image, "@")
+	not pinned(image)
+} else := "latest" if {
 	is_string(image)
 	image != ""
 	not pinned(image)

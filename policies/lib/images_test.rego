@@ -70,7 +70,9 @@ test_digests_pin if {
 test_malformed_digests_do_not_pin if {
 	not images.pinned("nginx@sha256:abc")
 	not images.pinned("nginx@notadigest")
-	images.mutable("nginx@sha256:abc") == "untagged"
+	images.mutable("nginx@sha256:abc") == "malformed-digest"
+	images.mutable("nginx:1.27@sha256:123456") == "malformed-digest"
+	images.mutable("nginx@notadigest") == "malformed-digest"
 }
 
 test_tag_of if {

@@ -55,6 +55,7 @@ serving_containers(obj) := {c |
 	spec_path := pod_spec_path(obj)
 	spec := pod_spec(obj)
 	some field in ["containers", "initContainers"]
+	is_array(spec[field])
 	some i, container in spec[field]
 	serves(field, container)
 	c := {"container": container, "path": array.concat(spec_path, [field, i]), "name": name(container)}
@@ -77,6 +78,7 @@ protocol(port) := p if {
 # "container_path", "path" (to the port entry), "number", "protocol", "name" (or null)}.
 declared_ports(obj) := {p |
 	some c in serving_containers(obj)
+	is_array(c.container.ports)
 	some j, port in c.container.ports
 	is_number(port.containerPort)
 	p := {

@@ -24,6 +24,7 @@ is_privileged(container) if container.securityContext.privileged == true
 # `drop: [ALL]` but not a drop by name, and `add: [ALL]` is undone by either.
 granting_adds(container, cap) := {i |
 	caps := container.securityContext.capabilities
+	is_array(caps.add)
 	some i, added in caps.add
 	grants(caps, added, cap)
 }
@@ -40,11 +41,13 @@ grants(caps, added, cap) if {
 }
 
 drops(caps, cap) if {
+	is_array(caps.drop)
 	some dropped in caps.drop
 	normalize_capability(dropped) == cap
 }
 
 drops_all(caps) if {
+	is_array(caps.drop)
 	some dropped in caps.drop
 	is_all(dropped)
 }

@@ -110,9 +110,11 @@ replicas_related(obj, r) := [{
 # {"term", "path", "kind", "order"}.
 anti_affinity_terms(obj) := array.concat(
 	[{"term": term, "path": ["spec", "template", "spec", "affinity", "podAntiAffinity", "requiredDuringSchedulingIgnoredDuringExecution", i], "kind": "required", "order": [0, i]} |
+		is_array(pod_spec(obj).affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution)
 		some i, term in pod_spec(obj).affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution
 	],
 	[{"term": weighted.podAffinityTerm, "path": ["spec", "template", "spec", "affinity", "podAntiAffinity", "preferredDuringSchedulingIgnoredDuringExecution", i, "podAffinityTerm"], "kind": "preferred", "order": [1, i]} |
+		is_array(pod_spec(obj).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution)
 		some i, weighted in pod_spec(obj).affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution
 		is_object(weighted.podAffinityTerm)
 	],
@@ -120,6 +122,7 @@ anti_affinity_terms(obj) := array.concat(
 
 # Every topologySpreadConstraints entry with its path.
 spread_constraints(obj) := [{"term": constraint, "path": ["spec", "template", "spec", "topologySpreadConstraints", i], "kind": "", "order": [0, i]} |
+	is_array(pod_spec(obj).topologySpreadConstraints)
 	some i, constraint in pod_spec(obj).topologySpreadConstraints
 ]
 

@@ -11,6 +11,9 @@
 #   `egress` rules. A policy that lists a direction with no rules for it is a deny-all and counts:
 #   the pods are isolated. NetworkPolicies of other namespaces never count.
 #
+#   Pods on the host's network (`hostNetwork: true`) are not reported: NetworkPolicy does not
+#   apply to them, and `host-namespace` already reports them.
+#
 #   The finding points at the pod template's labels. The NetworkPolicies of the namespace that
 #   do not select the pods (at most five) are related locations, each with what it selects.
 #
@@ -59,6 +62,7 @@ consequence := {
 
 deny contains {"msg": msg, "path": array.concat(k8s.pod_metadata_path, ["labels"]), "related": related} if {
 	k8s.is_long_running
+	not host_network
 	ns := k8s.namespace
 	labels := k8s.pod_labels
 	isolated := network.isolating_directions(ns, labels)
@@ -73,6 +77,9 @@ deny contains {"msg": msg, "path": array.concat(k8s.pod_metadata_path, ["labels"
 		r := unselected(name, api_version, policy, labels, ns)
 	]
 }
+
+# NetworkPolicy does not apply to pods on the host's network (host-namespace reports them).
+host_network if k8s.pod_spec.hostNetwork == true
 
 unselected(name, api_version, policy, labels, ns) := {
 	"msg": sprintf("this NetworkPolicy selects these pods, but only for %s", [concat(" and ", sort(network.policy_types(policy)))]),

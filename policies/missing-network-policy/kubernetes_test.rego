@@ -157,3 +157,10 @@ test_pods_without_labels_are_only_selected_by_an_empty_selector if {
 	count(findings(bare, [policy("p", "shop", {"podSelector": {"matchLabels": {"app": "web"}}})])) == 1
 	count(findings(bare, [policy("p", "shop", {"podSelector": {}})])) == 0
 }
+
+with_host_network(value) := object.union(web, {"spec": {"template": {"spec": {"hostNetwork": value, "containers": [{"name": "web"}]}}}})
+
+test_host_network_pods_are_not_reported if {
+	count(check.deny) == 0 with input as with_host_network(true) with data.inventory as {}
+	count(check.deny) == 1 with input as with_host_network(false) with data.inventory as {}
+}

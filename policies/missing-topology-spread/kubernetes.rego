@@ -7,7 +7,10 @@
 #   `topology.kubernetes.io/zone`) and its `labelSelector` matches the pod template's own labels
 #   (`matchLabels` and `matchExpressions` with `In`, `NotIn`, `Exists`, `DoesNotExist`; a missing
 #   selector selects nothing). Either `whenUnsatisfiable` counts. The scheduler's cluster-wide
-#   default constraints are not visible in manifests and are not counted.
+#   default constraints are not visible in manifests and are not counted. A pod anti-affinity
+#   term (required or preferred) counts as well when its `topologyKey` is in
+#   `spread-topology-keys` and its `labelSelector` matches the pod's own labels (in the pod's
+#   own namespace): it keeps the replicas apart over that key too.
 #
 #   Replicated means an effective replica count of at least the `min-replicas` parameter
 #   (default 2). When a HorizontalPodAutoscaler of the same namespace targets the workload
@@ -71,9 +74,18 @@ defects := [spread.spread_defects(input, c.term, topology_keys) | some c in cons
 
 keys := concat(" or ", topology_keys)
 
+# A podAntiAffinity term (required or preferred) whose topologyKey is one of the spread keys
+# and whose selector matches the pod's own labels keeps the replicas apart over that key too.
+anti_affinity_spreads if {
+	replicas
+	some t in spread.anti_affinity_terms(input)
+	count(spread.anti_affinity_defects(input, t.term, topology_keys)) == 0
+}
+
 # No constraint at all.
 deny contains {"msg": msg, "path": ["spec", "template", "spec", "topologySpreadConstraints"], "related": spread.replicas_related(input, replicas)} if {
 	count(constraints) == 0
+	not anti_affinity_spreads
 	msg := sprintf("%s `%s` runs %s with no topologySpreadConstraints entry on %s that selects its own pods, so nothing spreads its replicas over %s", [
 		input.kind, spread.name(input), spread.replicas_phrase(replicas), keys, keys,
 	])
@@ -82,6 +94,7 @@ deny contains {"msg": msg, "path": ["spec", "template", "spec", "topologySpreadC
 # Constraints exist but none counts: the nearest miss, at the field at fault.
 deny contains {"msg": msg, "path": array.concat(miss.path, [miss_defects[0].field]), "related": related} if {
 	count(constraints) > 0
+	not anti_affinity_spreads
 	every d in defects {
 		count(d) > 0
 	}

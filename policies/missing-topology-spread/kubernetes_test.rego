@@ -109,3 +109,21 @@ test_hpa_makes_a_single_replica_replicated if {
 	r.related[0].object.name == "web-hpa"
 	count(check.deny) == 0 with input as workload("Deployment", 5, {}) with data.inventory as {"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"web-hpa": object.union(hpa, {"spec": {"minReplicas": 1}})}}}}}
 }
+
+zone_anti_affinity(selector) := {"topologyKey": "topology.kubernetes.io/zone", "labelSelector": selector}
+
+test_required_zone_anti_affinity_on_own_pods_spreads if {
+	passes(workload("Deployment", 3, {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [zone_anti_affinity(web)]}}}))
+}
+
+test_preferred_zone_anti_affinity_on_own_pods_spreads if {
+	term := {"weight": 100, "podAffinityTerm": zone_anti_affinity(web)}
+	passes(workload("Deployment", 3, {"affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [term]}}}))
+}
+
+test_anti_affinity_that_does_not_spread_own_pods_over_zones_is_not_enough if {
+	other := {"matchLabels": {"app": "db"}}
+	count(findings(workload("Deployment", 3, {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [zone_anti_affinity(other)]}}}))) == 1
+	node := {"topologyKey": "kubernetes.io/hostname", "labelSelector": web}
+	count(findings(workload("Deployment", 3, {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [node]}}}))) == 1
+}

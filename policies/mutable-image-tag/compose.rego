@@ -4,7 +4,8 @@
 #   For Compose: a service whose `image` has neither a tag nor a digest, or is tagged `latest`,
 #   after interpolation (`image: app:${TAG}` takes `TAG` from `.env`). The reference is parsed
 #   as for Kubernetes: `registry:5000/app` has no tag, `app@sha256:...` and
-#   `app:1.2@sha256:...` are pinned. A service built from `build:` with no `image` has no image
+#   `app:1.2@sha256:...` are pinned, and a malformed digest (`app@sha256:123456`) gets a
+#   message of its own. A service built from `build:` with no `image` has no image
 #   to pin and is not reported; a service with both is, because Compose first tries to pull
 #   `image` and only builds when the pull fails (the default `pull_policy`).
 #
@@ -40,4 +41,5 @@ deny contains {"msg": msg, "path": ["image"]} if {
 messages := {
 	"latest": "service `%s` uses image `%s`, whose tag `latest` can change",
 	"untagged": "service `%s` uses image `%s` with no tag or digest (it means `latest`)",
+	"malformed-digest": "service `%s` uses image `%s`, whose digest is malformed (a digest is `@<algorithm>:<hex>`, such as `@sha256:` and 64 hex digits): it pins nothing, and the reference is rejected when pulled",
 }

@@ -6,7 +6,8 @@
 #   is what follows a `:` in the last `/`-separated component, so `registry:5000/team/app`
 #   has no tag (the colon belongs to the registry's host:port), `app:1.2` has one, and any
 #   `@sha256:...` digest pins the image whatever its tag (`app@sha256:...`,
-#   `app:1.2@sha256:...`).
+#   `app:1.2@sha256:...`). A malformed digest (`app@sha256:123456`, too short or without an
+#   algorithm) pins nothing and gets a message of its own.
 #
 #   Why it matters: an untagged image means `latest`, and `latest` (like any tag) can be
 #   pushed again. Two nodes may run different code for the same pod spec, a rollback does
@@ -42,4 +43,5 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
 messages := {
 	"latest": "container `%s` uses image `%s`, whose tag `latest` can change",
 	"untagged": "container `%s` uses image `%s` with no tag or digest (it means `latest`)",
+	"malformed-digest": "container `%s` uses image `%s`, whose digest is malformed (a digest is `@<algorithm>:<hex>`, such as `@sha256:` and 64 hex digits): it pins nothing, and the reference is rejected when pulled",
 }

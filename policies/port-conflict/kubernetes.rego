@@ -9,7 +9,8 @@
 #     the pod's network namespace, so only one can bind it;
 #   - one Service lists the same `port` and protocol twice (the API server rejects it);
 #   - two Services use the same `nodePort`, in any namespaces (node ports are allocated
-#     cluster-wide, so the second Service is rejected);
+#     cluster-wide, so the second Service is rejected); `nodePort: 0` means unset (the API
+#     server allocates a free port) and claims nothing;
 #   - two workloads, in any namespaces, bind the same host port: the same `hostPort`,
 #     protocol and an overlapping `hostIP` (an unset `hostIP` or `0.0.0.0` overlaps every
 #     address, as the scheduler counts it; `::` every IPv6 address). With
@@ -86,6 +87,7 @@ deny contains {
 	}],
 } if {
 	input.kind == "Service"
+	is_array(input.spec.ports)
 	some j, port in input.spec.ports
 	is_number(port.port)
 	protocol := pp.protocol(port)
@@ -117,9 +119,12 @@ deny contains {
 	],
 } if {
 	input.kind == "Service"
+	is_array(input.spec.ports)
 	some i, port in input.spec.ports
 	node_port := port.nodePort
 	is_number(node_port)
+	# 0 means "unset": the API server allocates a free port.
+	node_port != 0
 	# The index lists every `v1` Service port by nodePort.
 	others := {o |
 		some o in rampart.inventory_index(data.inventory).node_ports[node_port]
@@ -175,7 +180,9 @@ may_bind_host_ports if k8s.pod_spec.hostNetwork == true
 
 may_bind_host_ports if {
 	some field in ["containers", "initContainers"]
+	is_array(k8s.pod_spec[field])
 	some container in k8s.pod_spec[field]
+	is_array(container.ports)
 	some port in container.ports
 	port.hostPort
 }

@@ -62,6 +62,12 @@ test_distinct_node_ports if {
 	count(check.deny) == 0 with input as a with data.inventory as inventory([a, c])
 }
 
+test_node_port_zero_is_unset_not_a_claim if {
+	x := service("x", "shop", [{"port": 80, "nodePort": 0}])
+	y := service("y", "billing", [{"port": 81, "nodePort": 0}])
+	count(check.deny) == 0 with input as x with data.inventory as inventory([x, y])
+}
+
 test_a_service_does_not_conflict_with_itself if {
 	count(check.deny) == 0 with input as a with data.inventory as inventory([a])
 }

@@ -5,7 +5,10 @@
 #   whose `port` the container does not declare in its `ports`: a number that is no
 #   `containerPort`, or a name that is no port's `name`. A quoted number (`port: "8080"`) is a
 #   string, and Kubernetes reads a string as a port name, so it must match a `name`. A
-#   container that declares no ports is reported for every such probe. `hostNetwork` pods are
+#   numeric port is reported only when the container declares ports and not that one: a
+#   container that declares none (declaring is informational) is probed on the port the
+#   application serves, and the probe works. A named port that resolves to nothing is always
+#   reported, whether or not the container declares ports. `hostNetwork` pods are
 #   compared the same way (their container ports are the host's ports). `exec` probes have no
 #   port and are not checked, nor are init and ephemeral containers.
 #
@@ -45,10 +48,21 @@ deny contains {"msg": msg, "path": array.concat(c.path, [probe, handler, "port"]
 	port := action.port
 	is_port(port)
 	not declared(c.container, port)
+	reportable(c.container, port)
 	msg := message(probe, c.container, port)
 }
 
 is_port(port) if is_number(port)
+
+# A numeric port works whether or not the container declares it (declaring is informational):
+# it is suspect only when the container lists its ports and this one is not among them. A
+# named port must resolve to a declared name, or the probe always fails.
+reportable(container, port) if is_string(port)
+
+reportable(container, port) if {
+	is_number(port)
+	count(ports(container)) > 0
+}
 
 is_port(port) if is_string(port)
 

@@ -6,7 +6,9 @@
 #   `name`, and the protocol must match too (TCP when unset), as the endpoints controller
 #   resolves it. An absent `targetPort` defaults to the Service `port`. The containers are
 #   the pod's regular containers and its sidecars (init containers with
-#   `restartPolicy: Always`).
+#   `restartPolicy: Always`). A number is not reported when a selected workload declares no
+#   ports at all: declaring container ports is informational, and the traffic reaches the
+#   port the application serves. A name must always resolve.
 #
 #   The selected workloads are those of the Service's namespace whose pod template labels
 #   the Service's `selector` matches. A Service without a selector (or with an empty one),
@@ -51,6 +53,7 @@ deny contains {
 } if {
 	input.kind == "Service"
 	count(selected) > 0
+	is_array(input.spec.ports)
 	some i, port in input.spec.ports
 	target := target_port(port)
 	protocol := pp.protocol(port)
@@ -98,6 +101,15 @@ resolved(target, protocol) if {
 	some p in w.ports
 	p.number == target
 	p.protocol == protocol
+}
+
+# A numeric port reaches a container that declares no ports at all (declaring is
+# informational), as for probes: only a workload that lists its ports and not this one is
+# suspect.
+resolved(target, _) if {
+	is_number(target)
+	some w in selected
+	count(w.ports) == 0
 }
 
 resolved(target, protocol) if {

@@ -164,8 +164,12 @@ test_sidecar_ports_count_but_plain_init_ports_do_not if {
 
 test_workload_without_ports if {
 	bare := deployment("bare", {"app": "bare"}, [{"name": "app"}])
-	svc := service({"app": "bare"}, [{"port": 80}])
-	results := check.deny with input as svc with data.inventory as inventory([svc, bare])
+	# A numeric port reaches the container whether or not it is declared.
+	numeric := service({"app": "bare"}, [{"port": 80}, {"port": 81, "targetPort": 8081}])
+	count(check.deny) == 0 with input as numeric with data.inventory as inventory([numeric, bare])
+	# A name resolves to nothing.
+	named := service({"app": "bare"}, [{"port": 80, "targetPort": "http"}])
+	results := check.deny with input as named with data.inventory as inventory([named, bare])
 	some r in results
 	r.related[0].msg == "selects Deployment shop/bare, whose containers declare no ports"
 }

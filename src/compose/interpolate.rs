@@ -139,13 +139,21 @@ fn matching_brace(s: &str) -> Option<usize> {
     None
 }
 
+/// How the message about a variable that has no value and no default ends: Compose warns
+/// and substitutes an empty string, so it is reported apart from the errors
+/// (`unset-compose-variable`).
+const UNSET_WITHOUT_DEFAULT: &str = "is not set in the project's `.env` and has no default";
+
+/// The message is about a variable without value or default (not a required one).
+pub fn is_unset_variable(message: &str) -> bool {
+    message.starts_with("variable `") && message.ends_with(UNSET_WITHOUT_DEFAULT)
+}
+
 fn lookup(name: &str, env: &Env, issues: &mut Vec<String>, out: &mut String) {
     match env.get(name) {
         Some(v) => out.push_str(v),
         None => {
-            issues.push(format!(
-                "variable `{name}` is not set in the project's `.env` and has no default"
-            ));
+            issues.push(format!("variable `{name}` {UNSET_WITHOUT_DEFAULT}"));
             out.push(UNKNOWN);
         }
     }

@@ -627,7 +627,7 @@ fn collect_pending(
 /// Keys of the policy input, allocated once.
 static KEYS: std::sync::LazyLock<HashMap<&'static str, Value>> = std::sync::LazyLock::new(|| {
     [
-        "name", "service", "ports", "project", "problems", "services", "msg", "path",
+        "name", "service", "ports", "project", "problems", "services", "msg", "path", "kind",
     ]
     .into_iter()
     .map(|k| (k, Value::from(k)))
@@ -655,9 +655,17 @@ fn problems_value(problems: Vec<Problem>) -> Value {
                         PathSeg::Index(i) => Value::from(*i as u64),
                     })
                     .collect();
+                // `unset-compose-variable` reports the variables without value; the
+                // `invalid-compose` check everything else.
+                let kind = if interpolate::is_unset_variable(&p.message) {
+                    "unset-variable"
+                } else {
+                    "invalid"
+                };
                 object([
                     ("msg", Value::from(p.message.as_str())),
                     ("path", Value::from(path)),
+                    ("kind", Value::from(kind)),
                 ])
             })
             .collect::<Vec<_>>(),

@@ -112,6 +112,16 @@ const SERVICE_HOOK: S = S::Obj(&obj_req(
     &["command"],
 ));
 
+const PRE_START_HOOK: S = S::Obj(&obj(&[
+    ("command", COMMAND),
+    ("image", S_STR),
+    ("user", S_STR),
+    ("privileged", STR_BOOL),
+    ("working_dir", S_STR),
+    ("environment", LIST_OR_DICT),
+    ("per_replica", STR_BOOL),
+]));
+
 const BLKIO_LIMIT: S = S::Seq(&S::Obj(&obj(&[("path", S_STR), ("rate", STR_INT)])));
 const BLKIO_WEIGHT: S = S::Seq(&S::Obj(&obj(&[("path", S_STR), ("weight", STR_INT)])));
 
@@ -222,6 +232,7 @@ const DEVELOPMENT: S = S::OneOf(&[
                 ),
                 ("target", S_STR),
                 ("exec", SERVICE_HOOK),
+                ("initial_sync", S_BOOL),
             ],
             &["path", "action"],
         ))),
@@ -241,6 +252,9 @@ const BUILD: S = S::OneOf(&[
         ("cache_from", LIST_OF_STRINGS),
         ("cache_to", LIST_OF_STRINGS),
         ("no_cache", STR_BOOL),
+        ("no_cache_filter", STRING_OR_LIST),
+        ("provenance", STR_BOOL),
+        ("sbom", STR_BOOL),
         ("additional_contexts", LIST_OR_DICT),
         ("network", S_STR),
         ("pull", STR_BOOL),
@@ -490,7 +504,10 @@ pub static SERVICE: Object = obj(&[
         "models",
         S::OneOf(&[
             LIST_OF_STRINGS,
-            S::Dict(&S::Obj(&obj(&[("endpoint_var", S_STR)]))),
+            S::Dict(&S::OneOf(&[
+                S::T(NULL),
+                S::Obj(&obj(&[("endpoint_var", S_STR), ("model_var", S_STR)])),
+            ])),
         ]),
     ),
     ("networks", SERVICE_NETWORKS),
@@ -501,6 +518,9 @@ pub static SERVICE: Object = obj(&[
     ("platform", S_STR),
     ("ports", SERVICE_PORTS),
     ("post_start", S::Seq(&SERVICE_HOOK)),
+    // In compose-go's copy of the schema (what `docker compose` validates with), not yet in
+    // compose-spec's.
+    ("pre_start", S::Seq(&PRE_START_HOOK)),
     ("pre_stop", S::Seq(&SERVICE_HOOK)),
     ("privileged", STR_BOOL),
     ("profiles", LIST_OF_STRINGS),
@@ -935,6 +955,42 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Every property path the schema knows, as the Compose specification's schema spells them
+/// (`services.*.develop.watch[].path`): the cross-check test compares them with the list
+/// generated from the specification (`fixtures/compose-spec/paths.txt`).
+pub fn known_paths() -> Vec<String> {
+    fn walk(schema: &S, path: &str, out: &mut Vec<String>) {
+        match schema {
+            S::Any | S::T(_) | S::Enum(_) => {}
+            S::Seq(item) => walk(item, &format!("{path}[]"), out),
+            S::Dict(value) => walk(value, &format!("{path}.*"), out),
+            S::OneOf(alternatives) => {
+                for a in alternatives.iter() {
+                    walk(a, path, out);
+                }
+            }
+            S::Obj(object) => props(object, path, out),
+        }
+    }
+    fn props(object: &Object, path: &str, out: &mut Vec<String>) {
+        for (key, schema) in object.props {
+            let p = if path.is_empty() {
+                (*key).to_string()
+            } else {
+                format!("{path}.{key}")
+            };
+            out.push(p.clone());
+            walk(schema, &p, out);
+        }
+    }
+    let mut out = Vec::new();
+    props(&TOP_LEVEL, "", &mut out);
+    props(&SERVICE, "services.*", &mut out);
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1073,5 +1129,28 @@ read_only: maybe
         assert_eq!(edit_distance("imagee", "image"), 1);
         assert_eq!(edit_distance("prots", "ports"), 2);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    /// Every key the Compose specification defines (the paths of `compose-spec.json`, with the
+    /// keys compose-go's copy adds, listed in `fixtures/compose-spec/paths.txt` by
+    /// `scripts/compose-spec-paths`) is known to the schema table.
+    #[test]
+    fn every_specification_key_is_known() {
+        let ours = known_paths();
+        let spec = include_str!("../../fixtures/compose-spec/paths.txt");
+        let missing: Vec<&str> = spec
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter(|p| !ours.iter().any(|o| o == p))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "keys of the Compose specification missing from the schema: {missing:#?}"
+        );
+        assert!(
+            spec.lines().count() > 300,
+            "the list of keys looks truncated"
+        );
     }
 }

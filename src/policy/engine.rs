@@ -212,7 +212,7 @@ impl PolicyEngine {
             // A policy failed: evaluate the checks one by one to say which.
         }
         for (check, rule) in rules {
-            match self.engine.eval_rule(rule) {
+            match self.engine.eval_rule(rule.clone()) {
                 Ok(Value::Undefined) => {}
                 Ok(value) => match parse_results(check, &value) {
                     Ok(mut f) => findings.append(&mut f),
@@ -220,10 +220,17 @@ impl PolicyEngine {
                 },
                 Err(e) => {
                     let e = compile_error("", &e.to_string());
+                    // The policy file at fault (a library file when a helper failed), else the
+                    // rule that was evaluated.
+                    let policy = if e.file.is_empty() {
+                        format!("rule `{rule}`")
+                    } else {
+                        format!("policy `{}`", e.file)
+                    };
                     errors.push(EvalError {
                         check,
                         message: format!(
-                            "{} (policy line {}, column {})",
+                            "{} ({policy}, line {}, column {})",
                             e.message, e.line, e.column
                         ),
                     })
