@@ -205,6 +205,11 @@ fn carriage_returns_alone_end_lines_for_every_message() {
         "{e}"
     );
     assert!(e["message"].as_str().unwrap().contains("duplicate key `a`"));
+    // The snippet shows that line, numbered 8, and no raw `\r` reaches the terminal.
+    let human =
+        common::run(common::rampart().args(["check", &format!("{DIR}/cr-only-duplicate.yaml")]));
+    assert!(human.stdout.contains(" 8 │   a: c\n"), "{}", human.stdout);
+    assert!(!human.stdout.contains('\r'));
     let (_, json) = check_json(&[&format!("{DIR}/cr-only-invalid-utf8.yaml")]);
     let e = &json["errors"][0];
     assert_eq!(
