@@ -119,6 +119,20 @@ pub enum Classified {
     NotKubernetes,
 }
 
+/// Classifies a document read as kubectl reads it: plain scalars resolved by YAML 1.1 (as
+/// sigs.k8s.io/yaml resolves them), and each object's mapping entries whose value is null
+/// dropped (`ports:` left empty is no ports at all to the API server).
+pub fn read_document(mut root: Node, default_namespace: &str) -> (Classified, Vec<(Span, String)>) {
+    root.resolve(crate::yaml::Schema::Kubernetes);
+    let (mut classified, errors) = classify(root, default_namespace);
+    if let Classified::Objects(objects) = &mut classified {
+        for o in objects {
+            o.node.drop_null_entries();
+        }
+    }
+    (classified, errors)
+}
+
 /// Classifies a document: an object, a `List` of objects, or something else.
 pub fn classify(root: Node, default_namespace: &str) -> (Classified, Vec<(Span, String)>) {
     let mut errors = Vec::new();
@@ -261,18 +275,14 @@ pub fn decode(text: &str) -> Result<Vec<serde_json::Value>, String> {
         return Err(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message));
     }
     let mut out = Vec::new();
-    for mut doc in stream.documents {
-        doc.root.resolve(crate::yaml::Schema::Kubernetes);
-        let (classified, errors) = classify(doc.root, "default");
+    for doc in stream.documents {
+        let (classified, errors) = read_document(doc.root, "default");
         if let Some((span, message)) = errors.into_iter().next() {
             return Err(format!("{}:{}: {message}", span.start.line, span.start.col));
         }
         match classified {
             Classified::Objects(objects) => {
-                for mut o in objects {
-                    o.node.drop_null_entries();
-                    out.push(o.node.to_json());
-                }
+                out.extend(objects.iter().map(|o| o.node.to_json()));
             }
             Classified::BadItem { span, message } => {
                 return Err(format!("{}:{}: {message}", span.start.line, span.start.col));
