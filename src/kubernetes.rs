@@ -119,6 +119,60 @@ pub enum Classified {
     NotKubernetes,
 }
 
+/// Classifies a document read as kubectl reads it: plain scalars resolved by YAML 1.1 (as
+/// sigs.k8s.io/yaml resolves them), and each object's mapping entries whose value is null
+/// dropped (`ports:` left empty is no ports at all to the API server).
+pub fn read_document(mut root: Node, default_namespace: &str) -> (Classified, Vec<(Span, String)>) {
+    root.resolve(crate::yaml::Schema::Kubernetes);
+    let (mut classified, mut errors) = classify(root, default_namespace);
+    if let Classified::Objects(objects) = &mut classified {
+        for o in objects {
+            check_keys(&o.node, &mut errors);
+            o.node.drop_null_entries();
+        }
+    }
+    (classified, errors)
+}
+
+/// Mapping keys kubectl cannot read once they are resolved by YAML 1.1: a null key (`~:`), which
+/// has no JSON form (kubectl rejects the file), and two keys that resolve alike (`on:` and
+/// `"true":`: kubectl keeps one of the two values, a different one from run to run). Keys that
+/// are the same as written are already a YAML error.
+fn check_keys(node: &Node, errors: &mut Vec<(Span, String)>) {
+    match &node.value {
+        crate::yaml::NodeValue::Seq(items) => items.iter().for_each(|n| check_keys(n, errors)),
+        crate::yaml::NodeValue::Map(entries) => {
+            let mut seen: std::collections::HashMap<String, &Node> = Default::default();
+            for e in entries {
+                let written = e.key.raw.as_deref().unwrap_or_default();
+                if e.key.is_null() {
+                    errors.push((
+                        e.key.span,
+                        format!(
+                            "a null key (`{written}`) has no JSON form: kubectl rejects this object"
+                        ),
+                    ));
+                } else if let Some(k) = e.key.key_text() {
+                    if let Some(first) = seen.insert(k.to_string(), &e.key) {
+                        errors.push((
+                            e.key.span,
+                            format!(
+                                "duplicate key `{k}` to kubectl (`{}` here, `{}` at line {}, column {}: YAML 1.1 reads both as {k}, and which value kubectl keeps varies from run to run)",
+                                e.key.raw.as_deref().unwrap_or(&k),
+                                first.raw.as_deref().unwrap_or(&k),
+                                first.span.start.line,
+                                first.span.start.col
+                            ),
+                        ));
+                    }
+                }
+                check_keys(&e.value, errors);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Classifies a document: an object, a `List` of objects, or something else.
 pub fn classify(root: Node, default_namespace: &str) -> (Classified, Vec<(Span, String)>) {
     let mut errors = Vec::new();
@@ -261,18 +315,14 @@ pub fn decode(text: &str) -> Result<Vec<serde_json::Value>, String> {
         return Err(format!("{}:{}: {}", e.pos.line, e.pos.col, e.message));
     }
     let mut out = Vec::new();
-    for mut doc in stream.documents {
-        doc.root.resolve(crate::yaml::Schema::Kubernetes);
-        let (classified, errors) = classify(doc.root, "default");
+    for doc in stream.documents {
+        let (classified, errors) = read_document(doc.root, "default");
         if let Some((span, message)) = errors.into_iter().next() {
             return Err(format!("{}:{}: {message}", span.start.line, span.start.col));
         }
         match classified {
             Classified::Objects(objects) => {
-                for mut o in objects {
-                    o.node.drop_null_entries();
-                    out.push(o.node.to_json());
-                }
+                out.extend(objects.iter().map(|o| o.node.to_json()));
             }
             Classified::BadItem { span, message } => {
                 return Err(format!("{}:{}: {message}", span.start.line, span.start.col));

@@ -1011,11 +1011,10 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         }
         return out;
     }
-    for mut doc in stream.documents {
+    for doc in stream.documents {
         let line = doc.root.span.start.line;
-        // Resolved as kubectl resolves it (YAML 1.1) now that the document is not Compose.
-        doc.root.resolve(yaml::Schema::Kubernetes);
-        let (classified, item_errors) = kubernetes::classify(doc.root, default_ns);
+        // Read as kubectl reads it now that the document is known not to be Compose.
+        let (classified, item_errors) = kubernetes::read_document(doc.root, default_ns);
         for (span, message) in item_errors {
             out.errors.push(LoadError {
                 file: source.name.clone(),
@@ -1026,9 +1025,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         }
         match classified {
             Classified::Objects(objects) => {
-                for mut o in objects {
-                    // `ports:` left empty is no ports at all to the API server.
-                    o.node.drop_null_entries();
+                for o in objects {
                     let value = o.node.to_value();
                     out.resources.push(LoadedResource {
                         source: 0,

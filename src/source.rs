@@ -115,6 +115,7 @@ pub struct DecodeError {
 
 impl SourceFile {
     pub fn new(name: String, path: Option<PathBuf>, text: String) -> Self {
+        let text = lone_cr_to_lf(text);
         let line_starts = line_starts(text.as_bytes());
         let ascii = text.is_ascii();
         SourceFile {
@@ -213,6 +214,22 @@ impl SourceFile {
     pub fn display_path(&self) -> &Path {
         Path::new(&self.name)
     }
+}
+
+/// A lone `\r` ends a line (YAML's rule, libyaml's too), but terminals and miette's snippets
+/// break lines only at `\n`: it becomes `\n`, which keeps every byte offset and what the YAML
+/// means.
+fn lone_cr_to_lf(text: String) -> String {
+    if !text.as_bytes().contains(&b'\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+            bytes[i] = b'\n';
+        }
+    }
+    String::from_utf8(bytes).expect("replacing one ASCII byte by another keeps UTF-8")
 }
 
 /// Byte offset of the start of every line. The one line rule of every message rampart prints
@@ -321,6 +338,18 @@ mod tests {
         assert_eq!(f.line_count(), 3);
         assert_eq!(&f.text[f.line_start(2)..f.line_end(2)], "b: 2");
         assert_eq!(&f.text[f.line_start(1)..f.line_end(1)], "a: 1");
+    }
+
+    #[test]
+    fn lone_carriage_returns_end_lines() {
+        let f = SourceFile::decode("a".into(), None, b"a: 1\rb: 2\r\nc: \xff".to_vec());
+        let e = f.unwrap_err();
+        assert_eq!((e.line, e.col), (3, 4));
+        let f = SourceFile::decode("a".into(), None, b"a: 1\rb: 2\r\nc: 3\r".to_vec()).unwrap();
+        assert_eq!(f.text, "a: 1\nb: 2\r\nc: 3\n");
+        assert_eq!(f.line_count(), 4);
+        assert_eq!(&f.text[f.line_start(2)..f.line_end(2)], "b: 2");
+        assert_eq!(f.position_of_byte(f.text.find('c').unwrap()), (3, 1));
     }
 
     #[test]

@@ -194,6 +194,36 @@ fn metadata_that_is_not_a_string_is_an_error_at_the_field() {
 }
 
 #[test]
+fn keys_that_resolve_alike_or_to_null_are_errors_at_the_key() {
+    let (code, json) = check_json(&[&format!("{DIR}/kubernetes-keys.yaml")]);
+    assert_eq!(code, 2);
+    let mut errors: Vec<_> = json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let m = e["message"].as_str().unwrap();
+            (
+                e["line"].as_u64().unwrap(),
+                e["column"].as_u64().unwrap(),
+                m.to_string(),
+            )
+        })
+        .collect();
+    errors.sort();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!((errors[0].0, errors[0].1), (10, 3));
+    assert!(
+        errors[0]
+            .2
+            .contains("duplicate key `true` to kubectl (`on` here"),
+        "{errors:?}"
+    );
+    assert_eq!((errors[1].0, errors[1].1), (11, 3));
+    assert!(errors[1].2.contains("a null key (`~`)"), "{errors:?}");
+}
+
+#[test]
 fn carriage_returns_alone_end_lines_for_every_message() {
     // The same line rule for decoding errors and YAML errors (issue 16, row 10): the files use
     // `\r` alone between lines.
@@ -205,6 +235,11 @@ fn carriage_returns_alone_end_lines_for_every_message() {
         "{e}"
     );
     assert!(e["message"].as_str().unwrap().contains("duplicate key `a`"));
+    // The snippet shows that line, numbered 8, and no raw `\r` reaches the terminal.
+    let human =
+        common::run(common::rampart().args(["check", &format!("{DIR}/cr-only-duplicate.yaml")]));
+    assert!(human.stdout.contains(" 8 │   a: c\n"), "{}", human.stdout);
+    assert!(!human.stdout.contains('\r'));
     let (_, json) = check_json(&[&format!("{DIR}/cr-only-invalid-utf8.yaml")]);
     let e = &json["errors"][0];
     assert_eq!(

@@ -111,6 +111,10 @@ struct Locator<'a> {
     starts: Vec<usize>,
     /// Character offset of each line start (`None` for ASCII text, where bytes are characters).
     char_starts: Option<Vec<u32>>,
+    /// The last position computed (line index, byte, column from 0): marks arrive mostly in
+    /// order, so columns are counted from there. Counting from the line start each time made a
+    /// long non-ASCII line (minified JSON) quadratic.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> Locator<'a> {
@@ -132,26 +136,46 @@ impl<'a> Locator<'a> {
             text,
             starts,
             char_starts,
+            last: std::cell::Cell::new((0, 0, 0)),
         }
     }
 
     fn pos(&self, byte: usize) -> Pos {
         let byte = byte.min(self.text.len());
-        let line = match self.starts.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i - 1,
+        let (last_line, last_byte, last_col) = self.last.get();
+        let in_last_line = self.starts[last_line] <= byte
+            && self
+                .starts
+                .get(last_line + 1)
+                .is_none_or(|&next| byte < next);
+        let line = if in_last_line {
+            last_line
+        } else {
+            match self.starts.binary_search(&byte) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            }
         };
         let start = self.starts[line];
         let (col, offset) = match &self.char_starts {
             None => (byte - start, byte),
             Some(chars) => {
-                let col = self
-                    .text
-                    .get(start..byte)
-                    .map_or(byte - start, |s| s.chars().count());
+                let count = |from: usize, to: usize| {
+                    self.text
+                        .get(from..to)
+                        .map_or(to - from, |s| s.chars().count())
+                };
+                let col = if !in_last_line {
+                    count(start, byte)
+                } else if byte >= last_byte {
+                    last_col + count(last_byte, byte)
+                } else {
+                    last_col - count(byte, last_byte)
+                };
                 (col, chars[line] as usize + col)
             }
         };
+        self.last.set((line, byte, col));
         Pos {
             line: line as u32 + 1,
             col: col as u32 + 1,

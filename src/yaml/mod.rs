@@ -519,6 +519,21 @@ mod tests {
     }
 
     #[test]
+    fn a_long_non_ascii_line_is_located_in_linear_time() {
+        // Minified JSON: 200 000 scalars on one line. Counting each column from the line start
+        // took minutes.
+        let items = vec!["\"é\""; 200_000].join(",");
+        let text = format!("{{\"a\": [{items}], \"b\": \"ü\"}}");
+        let n = one(&text);
+        let b = n.get("b").unwrap().span;
+        // `"ü"}` ends the text.
+        let at = text.chars().count() as u32 - 4;
+        assert_eq!((b.start.line, b.start.col, b.start.offset), (1, at + 1, at));
+        let last = n.get("a").unwrap().as_seq().unwrap().last().unwrap().span;
+        assert_eq!(last.start.col, 8 + 4 * 199_999);
+    }
+
+    #[test]
     fn custom_tags_are_kept() {
         let n = one("ports: !reset []\nx: !override [1]\n");
         assert_eq!(n.get("ports").unwrap().tag.as_deref(), Some("!reset"));
