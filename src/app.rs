@@ -124,7 +124,8 @@ fn check(args: CheckArgs) -> u8 {
         eprintln!("note: {}: {}", n.path, n.message);
     }
     if args.verbose {
-        for u in &run.units {
+        // Units that only hold context (other files of the repository) are not listed.
+        for u in run.units.iter().filter(|u| u.objects > 0) {
             let s = if u.objects == 1 { "" } else { "s" };
             eprintln!("unit {}: {} ({} object{s})", u.name, u.reason, u.objects);
         }

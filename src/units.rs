@@ -5,10 +5,12 @@
 //! - standard input is a unit, and so is each Compose project;
 //! - Kubernetes files are grouped by directory: sibling directories whose subtrees define the
 //!   same object (kind, namespace, name) are separate units (environments, variants, clusters),
-//!   and so is a Helm chart or a kustomization directory; files beside such directories, and
-//!   sibling directories that define none of the repeated objects, are shared: they join every
-//!   unit below their common parent. Everything else is one unit (a plain directory of
-//!   manifests, the applications of a monorepo).
+//!   and so is a Helm chart or a kustomization directory (one inside another is a component of
+//!   it); files directly in their parent directory are shared: they join every unit below it,
+//!   unless they define one of the objects below (a rendered bundle beside its sources: then
+//!   they are a unit of their own). The parent's other subdirectories, which repeat nothing,
+//!   are one more unit. Everything else is one unit (a plain directory of manifests, the
+//!   applications of a monorepo).
 //!
 //! `units:` in `.rampart.yaml` declares units by globs; a file it matches belongs to exactly the
 //! units whose globs match it, and only the files no declaration matches follow the default.
@@ -305,6 +307,8 @@ impl Tree {
             }
         }
         let mut units = Vec::new();
+        // Subdirectories that repeat no other part's objects.
+        let mut rest = Vec::new();
         for (i, (path, sub)) in parts.into_iter().enumerate() {
             files.extend(&sub.files);
             // A chart or kustomization inside another one is one of its components.
@@ -326,11 +330,11 @@ impl Tree {
                 }
                 units.extend(sub_units);
             } else {
-                pool.extend(&sub.files);
-                shared_dirs.push(path);
+                rest.extend(&sub.files);
             }
         }
         if units.is_empty() {
+            pool.extend(rest);
             let reason = boundary.map_or(PLAIN.to_string(), str::to_string);
             units.push(Formed {
                 dir: dir.to_path_buf(),
@@ -338,10 +342,23 @@ impl Tree {
                 files: pool,
                 shared: Vec::new(),
             });
-        } else if !pool.is_empty() {
-            for u in &mut units {
-                u.files.extend(&pool);
-                u.shared.extend(shared_dirs.iter().cloned());
+        } else {
+            // The other subdirectories are one unit, named after the directory (and merged
+            // with its repeating files' unit, whose objects they do not repeat either).
+            if !rest.is_empty() {
+                units.push(Formed {
+                    dir: dir.to_path_buf(),
+                    reason: "its subdirectories that repeat no sibling's objects".into(),
+                    files: rest,
+                    shared: Vec::new(),
+                });
+            }
+            // Files directly in the directory that repeat nothing join every unit below.
+            if !pool.is_empty() {
+                for u in &mut units {
+                    u.files.extend(&pool);
+                    u.shared.extend(shared_dirs.iter().cloned());
+                }
             }
         }
         Split {
@@ -407,7 +424,8 @@ mod tests {
         assert_eq!(names(&plan, 0), ["envs/prod"]);
         assert_eq!(names(&plan, 1), ["envs/staging"]);
         assert_eq!(names(&plan, 2), ["envs/prod", "envs/staging"]);
-        assert_eq!(names(&plan, 3), ["envs/prod", "envs/staging"]);
+        // A sibling directory of `envs` is not above the environments: a unit of its own.
+        assert_eq!(names(&plan, 3), [""]);
         assert!(plan.units[0].reason.contains("Deployment/default/api"));
     }
 

@@ -218,6 +218,22 @@ fn named_files_are_linted_in_the_context_of_their_units() {
     assert_eq!(json["summary"]["files"], 1);
     assert_eq!(json["summary"]["resources"], 1);
 
+    // -v lists the named file's unit only, not the units of context files.
+    let verbose = run(rampart()
+        .env_remove("RAMPART_NO_CONTEXT")
+        .args(["check", "-v", "--config", config, shop]));
+    let units: Vec<&str> = verbose
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("unit "))
+        .collect();
+    assert_eq!(
+        units,
+        ["unit fixtures/units/context/deploy: a directory of manifests (1 object)"],
+        "{}",
+        verbose.stderr
+    );
+
     // --no-context and RAMPART_NO_CONTEXT=1 lint the named file alone.
     let flag = run(rampart()
         .env_remove("RAMPART_NO_CONTEXT")
