@@ -9,7 +9,9 @@
 //!   it); files directly in their parent directory are shared: they join every unit below it,
 //!   unless they define one of the objects below (a rendered bundle beside its sources: then
 //!   they are a unit of their own). The parent's other subdirectories, which repeat nothing,
-//!   are one more unit. Everything else is one unit (a plain directory of manifests, the
+//!   are one more unit. Files of one directory that render the same deployment differently
+//!   (they repeat at least two objects, and half of the smaller file's) are a unit each, with
+//!   no shared file. Everything else is one unit (a plain directory of manifests, the
 //!   applications of a monorepo).
 //!
 //! `units:` in `.rampart.yaml` declares units by globs; a file it matches belongs to exactly the
@@ -181,6 +183,8 @@ fn absolute(path: &Path) -> PathBuf {
 /// The directories holding the files the default rule places.
 struct Tree {
     root: PathBuf,
+    /// Every file's absolute path.
+    paths: Vec<PathBuf>,
     /// Files directly in a directory.
     own: BTreeMap<PathBuf, Vec<usize>>,
     /// Child directories (that hold files somewhere below).
@@ -237,6 +241,7 @@ impl Tree {
         }
         Tree {
             root,
+            paths: paths.to_vec(),
             own,
             children,
         }
@@ -258,8 +263,12 @@ impl Tree {
             .iter()
             .flat_map(|(_, sub)| sub.files.iter().flat_map(|&f| keys[f].iter().copied()))
             .collect();
+        // Files that are alternative renderings of each other (`install.yaml` and
+        // `namespace-install.yaml`) are a unit each, alone.
+        let variants = variant_files(&own, keys);
         let (repeating, mut pool): (Vec<usize>, Vec<usize>) = own
             .into_iter()
+            .filter(|f| !variants.iter().any(|(v, _)| v == f))
             .partition(|&f| keys[f].iter().any(|k| below.contains(k)));
         let mut shared_dirs = Vec::new();
         if !pool.is_empty() {
@@ -361,12 +370,45 @@ impl Tree {
                 }
             }
         }
+        // Alternative renderings are complete by themselves: no shared file joins them.
+        for (f, key) in variants {
+            units.push(Formed {
+                dir: self.paths[f].clone(),
+                reason: format!(
+                    "it renders most objects of another file beside it differently ({key})"
+                ),
+                files: vec![f],
+                shared: Vec::new(),
+            });
+            files.push(f);
+        }
         Split {
             units,
             files,
             boundary: boundary.is_some(),
         }
     }
+}
+
+/// Files of one directory that repeat at least two objects of another file and at least half
+/// of the smaller file's objects: variants of one deployment (a namespaced and a cluster-wide
+/// install, a dual-stack copy), never applied together. One repeated object stays a duplicate.
+fn variant_files<'k>(files: &[usize], keys: &[BTreeSet<&'k str>]) -> Vec<(usize, &'k str)> {
+    let mut out: BTreeMap<usize, &str> = BTreeMap::new();
+    for (i, &a) in files.iter().enumerate() {
+        for &b in &files[i + 1..] {
+            let mut shared = keys[a].intersection(&keys[b]);
+            let Some(&first) = shared.clone().next() else {
+                continue;
+            };
+            let count = shared.by_ref().count();
+            if count >= 2 && count * 2 >= keys[a].len().min(keys[b].len()) {
+                out.entry(a).or_insert(first);
+                out.entry(b).or_insert(first);
+            }
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// The reason of a unit that is a plain directory of manifests.
@@ -448,6 +490,31 @@ mod tests {
         assert!(plan.units[plan.of[0][0]].reason.contains("subdirectories"));
         // A file that repeats nothing is shared by both.
         assert_eq!(names(&plan, 4), ["", "base"]);
+    }
+
+    #[test]
+    fn alternative_renderings_in_one_directory_are_units_but_a_single_repeat_is_not() {
+        let plan = run(
+            &[
+                ("/r/m/install.yaml", "Deployment default/api"),
+                ("/r/m/install.yaml", "Service default/api"),
+                ("/r/m/install.yaml", "ClusterRole api"),
+                ("/r/m/namespace-install.yaml", "Deployment default/api"),
+                ("/r/m/namespace-install.yaml", "Service default/api"),
+                ("/r/m/crds.yaml", "CustomResourceDefinition x"),
+                ("/r/d/a.yaml", "Service default/web"),
+                ("/r/d/b.yaml", "Service default/web"),
+                ("/r/d/b.yaml", "ConfigMap default/web"),
+            ],
+            &[],
+        );
+        assert_eq!(names(&plan, 0), ["m/install.yaml"]);
+        assert_eq!(names(&plan, 3), ["m/namespace-install.yaml"]);
+        assert!(plan.units[plan.of[0][0]].reason.contains("renders"));
+        // Each is complete: a file that repeats nothing is not added to them.
+        assert_eq!(names(&plan, 5), ["m"]);
+        // One repeated object: one unit, a duplicate.
+        assert_eq!(names(&plan, 6), names(&plan, 7));
     }
 
     #[test]

@@ -9,9 +9,11 @@
 #
 #   Copies in different deployment units are not reported: sibling directories that define
 #   the same objects (`overlays/prod` and `overlays/staging`) are separate units by default,
-#   and `units:` in `.rampart.yaml` declares units where the default guesses wrong. When
-#   files are named on the command line, a copy read only for context is never reported:
-#   the finding is on the named copy.
+#   and so are files of one directory that repeat at least two objects and half of the
+#   smaller file's (alternative renderings such as `install.yaml` and
+#   `namespace-install.yaml`); `units:` in `.rampart.yaml` declares units where the default
+#   guesses wrong. When files are named on the command line, a copy read only for context
+#   is never reported: the finding is on the named copy.
 #
 #   A policy sees one object at a time and `data.inventory` holds one object per identity,
 #   so rampart computes this check itself; this file carries its metadata and its rule is
