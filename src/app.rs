@@ -62,6 +62,10 @@ fn init(args: InitArgs) -> u8 {
 }
 
 fn check(args: CheckArgs) -> u8 {
+    if let Err(message) = check_outputs(&args) {
+        eprintln!("error: {message}");
+        return 2;
+    }
     let stdin = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
         let limit = lint::MAX_INPUT_BYTES;
@@ -119,45 +123,96 @@ fn check(args: CheckArgs) -> u8 {
             );
         }
     }
-    let written = match &args.output {
-        Some(path) => report::write_file(args.format, &run, path),
-        None => {
-            let stdout = std::io::stdout();
-            let style = terminal_style(args.color, stdout.is_terminal());
-            let mut lock = stdout.lock();
-            report::write(args.format, &run, style, &mut lock).and_then(|_| lock.flush())
-        }
-    };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-            return 2;
+    // Every file of the run is staged before any is renamed: the reports are replaced together.
+    let mut files: Vec<(&std::path::Path, Vec<u8>)> = Vec::new();
+    let reports = args
+        .output
+        .iter()
+        .map(|p| (args.format, p))
+        .chain(args.reports.iter().map(|r| (r.format, &r.path)));
+    for (format, path) in reports {
+        match report::render(format, &run) {
+            Ok(bytes) => files.push((path, bytes)),
+            Err(e) => {
+                eprintln!("error: cannot write the report {}: {e}", path.display());
+                return 2;
+            }
         }
     }
-    for extra in &args.reports {
-        if let Err(e) = report::write_file(extra.format, &run, &extra.path) {
-            eprintln!(
-                "error: cannot write the report {}: {e}",
-                extra.path.display()
-            );
-            return 2;
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::suppress::baseline_of(&run.findings, &run.files);
+        match serde_json::to_string_pretty(&baseline) {
+            Ok(text) => files.push((path, text.into_bytes())),
+            Err(e) => {
+                eprintln!("error: cannot write the baseline {}: {e}", path.display());
+                return 2;
+            }
         }
+    }
+    let mut staged = Vec::new();
+    for (path, bytes) in files {
+        match report::output::stage(path, bytes) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        }
+    }
+    if args.output.is_none() {
+        let stdout = std::io::stdout();
+        let style = terminal_style(args.color, stdout.is_terminal());
+        let mut lock = stdout.lock();
+        let written = report::write(args.format, &run, style, &mut lock).and_then(|_| lock.flush());
+        if let Err(e) = written {
+            // A reader that stopped reading (`| head`) is not a failure of the run.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the report to standard output: {e}");
+                return 2;
+            }
+        }
+    }
+    if let Err((path, e)) = report::output::commit(staged) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
     }
     if args.output.is_some() && args.format != Format::Human {
         // Keep the terminal informed when the report went to a file.
         eprintln!("{}", report::human::summary_line(&run));
     }
-    if let Some(path) = &args.write_baseline {
-        let baseline = crate::suppress::baseline_of(&run.findings, &run.files);
-        let written = serde_json::to_string_pretty(&baseline)
-            .map_err(std::io::Error::other)
-            .and_then(|text| report::write_atomically(path, text.as_bytes()));
-        if let Err(e) = written {
-            eprintln!("error: cannot write the baseline {}: {e}", path.display());
-            return 2;
+    lint::exit_status(&run, fail_on) as u8
+}
+
+/// Usage errors of the output options, found before anything is read: two reports (or a report
+/// and the baseline) naming one file, or a report for a standard output that is closed.
+fn check_outputs(args: &CheckArgs) -> Result<(), String> {
+    if args.output.is_none() && !report::output::stdout_is_open() {
+        return Err(
+            "standard output is closed: nowhere to write the report (name a file with -o)".into(),
+        );
+    }
+    let mut targets: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(p) = &args.output {
+        targets.push(("-o", p));
+    }
+    for r in &args.reports {
+        targets.push(("--report", &r.path));
+    }
+    if let Some(p) = &args.write_baseline {
+        targets.push(("--write-baseline", p));
+    }
+    for (i, (flag, path)) in targets.iter().enumerate() {
+        if let Some((other, _)) = targets[..i]
+            .iter()
+            .find(|(_, p)| report::output::same_target(p, path))
+        {
+            return Err(format!(
+                "{} is named twice ({other} and {flag}): each report needs its own file",
+                path.display()
+            ));
         }
     }
-    lint::exit_status(&run, fail_on) as u8
+    Ok(())
 }
 
 fn terminal_style(choice: ColorChoice, is_tty: bool) -> Style {

@@ -7,9 +7,6 @@ use regorus::Value;
 
 use crate::policy::registry::{Catalog, PolicyError, PolicyFile, targets_kind};
 
-/// Stops a policy that loops or recurses for too long on one resource.
-const EVAL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// A policy result before it is located: what `deny` returned.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawFinding {
@@ -288,10 +285,12 @@ pub fn new_engine() -> regorus::Engine {
     // whole evaluation (NOTES.md).
     engine.set_strict_builtin_errors(false);
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit: EVAL_TIME_LIMIT,
+        // Stops a policy that loops for too long on one resource (src/policy/budget.rs).
+        limit: crate::policy::budget::time_limit(),
         check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
     });
     crate::policy::builtins::register(&mut engine);
+    crate::policy::budget::register(&mut engine);
     engine
 }
 
