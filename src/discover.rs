@@ -89,7 +89,9 @@ fn walk(dir: &Path, threads: usize) -> (Vec<PathBuf>, Vec<DiscoverError>) {
             Box::new(|entry| {
                 match entry {
                     Ok(e) => {
-                        let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+                        // FIFOs, sockets and devices too: reading refuses them with an error
+                        // (src/source.rs) rather than skipping them in silence.
+                        let is_file = e.file_type().is_some_and(|t| !t.is_dir());
                         let wanted = e
                             .path()
                             .extension()

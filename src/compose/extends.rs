@@ -100,11 +100,24 @@ fn resolve(
     let Some((base_name, file)) = target(&service) else {
         return Ok(service);
     };
-    if stack.iter().any(|(o, n)| *o == origin && n == name) {
+    // The same file may have two origins (an input, and the same file named by `extends`).
+    let same_file = |a: u32, b: u32| {
+        a == b || {
+            let key = |o: u32| {
+                let path = loader.sources.get(o as usize)?.path.as_ref()?;
+                path.canonicalize().ok()
+            };
+            matches!((key(a), key(b)), (Some(x), Some(y)) if x == y)
+        }
+    };
+    if stack
+        .iter()
+        .any(|(o, n)| same_file(*o, origin) && n == name)
+    {
         // In the order followed, with each service's file when the cycle crosses files.
         let mut chain: Vec<(u32, &str)> = stack.iter().map(|(o, n)| (*o, n.as_str())).collect();
         chain.push((origin, name));
-        let across = chain.iter().any(|(o, _)| *o != origin);
+        let across = chain.iter().any(|(o, _)| !same_file(*o, origin));
         let shown: Vec<String> = chain
             .iter()
             .map(|(o, n)| match loader.sources.get(*o as usize) {

@@ -23,6 +23,9 @@ pub fn time_limit() -> std::time::Duration {
         .map_or(DEFAULT_TIME_LIMIT, std::time::Duration::from_millis)
 }
 
+/// Part of every over-budget message, for [`crate::policy::engine`] to recognise.
+pub const OVER_BUDGET: &str = "over the budget";
+
 pub fn register(engine: &mut regorus::Engine) {
     // Registration only fails for duplicate names, which cannot happen on a fresh engine.
     let _ = engine.add_extension(

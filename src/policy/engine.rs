@@ -44,6 +44,9 @@ pub struct PolicyEngine {
     /// containers of a pod spec, ...) once instead of once per check.
     aggregates: HashMap<String, String>,
     rules: Vec<(usize, String, Vec<String>)>,
+    /// Rules that ran out of their budget (time, or a capped builtin) while being prepared,
+    /// without input: they would on every resource, so each resource gets the error at once.
+    over_budget: HashMap<String, String>,
 }
 
 impl PolicyEngine {
@@ -94,6 +97,7 @@ impl PolicyEngine {
             by_kind: HashMap::new(),
             aggregates: HashMap::new(),
             rules,
+            over_budget: HashMap::new(),
         };
         // RAMPART_EVALUATE_SEPARATELY=1 evaluates each check on its own (tests compare both).
         let aggregate = std::env::var_os("RAMPART_EVALUATE_SEPARATELY").is_none();
@@ -141,12 +145,26 @@ impl PolicyEngine {
                 continue;
             }
             if let Err(e) = this.engine.eval_rule(rule.clone()) {
+                // Over budget is not a broken policy: an error for each resource, not the run.
+                if is_over_budget(&e) {
+                    this.over_budget.insert(rule, eval_error_message(&e));
+                    continue;
+                }
                 let file = catalog.checks[check]
                     .files
                     .first()
                     .map(|f| f.0.clone())
                     .unwrap_or_default();
                 errors.push(compile_error(&file, &e.to_string()));
+            }
+        }
+        // An aggregate with an over-budget rule would spend the budget on every resource
+        // before the rules are evaluated one by one.
+        let kinds: Vec<String> = this.aggregates.keys().cloned().collect();
+        for kind in kinds {
+            let rules = this.rules_for(&kind);
+            if rules.iter().any(|(_, r)| this.over_budget.contains_key(r)) {
+                this.aggregates.remove(&kind);
             }
         }
         if errors.is_empty() {
@@ -191,22 +209,23 @@ impl PolicyEngine {
             // A policy failed: evaluate the checks one by one to say which.
         }
         for (check, rule) in rules {
+            if let Some(message) = self.over_budget.get(&rule) {
+                errors.push(EvalError {
+                    check,
+                    message: message.clone(),
+                });
+                continue;
+            }
             match self.engine.eval_rule(rule) {
                 Ok(Value::Undefined) => {}
                 Ok(value) => match parse_results(check, &value) {
                     Ok(mut f) => findings.append(&mut f),
                     Err(message) => errors.push(EvalError { check, message }),
                 },
-                Err(e) => {
-                    let e = compile_error("", &e.to_string());
-                    errors.push(EvalError {
-                        check,
-                        message: format!(
-                            "{} (policy line {}, column {})",
-                            e.message, e.line, e.column
-                        ),
-                    })
-                }
+                Err(e) => errors.push(EvalError {
+                    check,
+                    message: eval_error_message(&e),
+                }),
             }
         }
         (findings, errors)
@@ -276,6 +295,24 @@ fn data_refs(source: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// An evaluation error as reported for a resource, with its place in the policy.
+fn eval_error_message(e: &anyhow::Error) -> String {
+    let e = compile_error("", &e.to_string());
+    format!(
+        "{} (policy line {}, column {})",
+        e.message, e.line, e.column
+    )
+}
+
+/// Whether an evaluation stopped on a budget: regorus's time (or memory) limit, or a capped
+/// builtin (src/policy/budget.rs).
+fn is_over_budget(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<regorus::LimitError>().is_some())
+        || e.to_string().contains(crate::policy::budget::OVER_BUDGET)
+        || e.to_string().contains("exceeded time limit")
 }
 
 /// A regorus engine configured as rampart needs it.

@@ -127,11 +127,25 @@ pub fn same_target(a: &Path, b: &Path) -> bool {
 
 /// Whether standard output is open. With `>&-` the process starts without descriptor 1, and
 /// the standard library silently drops what is written to it.
+///
+/// The Rust runtime reopens a closed descriptor 1 on `/dev/null`, read-write, before `main`; a
+/// shell's `>/dev/null` opens it write-only. So `/dev/null` open read-write on descriptor 1 is
+/// taken for a closed standard output.
 pub fn stdout_is_open() -> bool {
     #[cfg(unix)]
     {
-        // SAFETY: F_GETFD on a descriptor number only reads the descriptor table.
-        unsafe { libc::fcntl(1, libc::F_GETFD) != -1 }
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: F_GETFD / F_GETFL on a descriptor number only read the descriptor table.
+        let (fd, fl) = unsafe { (libc::fcntl(1, libc::F_GETFD), libc::fcntl(1, libc::F_GETFL)) };
+        if fd == -1 {
+            return false;
+        }
+        if fl & libc::O_ACCMODE != libc::O_RDWR {
+            return true;
+        }
+        let null = std::fs::metadata("/dev/null").map(|m| m.rdev());
+        let out = std::fs::metadata("/proc/self/fd/1").map(|m| m.rdev());
+        !matches!((null, out), (Ok(a), Ok(b)) if a == b)
     }
     #[cfg(not(unix))]
     {
