@@ -84,6 +84,9 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         None
     };
+    if let Some(seconds) = args.timeout {
+        watchdog(seconds);
+    }
     let config = match load_config(args.config.as_deref(), args.no_config) {
         Ok(c) => c,
         Err(code) => return code,
@@ -123,6 +126,7 @@ fn check(args: CheckArgs) -> u8 {
             );
         }
     }
+    *WRITING.lock().unwrap_or_else(|e| e.into_inner()) = true;
     // Every file of the run is staged before any is renamed: the reports are replaced together.
     let mut files: Vec<(&std::path::Path, Vec<u8>)> = Vec::new();
     let reports = args
@@ -182,6 +186,26 @@ fn check(args: CheckArgs) -> u8 {
     }
     lint::exit_status(&run, fail_on) as u8
 }
+
+/// `--timeout`: a thread that ends the process with exit status 2 when the run is not done in
+/// time. A run that is writing its reports is left to finish them (writing is bounded), so that
+/// the set of reports is not left half-replaced.
+fn watchdog(seconds: u64) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(seconds));
+        // Held while exiting, so that the run cannot start writing meanwhile.
+        let writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+        if !*writing {
+            eprintln!(
+                "error: the run did not finish within --timeout {seconds}s; no report written"
+            );
+            std::process::exit(2);
+        }
+    });
+}
+
+/// Set once the reports are being written (see [`watchdog`]).
+static WRITING: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
 
 /// Usage errors of the output options, found before anything is read: two reports (or a report
 /// and the baseline) naming one file, or a report for a standard output that is closed.

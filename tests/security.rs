@@ -576,3 +576,42 @@ fn row14_control_characters_never_reach_the_terminal() {
         }
     }
 }
+
+/// Row 8, whole run: `--timeout` ends a run that would take longer, with a message and exit
+/// status 2, even when every single evaluation stays within its own limit.
+#[test]
+fn row08_the_whole_run_has_a_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pod.json", POD);
+    write(
+        dir.path(),
+        "rego/slow.rego",
+        &policy(
+            "slow",
+            "deny contains {\"msg\": \"m\", \"path\": []} if {\n\tinput.kind == \"Pod\"\n\t\
+             count([1 | some i in numbers.range(1, 100000); some j in numbers.range(1, 100000)]) > 0\n}",
+        ),
+    );
+    let ran = bounded(
+        Command::new(env!("CARGO_BIN_EXE_rampart"))
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .env("RAMPART_POLICY_TIME_LIMIT_MS", "600000")
+            .args([
+                "check",
+                "--timeout",
+                "2",
+                "--policy",
+                "rego",
+                "--only",
+                "slow",
+                "pod.json",
+            ]),
+    );
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("did not finish within --timeout 2s"),
+        "{}",
+        ran.stderr
+    );
+}
