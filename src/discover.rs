@@ -50,10 +50,23 @@ pub fn discover(
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
                 let (found, errs) = walk(path, threads);
-                inputs.extend(found.into_iter().map(|p| Input::File {
-                    name: display_name(&p, cwd.as_deref()),
-                    path: p,
-                }));
+                // A walked symlink is not named by the command line: like a reference, it must
+                // stay inside the project (src/confine.rs).
+                let boundary = crate::confine::Boundary::around(path);
+                for p in found {
+                    let name = display_name(&p, cwd.as_deref());
+                    let link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_symlink());
+                    if link && p.exists() {
+                        if let Err(message) = boundary.resolve(&p, &name) {
+                            errors.push(DiscoverError {
+                                path: name,
+                                message: format!("symlink refused: {message}"),
+                            });
+                            continue;
+                        }
+                    }
+                    inputs.push(Input::File { name, path: p });
+                }
                 errors.extend(errs);
             }
             Ok(_) => inputs.push(Input::File {

@@ -198,6 +198,20 @@ fn row03_extends_cannot_read_outside_the_project() {
     assert!(!ran.stderr.contains("NOT-A-REAL-KEY"), "{}", ran.stderr);
     let outside = ran.stdout.matches("is outside the project").count();
     assert_eq!(outside, if cfg!(unix) { 3 } else { 2 }, "{}", ran.stdout);
+
+    // A walked directory: a symlink out of it is not followed.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&absolute, project.join("creds.yaml")).unwrap();
+        let (ran, json) = check_in(&project, &["."]);
+        assert!(!ran.stdout.contains("NOT-A-REAL-KEY"), "{}", ran.stdout);
+        assert!(
+            messages(&json)
+                .iter()
+                .any(|m| m.starts_with("symlink refused: `creds.yaml` is outside the project")),
+            "{json}"
+        );
+    }
 }
 
 /// Row 4: a 1 GiB sparse `.env` was read whole (27 s, 5.2 GB).
@@ -260,7 +274,7 @@ fn row05_fifos_and_devices_are_refused_without_blocking() {
     let all = messages(&json);
     let refused = all
         .iter()
-        .filter(|m| m.contains("not a regular file"))
+        .filter(|m| m.contains("not a regular file") || m.contains("symlink refused"))
         .count();
     // x.yaml, f.yaml, named.yaml, base.yaml (through extends) and .env.
     assert_eq!(refused, 5, "{all:#?}\n{json}");
