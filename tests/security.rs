@@ -629,3 +629,31 @@ fn row08_the_whole_run_has_a_timeout() {
         ran.stderr
     );
 }
+
+/// Row 2, found by fuzzing (`policy_eval`): regorus's parser takes twice as long for every level
+/// of `[` nesting, so 80 levels never finished loading. Deep nesting is refused before parsing.
+#[test]
+fn row02_deeply_nested_brackets_are_refused_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let body =
+        std::fs::read_to_string(root().join("fixtures/inputs/fuzz/rego-nested-brackets.rego"))
+            .unwrap();
+    write(
+        dir.path(),
+        "rego/deep.rego",
+        &format!("package fuzz\n\nimport rego.v1\n\n{body}\n"),
+    );
+    let ran = bounded(
+        Command::new(env!("CARGO_BIN_EXE_rampart"))
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .args(["checks", "--policy", "rego"]),
+    );
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("deep.rego:5:14: brackets and braces nested more than 12 deep"),
+        "{}",
+        ran.stderr
+    );
+}

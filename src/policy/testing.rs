@@ -91,7 +91,9 @@ pub fn run(paths: &[PathBuf]) -> Result<Vec<TestResult>, Vec<PolicyError>> {
             package: String::new(),
             role: crate::policy::registry::FileRole::Library,
             meta: None,
-            builtin: false,
+            builtin: BUILTIN_POLICIES
+                .iter()
+                .any(|(p, s)| *s == source.as_str() && path == &format!("policies/{p}")),
         })
         .collect();
     let recursive = crate::policy::recursion::check(&as_files);
