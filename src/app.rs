@@ -38,7 +38,8 @@ fn load_config(explicit: Option<&std::path::Path>, disabled: bool) -> Result<Con
         }),
         Some(p) => config::load(&p).map_err(|e| {
             let name = crate::discover::display_name(&p, Some(&cwd));
-            eprintln!("error: {}", config::with_file(e, &name));
+            let e = config::with_file(e, &name).to_string();
+            eprintln!("error: {}", report::escape::lines(&e));
             2
         }),
     }
@@ -267,13 +268,15 @@ fn terminal_width() -> Option<usize> {
 fn report_fatal(fatal: &Fatal) {
     match fatal {
         Fatal::Policies(errors) => report_policy_errors(errors),
-        Fatal::Usage(m) => eprintln!("error: {m}"),
+        Fatal::Usage(m) => eprintln!("error: {}", report::escape::lines(m)),
     }
 }
 
 fn report_policy_errors(errors: &[PolicyError]) {
     for e in errors {
-        eprintln!("error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
+        // Paths and messages come from the repository's policies: escaped like any input.
+        let text = format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message);
+        eprintln!("error: {}", report::escape::lines(&text));
     }
 }
 
