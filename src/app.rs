@@ -38,7 +38,8 @@ fn load_config(explicit: Option<&std::path::Path>, disabled: bool) -> Result<Con
         }),
         Some(p) => config::load(&p).map_err(|e| {
             let name = crate::discover::display_name(&p, Some(&cwd));
-            eprintln!("error: {}", config::with_file(e, &name));
+            let e = config::with_file(e, &name).to_string();
+            eprintln!("error: {}", report::escape::lines(&e));
             2
         }),
     }
@@ -62,6 +63,10 @@ fn init(args: InitArgs) -> u8 {
 }
 
 fn check(args: CheckArgs) -> u8 {
+    if let Err(message) = check_outputs(&args) {
+        eprintln!("error: {message}");
+        return 2;
+    }
     let stdin = if args.paths.iter().any(|p| p.as_os_str() == "-") {
         let mut buf = Vec::new();
         let limit = lint::MAX_INPUT_BYTES;
@@ -80,6 +85,9 @@ fn check(args: CheckArgs) -> u8 {
     } else {
         None
     };
+    if let Some(seconds) = args.timeout {
+        watchdog(seconds);
+    }
     let mut config = match load_config(args.config.as_deref(), args.no_config) {
         Ok(c) => c,
         Err(code) => return code,
@@ -138,43 +146,63 @@ fn check(args: CheckArgs) -> u8 {
             );
         }
     }
-    let written = match &args.output {
-        Some(path) => report::write_file(args.format, &run, path),
-        None => {
-            let stdout = std::io::stdout();
-            let style = terminal_style(args.color, stdout.is_terminal());
-            let mut lock = stdout.lock();
-            report::write(args.format, &run, style, &mut lock).and_then(|_| lock.flush())
-        }
-    };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the report: {e}");
-            return 2;
+    *WRITING.lock().unwrap_or_else(|e| e.into_inner()) = true;
+    // Every file of the run is staged before any is renamed: the reports are replaced together.
+    let mut files: Vec<(&std::path::Path, Vec<u8>)> = Vec::new();
+    let reports = args
+        .output
+        .iter()
+        .map(|p| (args.format, p))
+        .chain(args.reports.iter().map(|r| (r.format, &r.path)));
+    for (format, path) in reports {
+        match report::render(format, &run) {
+            Ok(bytes) => files.push((path, bytes)),
+            Err(e) => {
+                eprintln!("error: cannot write the report {}: {e}", path.display());
+                return 2;
+            }
         }
     }
-    for extra in &args.reports {
-        if let Err(e) = report::write_file(extra.format, &run, &extra.path) {
-            eprintln!(
-                "error: cannot write the report {}: {e}",
-                extra.path.display()
-            );
-            return 2;
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::suppress::baseline_of(&run.findings, &run.files);
+        match serde_json::to_string_pretty(&baseline) {
+            Ok(text) => files.push((path, text.into_bytes())),
+            Err(e) => {
+                eprintln!("error: cannot write the baseline {}: {e}", path.display());
+                return 2;
+            }
         }
+    }
+    let mut staged = Vec::new();
+    for (path, bytes) in files {
+        match report::output::stage(path, bytes) {
+            Ok(s) => staged.push(s),
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return 2;
+            }
+        }
+    }
+    if args.output.is_none() {
+        let stdout = std::io::stdout();
+        let style = terminal_style(args.color, stdout.is_terminal());
+        let mut lock = stdout.lock();
+        let written = report::write(args.format, &run, style, &mut lock).and_then(|_| lock.flush());
+        if let Err(e) = written {
+            // A reader that stopped reading (`| head`) is not a failure of the run.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("error: cannot write the report to standard output: {e}");
+                return 2;
+            }
+        }
+    }
+    if let Err((path, e)) = report::output::commit(staged) {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return 2;
     }
     if args.output.is_some() && args.format != Format::Human {
         // Keep the terminal informed when the report went to a file.
         eprintln!("{}", report::human::summary_line(&run));
-    }
-    if let Some(path) = &args.write_baseline {
-        let baseline = crate::suppress::baseline_of(&run.findings, &run.files);
-        let written = serde_json::to_string_pretty(&baseline)
-            .map_err(std::io::Error::other)
-            .and_then(|text| report::write_atomically(path, text.as_bytes()));
-        if let Err(e) = written {
-            eprintln!("error: cannot write the baseline {}: {e}", path.display());
-            return 2;
-        }
     }
     let nothing = run.summary.resources == 0;
     if nothing && run.errors.is_empty() {
@@ -198,6 +226,58 @@ fn check(args: CheckArgs) -> u8 {
         return 1;
     }
     if args.exit_zero { 0 } else { status }
+}
+
+/// `--timeout`: a thread that ends the process with exit status 2 when the run is not done in
+/// time. A run that is writing its reports is left to finish them (writing is bounded), so that
+/// the set of reports is not left half-replaced.
+fn watchdog(seconds: u64) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(seconds));
+        // Held while exiting, so that the run cannot start writing meanwhile.
+        let writing = WRITING.lock().unwrap_or_else(|e| e.into_inner());
+        if !*writing {
+            eprintln!(
+                "error: the run did not finish within --timeout {seconds}s; no report written"
+            );
+            std::process::exit(2);
+        }
+    });
+}
+
+/// Set once the reports are being written (see [`watchdog`]).
+static WRITING: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+
+/// Usage errors of the output options, found before anything is read: two reports (or a report
+/// and the baseline) naming one file, or a report for a standard output that is closed.
+fn check_outputs(args: &CheckArgs) -> Result<(), String> {
+    if args.output.is_none() && !report::output::stdout_is_open() {
+        return Err(
+            "standard output is closed: nowhere to write the report (name a file with -o)".into(),
+        );
+    }
+    let mut targets: Vec<(&str, &std::path::Path)> = Vec::new();
+    if let Some(p) = &args.output {
+        targets.push(("-o", p));
+    }
+    for r in &args.reports {
+        targets.push(("--report", &r.path));
+    }
+    if let Some(p) = &args.write_baseline {
+        targets.push(("--write-baseline", p));
+    }
+    for (i, (flag, path)) in targets.iter().enumerate() {
+        if let Some((other, _)) = targets[..i]
+            .iter()
+            .find(|(_, p)| report::output::same_target(p, path))
+        {
+            return Err(format!(
+                "{} is named twice ({other} and {flag}): each report needs its own file",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -239,13 +319,15 @@ fn terminal_width() -> Option<usize> {
 fn report_fatal(fatal: &Fatal) {
     match fatal {
         Fatal::Policies(errors) => report_policy_errors(errors),
-        Fatal::Usage(m) => eprintln!("error: {m}"),
+        Fatal::Usage(m) => eprintln!("error: {}", report::escape::lines(m)),
     }
 }
 
 fn report_policy_errors(errors: &[PolicyError]) {
     for e in errors {
-        eprintln!("error: {}:{}:{}: {}", e.file, e.line, e.column, e.message);
+        // Paths and messages come from the repository's policies: escaped like any input.
+        let text = format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message);
+        eprintln!("error: {}", report::escape::lines(&text));
     }
 }
 

@@ -124,6 +124,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_filename: String,
 
+    /// Stop the whole run after SECONDS with an error (exit status 2), whatever the inputs
+    /// and policies do; each policy evaluation also has its own limit (README, "Security").
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
+
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub jobs: usize,

@@ -116,6 +116,33 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+impl Config {
+    /// `file:line:column` of `id` in the config list or map at `section.key` (`checks.disable`),
+    /// for messages about a value that is only known to be wrong after loading; the file name
+    /// alone when it cannot be found.
+    pub fn locate(&self, section: &str, key: &str, id: &str) -> Option<String> {
+        let source = self.source.as_ref()?;
+        let stream = yaml::parse_stream(&source.text);
+        let doc = stream.documents.into_iter().next()?;
+        let node = doc.root.get(section).and_then(|n| n.get(key));
+        let at = node.and_then(|n| match &n.value {
+            NodeValue::Seq(items) => items
+                .iter()
+                .find(|i| i.as_str() == Some(id))
+                .map(|i| i.span.start),
+            NodeValue::Map(entries) => entries
+                .iter()
+                .find(|e| e.key.as_str() == Some(id))
+                .map(|e| e.key.span.start),
+            _ => None,
+        });
+        Some(match at {
+            Some(p) => format!("{}:{}:{}", source.name, p.line, p.col),
+            None => source.name.clone(),
+        })
+    }
+}
+
 /// Parses config text.
 pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigError> {
     let err = |pos: Pos, message: String| ConfigError {
@@ -258,10 +285,18 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
                 }
             }
             "policies" => {
-                config.policies = strings(v, "`policies`")?
-                    .into_iter()
-                    .map(|p| config.base.join(p))
-                    .collect();
+                // A repository's config must not load Rego from elsewhere on the machine
+                // (src/confine.rs); `--policy` on the command line may.
+                let boundary = crate::confine::Boundary::around(&config.base);
+                let names = strings(v, "`policies`")?;
+                let items = v.as_seq().unwrap_or_default();
+                for (i, name) in names.into_iter().enumerate() {
+                    let path = config.base.join(&name);
+                    if let Err(message) = boundary.resolve(&path, &name) {
+                        return Err(at(items.get(i).unwrap_or(v), message));
+                    }
+                    config.policies.push(path);
+                }
             }
             "fail-on" => config.fail_on = Some(severity(v)?),
             "units" => {

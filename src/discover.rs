@@ -70,11 +70,27 @@ pub fn discover(
             Ok(m) if m.is_dir() => {
                 let (found, errs, skipped) = walk(path, threads);
                 let (found, patches) = without_kustomize_patches(found);
-                inputs.extend(found.into_iter().map(|p| Input::File {
-                    name: display_name(&p, cwd.as_deref()),
-                    path: p,
-                    walked: true,
-                }));
+                // A walked symlink is not named by the command line: like a reference, it must
+                // stay inside the project (src/confine.rs).
+                let boundary = crate::confine::Boundary::around(path);
+                for p in found {
+                    let name = display_name(&p, cwd.as_deref());
+                    let link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_symlink());
+                    if link && p.exists() {
+                        if let Err(message) = boundary.resolve(&p, &name) {
+                            errors.push(DiscoverError {
+                                path: name,
+                                message: format!("symlink refused: {message}"),
+                            });
+                            continue;
+                        }
+                    }
+                    inputs.push(Input::File {
+                        name,
+                        path: p,
+                        walked: true,
+                    });
+                }
                 errors.extend(errs);
                 for (p, why) in skipped.into_iter().chain(patches) {
                     notes.push(why.note(display_name(&p, cwd.as_deref())));
@@ -258,7 +274,9 @@ fn walk(dir: &Path, threads: usize) -> Walk {
             Box::new(|entry| {
                 match entry {
                     Ok(e) => {
-                        let is_file = e.file_type().is_some_and(|t| t.is_file() || t.is_symlink());
+                        // FIFOs, sockets and devices too: reading refuses them with an error
+                        // (src/source.rs) rather than skipping them in silence.
+                        let is_file = e.file_type().is_some_and(|t| !t.is_dir());
                         let wanted = e
                             .path()
                             .extension()

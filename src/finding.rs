@@ -132,6 +132,28 @@ pub fn fingerprint(
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Gives every finding its own fingerprint. Two findings of one check on one resource can share
+/// path and message (two port entries that both collide with a third service); the second and
+/// later, in report order, get the fingerprint of their first with their rank, so that a
+/// baseline or a code-scanning alert that accepts one does not accept the others.
+pub fn make_fingerprints_unique(findings: &mut [Finding]) {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            let mut h = Sha256::new();
+            h.update(f.fingerprint.as_bytes());
+            h.update([0]);
+            h.update(n.to_string().as_bytes());
+            f.fingerprint = h.finalize()[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -265,8 +265,10 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
         match catalog.checks.iter_mut().find(|c| &c.id == id) {
             Some(check) => check.severity = *severity,
             None => {
+                let at = options.config.locate("checks", "severity", id);
                 return Err(Fatal::Usage(format!(
-                    "config: unknown check `{id}` in `checks.severity`"
+                    "{}: unknown check `{id}` in `checks.severity` (see `rampart checks`)",
+                    at.unwrap_or_else(|| "config".into())
                 )));
             }
         }
@@ -279,6 +281,9 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
+        // Deep but legal input (nested YAML, long `extends` chains, deep Rego) needs more than
+        // the default 2 MiB; the memory is only reserved, not touched.
+        .stack_size(64 * 1024 * 1024)
         .build()
         .map_err(|e| Fatal::Usage(format!("cannot start {threads} worker threads: {e}")))?;
     pool.install(|| run_in_pool(options, catalog, enabled, threads, started))
@@ -286,13 +291,12 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
 
 fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fatal> {
     let config = &options.config;
-    for (what, ids) in [
-        ("checks.enable", &config.enable),
-        ("checks.disable", &config.disable),
-    ] {
+    for (what, ids) in [("enable", &config.enable), ("disable", &config.disable)] {
         if let Some(id) = ids.iter().find(|id| catalog.check(id).is_none()) {
+            let at = config.locate("checks", what, id);
             return Err(Fatal::Usage(format!(
-                "config: unknown check `{id}` in `{what}`"
+                "{}: unknown check `{id}` in `checks.{what}` (see `rampart checks`)",
+                at.unwrap_or_else(|| "config".into())
             )));
         }
     }
@@ -675,6 +679,8 @@ fn run_in_pool(
     );
     drop(views);
     findings.retain(|f| !context_files.contains(&f.location.file));
+    findings.sort_by(|a, b| finding_key(&files, a).cmp(&finding_key(&files, b)));
+    crate::finding::make_fingerprints_unique(&mut findings);
     if let Some(path) = &options.baseline {
         let fingerprints = suppress::read_baseline(path).map_err(Fatal::Usage)?;
         suppress::apply_baseline(&mut findings, &fingerprints, &path.display().to_string());

@@ -45,40 +45,7 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 /// Reads and decodes a file within [`MAX_INPUT_BYTES`]. The error carries the position of a
 /// decoding problem when there is one.
 pub fn read_file(path: &Path, name: String) -> Result<SourceFile, (Option<Pos>, String)> {
-    if let Ok(meta) = std::fs::metadata(path) {
-        if meta.is_file() && meta.len() > MAX_INPUT_BYTES {
-            return Err((
-                None,
-                format!(
-                    "file is {} MiB, larger than the {} MiB rampart reads; split it or exclude it",
-                    meta.len() / (1024 * 1024),
-                    MAX_INPUT_BYTES / (1024 * 1024)
-                ),
-            ));
-        }
-    }
-    // The size check above only sees regular files: a FIFO or a device (`extends: /dev/zero`)
-    // is read up to the limit, and no further.
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| {
-        use std::io::Read;
-        f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes)
-    });
-    read.map_err(|e| {
-        (
-            None,
-            format!("cannot read: {}", crate::discover::io_message(&e)),
-        )
-    })?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
-        return Err((
-            None,
-            format!(
-                "input is larger than the {} MiB rampart reads",
-                MAX_INPUT_BYTES / (1024 * 1024)
-            ),
-        ));
-    }
+    let bytes = read_regular(path, MAX_INPUT_BYTES).map_err(|m| (None, m))?;
     SourceFile::decode(name, Some(path.to_path_buf()), bytes).map_err(|e| {
         let pos = Pos {
             line: e.line,
@@ -87,6 +54,80 @@ pub fn read_file(path: &Path, name: String) -> Result<SourceFile, (Option<Pos>, 
         };
         (Some(pos), e.message)
     })
+}
+
+/// Reads the bytes of a regular file of at most `limit` bytes; every file rampart reads from
+/// disk (inputs, walked files, `extends` targets, `.env`) comes through here.
+///
+/// A FIFO, a device or a socket (also behind a symlink, such as `x.yaml -> /dev/stdin`) would
+/// block or never end: it is refused from its metadata before it is opened, and the file is
+/// opened non-blocking and checked again on the open descriptor, so that swapping the file
+/// between the two checks does not make rampart wait. `-` is the one way to read stdin.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read: {}", crate::discover::io_message(&e));
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    refuse_special(&meta, limit)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(cannot)?;
+    refuse_special(&file.metadata().map_err(cannot)?, limit)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+fn refuse_special(meta: &std::fs::Metadata, limit: u64) -> Result<(), String> {
+    if meta.is_dir() {
+        return Err("cannot read: is a directory".into());
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "not a regular file (a {}): rampart reads only regular files; use `-` for standard input",
+            special_kind(meta)
+        ));
+    }
+    if meta.len() > limit {
+        return Err(too_large(meta.len(), limit));
+    }
+    Ok(())
+}
+
+fn too_large(len: u64, limit: u64) -> String {
+    format!(
+        "file is {} MiB, larger than the {} MiB rampart reads; split it or exclude it",
+        len / (1024 * 1024),
+        limit / (1024 * 1024)
+    )
+}
+
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "device";
+        }
+    }
+    let _ = meta;
+    "special file"
 }
 
 /// A decoded input file.

@@ -133,10 +133,11 @@ fn a_huge_file_is_refused_without_reading_it() {
     assert_eq!(json["summary"]["resources"], 1);
 }
 
-/// A device has no size to check up front: it is read up to the limit, not until memory runs out.
+/// A device is outside the project and not a regular file: it is refused without being read
+/// (tests/security.rs has the cases inside the project).
 #[cfg(target_os = "linux")]
 #[test]
-fn an_endless_extends_file_is_refused_at_the_limit() {
+fn an_endless_extends_file_is_refused_without_reading_it() {
     let dir = tempfile::tempdir().unwrap();
     let compose = dir.path().join("compose.yaml");
     std::fs::write(
@@ -160,7 +161,10 @@ fn an_endless_extends_file_is_refused_at_the_limit() {
         .collect();
     assert_eq!(
         invalid,
-        ["cannot read `/dev/zero`: input is larger than the 64 MiB rampart reads"]
+        [
+            "`/dev/zero` is outside the project: rampart reads referenced files only inside the \
+             linted tree (the repository, or the referring file's directory outside a repository)"
+        ]
     );
     assert_eq!(json["summary"]["resources"], 2, "{json}");
 }

@@ -15,6 +15,8 @@ const NOT_INHERITED: &[&str] = &["extends", "depends_on", "volumes_from"];
 /// Longest `extends` chain followed, so that a generated chain cannot exhaust the stack.
 const MAX_CHAIN: usize = 64;
 
+const CIRCULAR: &str = "circular `extends`: ";
+
 /// Resolves the `extends` of every service of a document of the file `origin`.
 pub fn apply(doc: &mut Node, origin: u32, loader: &mut Loader) {
     let Some(services) = doc.get("services").and_then(Node::as_map) else {
@@ -98,10 +100,32 @@ fn resolve(
     let Some((base_name, file)) = target(&service) else {
         return Ok(service);
     };
-    if stack.iter().any(|(o, n)| *o == origin && n == name) {
-        let mut chain: Vec<&str> = stack.iter().map(|(_, n)| n.as_str()).collect();
-        chain.push(name);
-        return Err(format!("circular `extends`: {}", chain.join(" → ")));
+    // The same file may have two origins (an input, and the same file named by `extends`).
+    let same_file = |a: u32, b: u32| {
+        a == b || {
+            let key = |o: u32| {
+                let path = loader.sources.get(o as usize)?.path.as_ref()?;
+                path.canonicalize().ok()
+            };
+            matches!((key(a), key(b)), (Some(x), Some(y)) if x == y)
+        }
+    };
+    if stack
+        .iter()
+        .any(|(o, n)| same_file(*o, origin) && n == name)
+    {
+        // In the order followed, with each service's file when the cycle crosses files.
+        let mut chain: Vec<(u32, &str)> = stack.iter().map(|(o, n)| (*o, n.as_str())).collect();
+        chain.push((origin, name));
+        let across = chain.iter().any(|(o, _)| !same_file(*o, origin));
+        let shown: Vec<String> = chain
+            .iter()
+            .map(|(o, n)| match loader.sources.get(*o as usize) {
+                Some(source) if across => format!("{n} ({})", source.name),
+                _ => n.to_string(),
+            })
+            .collect();
+        return Err(format!("{CIRCULAR}{}", shown.join(" → ")));
     }
     if stack.len() >= MAX_CHAIN {
         return Err(format!("`extends` chain longer than {MAX_CHAIN} services"));
@@ -124,8 +148,14 @@ fn resolve(
             if !other.iter().any(|(n, _)| *n == base_name) {
                 return Err(format!("service `{base_name}` not found in `{file}`"));
             }
-            resolve(&other, file_origin, &base_name, stack, loader)
-                .map_err(|e| format!("{e} (in `{file}`)"))?
+            resolve(&other, file_origin, &base_name, stack, loader).map_err(|e| {
+                // A cycle names its files itself, in order.
+                if e.starts_with(CIRCULAR) {
+                    e
+                } else {
+                    format!("{e} (in `{file}`)")
+                }
+            })?
         }
         None => {
             if !services.iter().any(|(n, _)| *n == base_name) {

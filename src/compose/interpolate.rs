@@ -62,7 +62,26 @@ fn is_name_char(c: char) -> bool {
     c == '_' || c.is_ascii_alphanumeric()
 }
 
+/// Deepest `${A:-${B:-…}}` nesting followed: each level is a call, and a generated value
+/// thousands deep would otherwise overflow the stack. Compose files nest two or three.
+pub const MAX_DEPTH: usize = 32;
+
 fn expand(text: &str, env: &Env, issues: &mut Vec<String>, out: &mut String) -> Result<(), String> {
+    expand_at(text, env, issues, out, 0)
+}
+
+fn expand_at(
+    text: &str,
+    env: &Env,
+    issues: &mut Vec<String>,
+    out: &mut String,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!(
+            "interpolation nested more than {MAX_DEPTH} levels deep (`${{…${{…}}…}}`)"
+        ));
+    }
     let mut rest = text;
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
@@ -82,7 +101,7 @@ fn expand(text: &str, env: &Env, issues: &mut Vec<String>, out: &mut String) -> 
                     )
                 })?;
                 let body = &after[body_start..close];
-                braced(body, env, issues, out)?;
+                braced(body, env, issues, out, depth)?;
                 rest = &after[close + 1..];
             }
             Some(c) if is_name_start(c) => {
@@ -159,7 +178,13 @@ fn lookup(name: &str, env: &Env, issues: &mut Vec<String>, out: &mut String) {
     }
 }
 
-fn braced(body: &str, env: &Env, issues: &mut Vec<String>, out: &mut String) -> Result<(), String> {
+fn braced(
+    body: &str,
+    env: &Env,
+    issues: &mut Vec<String>,
+    out: &mut String,
+    depth: usize,
+) -> Result<(), String> {
     let invalid = || format!("invalid interpolation `${{{body}}}` (write `$$` for a literal `$`)");
     let len = body
         .char_indices()
@@ -187,18 +212,18 @@ fn braced(body: &str, env: &Env, issues: &mut Vec<String>, out: &mut String) -> 
     match op {
         '-' => match set {
             Some(v) => out.push_str(v),
-            None => expand(arg, env, issues, out)?,
+            None => expand_at(arg, env, issues, out, depth + 1)?,
         },
         '+' => {
             if set.is_some() {
-                expand(arg, env, issues, out)?;
+                expand_at(arg, env, issues, out, depth + 1)?;
             }
         }
         '?' => match set {
             Some(v) => out.push_str(v),
             None => {
                 let mut message = String::new();
-                expand(arg, env, issues, &mut message)?;
+                expand_at(arg, env, issues, &mut message, depth + 1)?;
                 let message = message.replace(UNKNOWN, "");
                 issues.push(if message.is_empty() {
                     format!("required variable `{name}` is not set in the project's `.env`")
@@ -315,6 +340,15 @@ mod tests {
         let mut issues = Vec::new();
         let out = substitute(text, &env(), &mut issues);
         (out.replace(UNKNOWN, "<?>"), issues)
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+        assert_eq!(sub(&nested(MAX_DEPTH)), ("x".to_string(), vec![]));
+        let (out, issues) = sub(&nested(5000));
+        assert_eq!(out, "<?>");
+        assert!(issues[0].contains("nested more than 32"), "{issues:?}");
     }
 
     #[test]

@@ -174,6 +174,8 @@ pub(crate) struct Loader {
     pub(crate) merge_problems: Vec<MergeProblem>,
     errors: Vec<Error>,
     cwd: Option<PathBuf>,
+    /// Where `extends` files and `.env` may be read from.
+    boundary: crate::confine::Boundary,
 }
 
 impl Loader {
@@ -207,7 +209,7 @@ impl Loader {
     /// Loads the file an `extends` in file `from` names; its origin.
     pub(crate) fn extends_file(&mut self, from: u32, file: &str) -> Result<u32, String> {
         let path = self.dirs[from as usize].join(file);
-        let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+        let key = self.boundary.resolve(&path, file)?;
         if let Some(origin) = self.by_path.get(&key) {
             return Ok(*origin);
         }
@@ -246,11 +248,19 @@ impl Loader {
     }
 
     fn read_dotenv(&mut self, path: &Path) {
-        if !path.is_file() {
+        // A `.env` that is a FIFO or a device is reported, not skipped: it may be an attack.
+        if std::fs::symlink_metadata(path).is_err() {
             return;
         }
         let name = crate::discover::display_name(path, self.cwd.as_deref());
-        match std::fs::read_to_string(path) {
+        let text = self
+            .boundary
+            .resolve(path, ".env")
+            .and_then(|p| crate::source::read_regular(&p, crate::source::MAX_INPUT_BYTES))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| "cannot read: invalid UTF-8".to_string())
+            });
+        match text {
             Ok(text) => match dotenv::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)) {
                 Ok(env) => self.env = env,
                 Err(e) => self.errors.push(Error {
@@ -264,11 +274,11 @@ impl Loader {
                     message: format!("invalid .env file: {}", e.message),
                 }),
             },
-            Err(e) => self.errors.push(Error {
+            Err(message) => self.errors.push(Error {
                 file: name,
                 source: None,
                 pos: None,
-                message: format!("cannot read: {}", crate::discover::io_message(&e)),
+                message,
             }),
         }
     }
@@ -298,6 +308,7 @@ pub fn load(files: Vec<File>) -> Project {
         retype: Retype::new(),
         merge_problems: Vec::new(),
         errors: Vec::new(),
+        boundary: crate::confine::Boundary::around(dir.as_deref().unwrap_or(Path::new("."))),
         cwd,
     };
     if let Some(dir) = &dir {

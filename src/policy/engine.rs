@@ -7,9 +7,6 @@ use regorus::Value;
 
 use crate::policy::registry::{Catalog, PolicyError, PolicyFile, targets_kind};
 
-/// Stops a policy that loops or recurses for too long on one resource.
-const EVAL_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// A policy result before it is located: what `deny` returned.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawFinding {
@@ -47,6 +44,9 @@ pub struct PolicyEngine {
     /// containers of a pod spec, ...) once instead of once per check.
     aggregates: HashMap<String, String>,
     rules: Vec<(usize, String, Vec<String>)>,
+    /// Rules that ran out of their budget (time, or a capped builtin) while being prepared,
+    /// without input: they would on every resource, so each resource gets the error at once.
+    over_budget: HashMap<String, String>,
 }
 
 impl PolicyEngine {
@@ -97,6 +97,7 @@ impl PolicyEngine {
             by_kind: HashMap::new(),
             aggregates: HashMap::new(),
             rules,
+            over_budget: HashMap::new(),
         };
         // RAMPART_EVALUATE_SEPARATELY=1 evaluates each check on its own (tests compare both).
         let aggregate = std::env::var_os("RAMPART_EVALUATE_SEPARATELY").is_none();
@@ -144,12 +145,27 @@ impl PolicyEngine {
                 continue;
             }
             if let Err(e) = this.engine.eval_rule(rule.clone()) {
+                // Over budget is not a broken policy: an error for each resource, not the run.
+                if is_over_budget(&e) {
+                    this.over_budget
+                        .insert(rule.clone(), eval_error_message(&e, &rule));
+                    continue;
+                }
                 let file = catalog.checks[check]
                     .files
                     .first()
                     .map(|f| f.0.clone())
                     .unwrap_or_default();
                 errors.push(compile_error(&file, &e.to_string()));
+            }
+        }
+        // An aggregate with an over-budget rule would spend the budget on every resource
+        // before the rules are evaluated one by one.
+        let kinds: Vec<String> = this.aggregates.keys().cloned().collect();
+        for kind in kinds {
+            let rules = this.rules_for(&kind);
+            if rules.iter().any(|(_, r)| this.over_budget.contains_key(r)) {
+                this.aggregates.remove(&kind);
             }
         }
         if errors.is_empty() {
@@ -212,29 +228,23 @@ impl PolicyEngine {
             // A policy failed: evaluate the checks one by one to say which.
         }
         for (check, rule) in rules {
+            if let Some(message) = self.over_budget.get(&rule) {
+                errors.push(EvalError {
+                    check,
+                    message: message.clone(),
+                });
+                continue;
+            }
             match self.engine.eval_rule(rule.clone()) {
                 Ok(Value::Undefined) => {}
                 Ok(value) => match parse_results(check, &value) {
                     Ok(mut f) => findings.append(&mut f),
                     Err(message) => errors.push(EvalError { check, message }),
                 },
-                Err(e) => {
-                    let e = compile_error("", &e.to_string());
-                    // The policy file at fault (a library file when a helper failed), else the
-                    // rule that was evaluated.
-                    let policy = if e.file.is_empty() {
-                        format!("rule `{rule}`")
-                    } else {
-                        format!("policy `{}`", e.file)
-                    };
-                    errors.push(EvalError {
-                        check,
-                        message: format!(
-                            "{} ({policy}, line {}, column {})",
-                            e.message, e.line, e.column
-                        ),
-                    })
-                }
+                Err(e) => errors.push(EvalError {
+                    check,
+                    message: eval_error_message(&e, &rule),
+                }),
             }
         }
         (findings, errors)
@@ -306,6 +316,30 @@ fn data_refs(source: &str) -> Vec<String> {
     out
 }
 
+/// An evaluation error as reported for a resource, with its place in the policy.
+fn eval_error_message(e: &anyhow::Error, rule: &str) -> String {
+    let e = compile_error("", &e.to_string());
+    // The policy file at fault (a library file when a helper failed), else the rule evaluated.
+    let policy = if e.file.is_empty() {
+        format!("rule `{rule}`")
+    } else {
+        format!("policy `{}`", e.file)
+    };
+    format!(
+        "{} ({policy}, line {}, column {})",
+        e.message, e.line, e.column
+    )
+}
+
+/// Whether an evaluation stopped on a budget: regorus's time (or memory) limit, or a capped
+/// builtin (src/policy/budget.rs).
+fn is_over_budget(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.downcast_ref::<regorus::LimitError>().is_some())
+        || e.to_string().contains(crate::policy::budget::OVER_BUDGET)
+        || e.to_string().contains("exceeded time limit")
+}
+
 /// A regorus engine configured as rampart needs it.
 pub fn new_engine() -> regorus::Engine {
     let mut engine = regorus::Engine::new();
@@ -313,10 +347,12 @@ pub fn new_engine() -> regorus::Engine {
     // whole evaluation (NOTES.md).
     engine.set_strict_builtin_errors(false);
     engine.set_execution_timer_config(regorus::utils::limits::ExecutionTimerConfig {
-        limit: EVAL_TIME_LIMIT,
+        // Stops a policy that loops for too long on one resource (src/policy/budget.rs).
+        limit: crate::policy::budget::time_limit(),
         check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
     });
     crate::policy::builtins::register(&mut engine);
+    crate::policy::budget::register(&mut engine);
     engine
 }
 

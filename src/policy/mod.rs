@@ -1,10 +1,12 @@
 //! Policies: the catalogue (metadata of built-in and user checks), the regorus engine, Rust
 //! builtins, and the `policy test` runner.
 
+pub mod budget;
 pub mod builtins;
 pub mod engine;
 pub mod index;
 pub mod metadata;
+pub mod recursion;
 pub mod regex;
 pub mod registry;
 pub mod testing;

@@ -199,7 +199,13 @@ impl Catalog {
                 Ok(paths) => {
                     for path in paths {
                         let display = path.display().to_string();
-                        match std::fs::read_to_string(&path) {
+                        // Regular files only, within the input size cap (src/source.rs).
+                        let read =
+                            crate::source::read_regular(&path, crate::source::MAX_INPUT_BYTES)
+                                .and_then(|b| {
+                                    String::from_utf8(b).map_err(|_| "invalid UTF-8".to_string())
+                                });
+                        match read {
                             Ok(source) => match policy_file(display, source, false) {
                                 Ok(f) => files.push(f),
                                 Err(e) => errors.push(e),
@@ -220,6 +226,9 @@ impl Catalog {
                     message,
                 }),
             }
+        }
+        if errors.is_empty() && !user_paths.is_empty() {
+            errors.extend(crate::policy::recursion::check(&files));
         }
         let checks = match merge_checks(&files) {
             Ok(mut c) => {

@@ -50,21 +50,8 @@ fn error_line(e: &InputError) -> String {
 
 /// One finding, one line: line breaks and other control characters of untrusted text (file
 /// names, messages quoting values) become visible escapes.
-// TODO(merge): use report::escape
 fn one_line(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_string();
-    }
-    text.chars()
-        .flat_map(|c| {
-            let s: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            s
-        })
-        .collect()
+    super::escape::line(text).into_owned()
 }
 
 #[cfg(test)]

@@ -56,18 +56,21 @@ fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// A command's message, escaped as the Actions runner unescapes it.
-// TODO(merge): use report::escape
+/// A command's message: unsafe characters made visible (`report::escape`), then encoded as the
+/// Actions runner decodes it, so that a line break cannot end the command and start another.
 fn data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::escape::lines(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// A command property value (`file=`, `title=`): also `:` and `,`, which end it.
-// TODO(merge): use report::escape
+/// A command property value (`file=`, `title=`): on one line, and `:` and `,`, which end it,
+/// encoded too.
 fn property(text: &str) -> String {
-    data(text).replace(':', "%3A").replace(',', "%2C")
+    data(&super::escape::line(text))
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 #[cfg(test)]
@@ -76,7 +79,8 @@ mod tests {
 
     #[test]
     fn untrusted_text_cannot_start_a_command() {
-        assert_eq!(data("50%\n::error::x"), "50%25%0A::error::x");
-        assert_eq!(property("a,b:c\r"), "a%2Cb%3Ac%0D");
+        assert_eq!(data("50%\n::error::x"), "50%25%0A\\::error::x");
+        assert_eq!(property("a,b:c\r"), "a%2Cb%3Ac\\r");
+        assert_eq!(data("x\u{1b}]0;t\u{7}"), "x\\u{1b}]0;t\\u{7}");
     }
 }

@@ -12,7 +12,7 @@ use miette::{
 
 use crate::finding::{Finding, Location, Severity};
 use crate::lint::{InputError, Run};
-use crate::report::Style;
+use crate::report::{Style, escape};
 use crate::source::{SourceFile, Span};
 
 pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -46,11 +46,12 @@ pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
     }
     items.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
 
+    let sources: Vec<FileSource> = run.files.iter().map(FileSource::new).collect();
     let mut text = String::new();
     for (_, _, _, item) in &items {
         let diagnostic = match item {
-            Item::Error(e) => error_diagnostic(run, e),
-            Item::Finding(f) => finding_diagnostic(run, f),
+            Item::Error(e) => error_diagnostic(run, &sources, e),
+            Item::Finding(f) => finding_diagnostic(run, &sources, f),
         };
         text.clear();
         handler
@@ -159,43 +160,49 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn finding_diagnostic(run: &Run, f: &Finding) -> Report {
+/// Everything a diagnostic prints from the inputs or from user policies goes through
+/// [`escape`]: messages, resource names, check ids, remediations, file names, snippets.
+fn finding_diagnostic(run: &Run, sources: &[FileSource], f: &Finding) -> Report {
     let check = run.catalog.check(&f.check);
     let file = &run.files[f.location.file];
-    let mut labels = vec![label(file, &f.location, Some(f.resource.label()), true)];
+    let resource = escape::line(&f.resource.label()).into_owned();
+    let mut labels = vec![label(file, &f.location, Some(resource), true)];
     let mut related = Vec::new();
     for r in &f.related {
+        let message = escape::line(&r.message).into_owned();
         if r.location.file == f.location.file {
-            labels.push(label(file, &r.location, Some(r.message.clone()), false));
+            labels.push(label(file, &r.location, Some(message), false));
         } else {
             let other = &run.files[r.location.file];
             related.push(Report {
-                message: r.message.clone(),
+                message,
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
                 url: None,
-                source: Some(FileSource(other.clone())),
+                source: Some(sources[r.location.file].clone()),
                 labels: vec![label(other, &r.location, None, true)],
                 related: Vec::new(),
             });
         }
     }
     Report {
-        message: f.message.clone(),
-        code: Some(format!("{} ({})", f.check, f.severity)),
+        message: escape::line(&f.message).into_owned(),
+        code: Some(format!("{} ({})", escape::line(&f.check), f.severity)),
         severity: miette_severity(f.severity),
         help: check
-            .map(|c| c.remediation_for(&f.resource.target_kind()).to_string())
+            .map(|c| escape::lines(c.remediation_for(&f.resource.target_kind())).into_owned())
             .filter(|r| !r.is_empty()),
-        url: check.and_then(|c| c.help_uri()),
-        source: Some(FileSource(file.clone())),
+        url: check
+            .and_then(|c| c.help_uri())
+            .map(|u| escape::line(&u).into_owned()),
+        source: Some(sources[f.location.file].clone()),
         labels,
         related,
     }
 }
 
-fn error_diagnostic(run: &Run, e: &InputError) -> Report {
+fn error_diagnostic(run: &Run, sources: &[FileSource], e: &InputError) -> Report {
     let (source, labels) = match e.source {
         Some(i) => {
             let file = &run.files[i];
@@ -206,7 +213,7 @@ fn error_diagnostic(run: &Run, e: &InputError) -> Report {
                 at.min(file.text.len())
             };
             (
-                Some(FileSource(file.clone())),
+                Some(sources[i].clone()),
                 vec![LabeledSpan::new_primary_with_span(
                     Some("here".into()),
                     SourceSpan::new(at.into(), 0),
@@ -216,10 +223,10 @@ fn error_diagnostic(run: &Run, e: &InputError) -> Report {
         None => (None, Vec::new()),
     };
     let message = if source.is_some() {
-        e.message.clone()
+        escape::line(&e.message).into_owned()
     } else {
         // No text to point into (the file is missing or unreadable): no position either.
-        format!("{}: {}", e.file, e.message)
+        escape::line(&format!("{}: {}", e.file, e.message)).into_owned()
     };
     Report {
         message,
@@ -262,8 +269,24 @@ fn labeled(text: Option<String>, offset: usize, len: usize, primary: bool) -> La
 
 /// A [`SourceCode`] over our line index: miette's default for `str` rescans the file from byte
 /// 0 for every diagnostic (NOTES.md), this one jumps to the lines it needs.
+/// Snippets are drawn from `shown`: the text with control characters made visible at the same
+/// byte offsets ([`escape::snippet`]), when it has any.
 #[derive(Debug, Clone)]
-struct FileSource(Arc<SourceFile>);
+struct FileSource {
+    file: Arc<SourceFile>,
+    shown: Option<Arc<str>>,
+    name: String,
+}
+
+impl FileSource {
+    fn new(file: &Arc<SourceFile>) -> FileSource {
+        FileSource {
+            file: file.clone(),
+            shown: escape::snippet(&file.text).map(Arc::from),
+            name: escape::line(&file.name).into_owned(),
+        }
+    }
+}
 
 impl SourceCode for FileSource {
     fn read_span<'a>(
@@ -272,8 +295,8 @@ impl SourceCode for FileSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let file = &self.0;
-        let text = &file.text;
+        let file = &self.file;
+        let text: &str = self.shown.as_deref().unwrap_or(&file.text);
         let start = span.offset();
         let end = start + span.len();
         if end > text.len() {
@@ -300,7 +323,7 @@ impl SourceCode for FileSource {
             text.len()
         };
         Ok(Box::new(MietteSpanContents::new_named(
-            file.name.clone(),
+            self.name.clone(),
             &text.as_bytes()[data_start..data_end],
             SourceSpan::new(data_start.into(), data_end - data_start),
             from as usize - 1,

@@ -1,12 +1,14 @@
 //! Reports: one module per output format, all fed the same [`Run`](crate::lint::Run).
 
 pub mod concise;
+pub mod escape;
 pub mod github;
 pub mod gitlab_codequality;
 pub mod gitlab_sast;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod output;
 pub mod sarif;
 
 use std::io::{self, Write};
@@ -69,30 +71,20 @@ pub fn write(format: Format, run: &Run, style: Style, out: &mut dyn Write) -> io
     }
 }
 
-/// Writes a report to a file atomically, so a reader never sees half a report.
-pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
+/// A report rendered for a file (plain style), for [`output::stage`].
+pub fn render(format: Format, run: &Run) -> io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     write(format, run, Style::plain(), &mut buf)?;
-    write_atomically(path, &buf)
+    Ok(buf)
 }
 
-/// Writes bytes to a temporary file in the target's directory and renames it over the target.
-/// Special files such as `/dev/null` are written directly.
+/// Writes a report to a file atomically, so a reader never sees half a report.
+pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
+    output::write_one(path, render(format, run)?)
+}
+
+/// Writes bytes to a temporary file in the target's directory and renames it over the target;
+/// symlinks and special files such as `/dev/null` are written through (see [`output`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        return std::fs::write(path, bytes);
-    }
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut builder = tempfile::Builder::new();
-    // A report is an ordinary file: readable as the umask allows, not tempfile's 0600.
-    #[cfg(unix)]
-    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-    let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    output::write_one(path, bytes.to_vec())
 }
