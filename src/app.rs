@@ -11,7 +11,7 @@ use crate::finding::Severity;
 use crate::lint::{self, Fatal, Options};
 use crate::policy::testing::{self, Outcome};
 use crate::policy::{Catalog, PolicyError};
-use crate::report::{self, Format, Style};
+use crate::report::{self, Format, Style, escape};
 
 pub fn main(cli: Cli) -> u8 {
     match cli.command {
@@ -129,18 +129,27 @@ fn check(args: CheckArgs) -> u8 {
     };
     run.sarif_category = args.sarif_category.clone();
     for n in run.notes.iter().filter(|n| args.verbose || !n.verbose) {
-        eprintln!("note: {}: {}", n.path, n.message);
+        eprintln!(
+            "note: {}: {}",
+            escape::line(&n.path),
+            escape::line(&n.message)
+        );
     }
     if args.verbose {
         // Units that only hold context (other files of the repository) are not listed.
         for u in run.units.iter().filter(|u| u.objects > 0) {
             let s = if u.objects == 1 { "" } else { "s" };
-            eprintln!("unit {}: {} ({} object{s})", u.name, u.reason, u.objects);
+            eprintln!(
+                "unit {}: {} ({} object{s})",
+                escape::line(&u.name),
+                escape::line(&u.reason),
+                u.objects
+            );
         }
         for s in &run.skipped {
             eprintln!(
                 "skipped {}:{}: document {} is neither a Kubernetes object nor a Compose file",
-                s.file,
+                escape::line(&s.file),
                 s.line,
                 s.document + 1
             );

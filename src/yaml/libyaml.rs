@@ -187,9 +187,15 @@ unsafe fn error(p: &unsafe_sys::yaml_parser_t) -> Error {
         };
         let problem = text(p.problem).unwrap_or_else(|| "unknown YAML error".into());
         let context = text(p.context).map(|c| (c, p.context_mark.index as usize));
+        // A reader error (an unreadable character) has no mark, only the byte offset.
+        let at = if p.error == unsafe_sys::YAML_READER_ERROR {
+            p.problem_offset as usize
+        } else {
+            p.problem_mark.index as usize
+        };
         Error {
             problem,
-            at: p.problem_mark.index as usize,
+            at,
             context,
         }
     }
