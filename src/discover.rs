@@ -355,9 +355,9 @@ mod tests {
 
     #[test]
     fn display_names_are_relative_and_clean() {
-        let cwd = Path::new("/work/repo");
+        let cwd = Path::new("/home/user/repo");
         assert_eq!(
-            display_name(Path::new("/work/repo/a/b.yaml"), Some(cwd)),
+            display_name(Path::new("/home/user/repo/a/b.yaml"), Some(cwd)),
             "a/b.yaml"
         );
         assert_eq!(
