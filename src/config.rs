@@ -4,11 +4,35 @@
 use std::path::{Path, PathBuf};
 
 use crate::finding::Severity;
-use crate::lint::Params;
 use crate::source::{Pos, SourceFile};
 use crate::yaml::{self, Node, NodeValue};
 
 pub const FILE_NAME: &str = ".rampart.yaml";
+
+/// Parameters that policies read at `data.rampart.params` (SPEC §7).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Params {
+    pub min_replicas: u32,
+    pub anti_affinity_topology_keys: Vec<String>,
+    pub spread_topology_keys: Vec<String>,
+    pub require_egress: bool,
+    pub kubernetes_version: String,
+    pub default_namespace: String,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            min_replicas: 2,
+            anti_affinity_topology_keys: vec!["kubernetes.io/hostname".into()],
+            spread_topology_keys: vec!["topology.kubernetes.io/zone".into()],
+            require_egress: false,
+            kubernetes_version: "1.31".into(),
+            default_namespace: "default".into(),
+        }
+    }
+}
 
 /// A loaded configuration file.
 #[derive(Clone, Debug, Default)]

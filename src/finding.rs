@@ -6,7 +6,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::kubernetes::Identity;
+use crate::resource::Identity;
 use crate::source::Span;
 use crate::yaml::PathSeg;
 
@@ -157,7 +157,7 @@ pub fn make_fingerprints_unique(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kubernetes::ObjectId;
+    use crate::resource::ObjectId;
 
     #[test]
     fn severities_order_and_parse() {

@@ -5,66 +5,10 @@ use std::collections::BTreeMap;
 
 use kube::core::{GroupVersionKind, TypeMeta};
 use regorus::Value;
-use serde::Serialize;
 
+use crate::resource::ObjectId;
 use crate::source::Span;
 use crate::yaml::{Node, PathSeg};
-
-/// What a policy finding is about.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(untagged)]
-pub enum Identity {
-    Kubernetes(ObjectId),
-    Compose(ComposeId),
-}
-
-/// The identity of a Kubernetes object as written.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct ObjectId {
-    pub api_version: String,
-    pub kind: String,
-    pub name: String,
-    /// `None` for cluster-scoped kinds; the effective namespace otherwise.
-    pub namespace: Option<String>,
-}
-
-/// The identity of a Compose service (or of the whole project, with `kind: "project"`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct ComposeId {
-    pub kind: String,
-    pub name: String,
-    pub project: String,
-}
-
-impl Identity {
-    /// The kind as reports show it (`Deployment`, or `service` for a Compose service).
-    pub fn kind(&self) -> &str {
-        match self {
-            Identity::Kubernetes(o) => &o.kind,
-            Identity::Compose(c) => &c.kind,
-        }
-    }
-
-    /// The kind policies select by `targets`: Kubernetes kinds as they are, Compose kinds
-    /// prefixed (`compose-service`) so that `service` never matches a Kubernetes `Service`.
-    pub fn target_kind(&self) -> std::borrow::Cow<'_, str> {
-        match self {
-            Identity::Kubernetes(o) => std::borrow::Cow::Borrowed(&o.kind),
-            Identity::Compose(c) => std::borrow::Cow::Owned(format!("compose-{}", c.kind)),
-        }
-    }
-
-    /// A short human label such as `Deployment datajump-prod/scheduler-master`.
-    pub fn label(&self) -> String {
-        match self {
-            Identity::Kubernetes(o) => match &o.namespace {
-                Some(ns) => format!("{} {}/{}", o.kind, ns, o.name),
-                None => format!("{} {}", o.kind, o.name),
-            },
-            Identity::Compose(c) => format!("compose {} {}", c.kind, c.name),
-        }
-    }
-}
 
 /// Kinds that are not namespaced, so that they go to `data.inventory.cluster`.
 const CLUSTER_SCOPED: &[&str] = &[

@@ -16,6 +16,7 @@ pub mod lint;
 pub mod policy;
 pub mod progress;
 pub mod report;
+pub mod resource;
 pub mod source;
 pub mod suppress;
 pub mod units;

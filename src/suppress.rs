@@ -11,9 +11,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{Config, IgnoreRule};
 use crate::finding::{Finding, Location, Severity, Suppression, fingerprint};
-use crate::kubernetes::Identity;
 use crate::policy::Check;
 use crate::policy::metadata::Reference;
+use crate::resource::{Identity, Resource};
 use crate::source::{Pos, SourceFile, Span};
 use crate::yaml::{Node, NodeValue, PathSeg};
 
@@ -97,14 +97,6 @@ struct Suppressor {
     used: bool,
 }
 
-/// A resource as suppression needs to see it.
-pub struct ResourceView<'a> {
-    pub file: usize,
-    pub identity: &'a Identity,
-    pub node: &'a Node,
-    pub prefix: &'a [PathSeg],
-}
-
 /// Applies every suppression to `findings` (sorted) and appends findings about the
 /// suppressions themselves. `ran` says whether a check was evaluated (a suppression for a
 /// check that did not run is never "unused").
@@ -112,7 +104,7 @@ pub struct ResourceView<'a> {
 pub fn apply(
     findings: &mut Vec<Finding>,
     files: &mut Vec<Arc<SourceFile>>,
-    resources: &[ResourceView<'_>],
+    resources: &[Resource],
     config: &Config,
     cwd: &Path,
     known: &dyn Fn(&str) -> bool,
@@ -264,7 +256,7 @@ fn engine_finding(
 }
 
 /// Annotations of a Kubernetes object, `x-rampart-ignore` of a Compose service.
-fn collect_in_resource(r: &ResourceView<'_>, out: &mut Vec<Suppressor>) {
+fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
     let (path, node): (Vec<&str>, Option<&Node>) = match r.identity {
         Identity::Kubernetes(_) => (
             vec!["metadata", "annotations"],
@@ -317,7 +309,7 @@ fn collect_in_resource(r: &ResourceView<'_>, out: &mut Vec<Suppressor>) {
 fn collect_comments(
     index: usize,
     file: &SourceFile,
-    resources: &[ResourceView<'_>],
+    resources: &[Resource],
     out: &mut Vec<Suppressor>,
 ) {
     if !file.text.contains(COMMENT_MARKER) {
@@ -375,7 +367,7 @@ fn collect_comments(
             .max_by_key(|r| r.node.span.start.line);
         let resource = owner.map_or_else(
             || {
-                Identity::Compose(crate::kubernetes::ComposeId {
+                Identity::Compose(crate::resource::ComposeId {
                     kind: "file".into(),
                     name: file.name.clone(),
                     project: String::new(),
@@ -429,11 +421,11 @@ fn find_comment(line: &str) -> Option<(usize, &str)> {
 }
 
 /// The last line of the outermost node that starts on `line` of a file.
-fn extent(resources: &[ResourceView<'_>], file: usize, line: u32) -> Option<u32> {
+fn extent(resources: &[Resource], file: usize, line: u32) -> Option<u32> {
     resources
         .iter()
         .filter(|r| r.file == file)
-        .find_map(|r| node_extent(r.node, line))
+        .find_map(|r| node_extent(&r.node, line))
 }
 
 fn node_extent(node: &Node, line: u32) -> Option<u32> {
@@ -482,7 +474,7 @@ fn config_suppressor(rule: &IgnoreRule, file: Option<usize>) -> Suppressor {
             span,
             head: span,
         },
-        resource: Identity::Compose(crate::kubernetes::ComposeId {
+        resource: Identity::Compose(crate::resource::ComposeId {
             kind: "config".into(),
             name: "ignore".into(),
             project: String::new(),
@@ -594,7 +586,7 @@ mod tests {
 
     #[test]
     fn resource_patterns() {
-        let id = Identity::Kubernetes(crate::kubernetes::ObjectId {
+        let id = Identity::Kubernetes(crate::resource::ObjectId {
             api_version: "apps/v1".into(),
             kind: "DaemonSet".into(),
             name: "fluent-bit".into(),

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use regorus::Value;
 
-use crate::kubernetes::ComposeId;
+use crate::resource::ComposeId;
 use crate::source::{Pos, SourceFile};
 use crate::yaml::{self, Node, NodeValue, PathSeg};
 

@@ -5,8 +5,8 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::finding::{Finding, Location, Suppression};
-use crate::kubernetes::Identity;
 use crate::lint::{Run, Summary};
+use crate::resource::Identity;
 use crate::yaml::PathSeg;
 
 #[derive(Serialize)]

@@ -9,8 +9,8 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::finding::{Finding, Suppression};
-use crate::kubernetes::Identity;
 use crate::lint::Run;
+use crate::resource::Identity;
 
 /// One test case: a check on a resource, and what it found there.
 struct Case<'a> {

@@ -414,7 +414,10 @@ mod tests {
         let a = artifact_location("/elsewhere/x.yaml");
         assert_eq!(a.uri.as_deref(), Some("file:///elsewhere/x.yaml"));
         assert_eq!(a.uri_base_id, None);
-        assert_eq!(directory_uri(Path::new("/home/user/repo")), "file:///home/user/repo/");
+        assert_eq!(
+            directory_uri(Path::new("/home/user/repo")),
+            "file:///home/user/repo/"
+        );
         assert_eq!(directory_uri(Path::new("/")), "file:///");
     }
 

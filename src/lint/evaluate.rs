@@ -1,0 +1,139 @@
+//! Resources → findings: each unit's resources evaluated by the policy engine, in parallel, in
+//! chunks of one unit so that a worker swaps its engine's data at most once per chunk (regorus
+//! analyses the policies again after a swap). A policy failure or a panic is an error of that
+//! resource; the others go on.
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::units::Units;
+use super::{InputError, locate, panic_message};
+use crate::finding::Finding;
+use crate::policy::{Catalog, PolicyEngine};
+use crate::resource::{ObjectId, Resource};
+use crate::source::SourceFile;
+
+/// What evaluation of one resource needs to see of the run.
+pub(super) struct Context<'a> {
+    pub files: &'a [Arc<SourceFile>],
+    pub resources: &'a [Resource],
+    /// The first copy of each identity of each unit.
+    pub index: &'a HashMap<(usize, &'a ObjectId), usize>,
+    /// Compose services by (first file of their project, name).
+    pub services: &'a HashMap<(usize, &'a str), usize>,
+    pub catalog: &'a Catalog,
+    pub default_namespace: &'a str,
+    pub units: &'a [crate::units::Unit],
+}
+
+/// Resources a worker evaluates with one `data` document.
+const CHUNK: usize = 64;
+
+/// Evaluates every evaluated resource of every unit.
+pub(super) fn evaluate_units(
+    engine: &PolicyEngine,
+    units: &Units,
+    ctx: &Context<'_>,
+) -> (Vec<Finding>, Vec<InputError>) {
+    let work: Vec<(usize, &[usize])> = units
+        .evaluated
+        .iter()
+        .enumerate()
+        .flat_map(|(u, m)| m.chunks(CHUNK).map(move |c| (u, c)))
+        .collect();
+    const EMPTY: usize = usize::MAX;
+    let results: Vec<(Vec<Finding>, Vec<InputError>)> = work
+        .par_iter()
+        .map_init(
+            || (engine.clone(), EMPTY),
+            |(engine, loaded), &(unit, chunk)| {
+                let mut findings = Vec::new();
+                let mut errors = Vec::new();
+                let wanted = if units.data[unit].is_some() {
+                    unit
+                } else {
+                    EMPTY
+                };
+                if *loaded != wanted {
+                    let data = units.data[unit].clone();
+                    let swapped = engine.set_data(data.unwrap_or(units.empty.clone()));
+                    if let Err(e) = swapped {
+                        let r = &ctx.resources[chunk[0]];
+                        errors.push(error_at(
+                            r,
+                            ctx,
+                            format!("internal error: cannot load the inventory: {e}"),
+                        ));
+                        return (findings, errors);
+                    }
+                    *loaded = wanted;
+                }
+                for &r in chunk {
+                    let resource = &ctx.resources[r];
+                    let outcome =
+                        catch_unwind(AssertUnwindSafe(|| evaluate(engine, resource, unit, ctx)));
+                    let (mut f, mut e) = outcome.unwrap_or_else(|panic| {
+                        let message = format!(
+                            "internal error while checking {}: {}",
+                            resource.identity.label(),
+                            panic_message(&panic)
+                        );
+                        (Vec::new(), vec![error_at(resource, ctx, message)])
+                    });
+                    findings.append(&mut f);
+                    errors.append(&mut e);
+                }
+                (findings, errors)
+            },
+        )
+        .collect();
+    let mut findings = Vec::new();
+    let mut errors = Vec::new();
+    for (mut f, mut e) in results {
+        findings.append(&mut f);
+        errors.append(&mut e);
+    }
+    (findings, errors)
+}
+
+/// The findings of one resource in one unit, located.
+fn evaluate(
+    engine: &mut PolicyEngine,
+    resource: &Resource,
+    unit: usize,
+    ctx: &Context<'_>,
+) -> (Vec<Finding>, Vec<InputError>) {
+    let (raw, eval_errors) =
+        engine.evaluate(&resource.identity.target_kind(), resource.value.clone());
+    let errors = eval_errors
+        .into_iter()
+        .map(|e| {
+            let message = format!(
+                "check `{}` failed on {}: {}",
+                ctx.catalog.checks[e.check].id,
+                resource.identity.label(),
+                e.message
+            );
+            error_at(resource, ctx, message)
+        })
+        .collect();
+    let findings = raw
+        .into_iter()
+        .map(|r| locate::finding(r, resource, unit, ctx))
+        .collect();
+    (findings, errors)
+}
+
+/// An error of a resource, at its start.
+fn error_at(resource: &Resource, ctx: &Context<'_>, message: String) -> InputError {
+    InputError {
+        file: ctx.files[resource.file].name.clone(),
+        source: Some(resource.file),
+        line: resource.node.span.start.line,
+        column: resource.node.span.start.col,
+        message,
+    }
+}

@@ -1,0 +1,313 @@
+//! The pipeline, one stage per module, in the order a run goes through them:
+//!
+//! 1. [`select`]: which checks run, at which severity;
+//! 2. [`inputs`]: paths → inputs (walk, `exclude`, Compose override pairing, context files);
+//! 3. [`load`]: inputs → sources → documents → [resources](crate::resource::Resource), in parallel;
+//! 4. [`units`]: resources → deployment units and their inventories;
+//! 5. [`evaluate`]: resources → findings, located by [`locate`]; [`duplicates`] adds the
+//!    findings computed in Rust;
+//! 6. [`finish`]: findings sorted, joined across units, suppressed and counted.
+//!
+//! A [`Run`] is what the reports read. Nothing is aborted by one bad file, and the result is
+//! the same whatever the thread count.
+
+mod duplicates;
+mod evaluate;
+mod finish;
+mod inputs;
+mod load;
+mod locate;
+mod select;
+mod units;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use crate::config::{Config, Params};
+use crate::discover;
+use crate::finding::{Finding, Severity};
+use crate::policy::registry::targets_kind;
+use crate::policy::{Catalog, PolicyEngine, PolicyError};
+use crate::resource::{Identity, ObjectId};
+use crate::source::{SourceFile, Span};
+
+pub use crate::source::MAX_INPUT_BYTES;
+
+/// What to lint and how.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    /// Name shown for `-` (stdin).
+    pub stdin_name: String,
+    /// Text of stdin, read by the caller when `-` is among the paths.
+    pub stdin: Option<Vec<u8>>,
+    /// Worker threads; 0 means all cores.
+    pub jobs: usize,
+    pub policy_dirs: Vec<PathBuf>,
+    pub enable: Vec<String>,
+    pub disable: Vec<String>,
+    /// When not empty, only these checks run.
+    pub only: Vec<String>,
+    pub params: Params,
+    /// The configuration file's settings (enable/disable/severity are merged with the flags
+    /// above, which win; params are taken from `params`).
+    pub config: Config,
+    /// Hide the findings recorded in this baseline.
+    pub baseline: Option<PathBuf>,
+    /// Read the other manifests of named files' repositories as context ([`context_inputs`]).
+    pub context: bool,
+}
+
+/// An input that could not be read, decoded or parsed, or a policy that failed on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputError {
+    pub file: String,
+    /// Index into [`Run::files`] when the text is available for a snippet.
+    pub source: Option<usize>,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+/// A document that is neither a Kubernetes object nor part of a Compose file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub file: String,
+    pub document: usize,
+    pub line: u32,
+}
+
+/// Counts for the summary line and the JSON report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub documents: usize,
+    pub resources: usize,
+    pub findings: usize,
+    pub suppressed: usize,
+    pub by_severity: std::collections::BTreeMap<String, usize>,
+}
+
+/// A resource that was evaluated: reports that also list what passed (JUnit) read these.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Checked {
+    /// Index into [`Run::files`].
+    pub file: usize,
+    pub identity: Identity,
+    pub span: Span,
+}
+
+/// Everything a run produced, ready for the reports.
+pub struct Run {
+    pub files: Vec<Arc<SourceFile>>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<InputError>,
+    pub skipped: Vec<Skipped>,
+    /// What the walk or the loading left out, and why (`-v`; Helm charts always).
+    pub notes: Vec<discover::Note>,
+    pub summary: Summary,
+    pub catalog: Catalog,
+    /// Every resource evaluated, sorted by file and position.
+    pub resources: Vec<Checked>,
+    /// Which checks of [`Run::catalog`] ran, index for index.
+    pub enabled: Vec<bool>,
+    /// When linting started and finished (GitLab's `scan.start_time` and `end_time`).
+    pub started: SystemTime,
+    pub finished: SystemTime,
+    /// SARIF `automationDetails.id` (`--sarif-category`), set by the caller.
+    pub sarif_category: Option<String>,
+    /// The deployment units formed, in the order they were formed.
+    pub units: Vec<RunUnit>,
+}
+
+/// A deployment unit of a run, for `-v`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunUnit {
+    pub name: String,
+    /// Why the unit was formed.
+    pub reason: String,
+    /// Objects linted in it (shared files count in each of their units).
+    pub objects: usize,
+}
+
+impl Run {
+    /// The checks that ran on a resource: enabled, and targeting its kind as policies name it
+    /// (`compose-service` for a Compose service, never the display kind `service`).
+    pub fn checks_for<'a>(&'a self, resource: &'a Checked) -> impl Iterator<Item = usize> + 'a {
+        let kind = resource.identity.target_kind();
+        self.catalog
+            .checks
+            .iter()
+            .enumerate()
+            .filter(move |(i, c)| self.enabled[*i] && targets_kind(&c.targets, &kind))
+            .map(|(i, _)| i)
+    }
+}
+
+/// Why a run could not happen at all (exit status 2 before any input is linted).
+#[derive(Debug)]
+pub enum Fatal {
+    Policies(Vec<PolicyError>),
+    Usage(String),
+}
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fatal::Policies(errors) => {
+                for (i, e) in errors.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "policy error: {e}")?;
+                }
+                Ok(())
+            }
+            Fatal::Usage(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Lints the inputs. Input problems are collected in [`Run::errors`]; only a problem with the
+/// policies or the options stops the run.
+pub fn run(options: Options) -> Result<Run, Fatal> {
+    let started = SystemTime::now();
+    let mut policy_dirs = options.config.policies.clone();
+    policy_dirs.extend(options.policy_dirs.iter().cloned());
+    let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;
+    let enabled = select::configure(&mut catalog, &options)?;
+    let threads = if options.jobs == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        options.jobs
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        // Deep but legal input (nested YAML, long `extends` chains, deep Rego) needs more than
+        // the default 2 MiB; the memory is only reserved, not touched.
+        .stack_size(64 * 1024 * 1024)
+        .build()
+        .map_err(|e| Fatal::Usage(format!("cannot start {threads} worker threads: {e}")))?;
+    pool.install(|| run_in_pool(options, catalog, enabled, threads, started))
+}
+
+/// The stages, on the run's worker threads.
+fn run_in_pool(
+    options: Options,
+    catalog: Catalog,
+    enabled: Vec<bool>,
+    threads: usize,
+    started: SystemTime,
+) -> Result<Run, Fatal> {
+    let planned = inputs::plan(&options, threads);
+    let mut read = load::read_all(
+        planned,
+        options.stdin.as_deref(),
+        &options.params.default_namespace,
+    );
+    let units = units::form(&read.files, &read.resources, &options);
+
+    let mut kinds: Vec<String> = read
+        .resources
+        .iter()
+        .filter(|r| !r.context)
+        .map(|r| r.identity.target_kind().into_owned())
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let engine = PolicyEngine::new(&catalog, &enabled, units.empty.clone(), &kinds)
+        .map_err(Fatal::Policies)?;
+
+    // The first copy of each identity in each unit, for related locations.
+    let mut index: HashMap<(usize, &ObjectId), usize> = HashMap::new();
+    for (u, m) in units.members.iter().enumerate() {
+        for &r in m {
+            if let Identity::Kubernetes(id) = &read.resources[r].identity {
+                index.entry((u, id)).or_insert(r);
+            }
+        }
+    }
+    let services: HashMap<(usize, &str), usize> = read
+        .resources
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match &r.identity {
+            Identity::Compose(c) if c.kind == "service" => Some(((r.file, c.name.as_str()), i)),
+            _ => None,
+        })
+        .collect();
+    let ctx = evaluate::Context {
+        files: &read.files,
+        resources: &read.resources,
+        index: &index,
+        services: &services,
+        catalog: &catalog,
+        default_namespace: &options.params.default_namespace,
+        units: &units.units,
+    };
+    let (mut findings, mut errors) = evaluate::evaluate_units(&engine, &units, &ctx);
+    if let Some(check) = catalog
+        .checks
+        .iter()
+        .position(|c| c.id == crate::units::DUPLICATE_CHECK)
+        .filter(|&c| enabled[c])
+    {
+        for (u, m) in units.members.iter().enumerate() {
+            findings.extend(duplicates::duplicates(check, u, m, &ctx));
+        }
+    }
+    // Reading's errors first, as they happened.
+    let mut all_errors = std::mem::take(&mut read.errors);
+    all_errors.append(&mut errors);
+
+    let finished = finish::finish(
+        findings, all_errors, &mut read, &catalog, &enabled, &options,
+    )?;
+    Ok(Run {
+        files: read.files,
+        findings: finished.findings,
+        errors: finished.errors,
+        skipped: read.skipped,
+        notes: read.notes,
+        summary: read.summary,
+        catalog,
+        resources: finished.checked,
+        enabled,
+        units: units
+            .units
+            .iter()
+            .zip(&units.evaluated)
+            .map(|(u, m)| RunUnit {
+                name: u.name.clone(),
+                reason: u.reason.clone(),
+                objects: m.len(),
+            })
+            .collect(),
+        started,
+        finished: SystemTime::now(),
+        sarif_category: None,
+    })
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".into()
+    }
+}
+/// The exit status a run maps to (SPEC §2).
+pub fn exit_status(run: &Run, fail_on: Severity) -> i32 {
+    if !run.errors.is_empty() {
+        return 2;
+    }
+    let failing = run
+        .findings
+        .iter()
+        .any(|f| f.suppressed.is_none() && f.severity >= fail_on);
+    i32::from(failing)
+}

@@ -1,0 +1,104 @@
+//! Which checks run, at which severity: the configuration's `checks` section, then the command
+//! line (`--enable`, `--disable`, `--only`), which wins. Unknown ids are usage errors, located in
+//! the configuration and with a "did you mean".
+
+use super::{Fatal, Options};
+use crate::finding::Severity;
+use crate::policy::Catalog;
+
+/// Applies the configured severities to the catalogue and says which checks are enabled,
+/// index for index.
+pub(super) fn configure(catalog: &mut Catalog, options: &Options) -> Result<Vec<bool>, Fatal> {
+    for (id, severity) in &options.config.severity {
+        match catalog.checks.iter_mut().find(|c| &c.id == id) {
+            Some(check) => check.severity = *severity,
+            None => {
+                let at = options.config.locate("checks", "severity", id);
+                return Err(Fatal::Usage(format!(
+                    "{}: unknown check `{id}` in `checks.severity` (see `rampart checks`)",
+                    at.unwrap_or_else(|| "config".into())
+                )));
+            }
+        }
+    }
+    enabled_checks(catalog, options)
+}
+
+fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fatal> {
+    let config = &options.config;
+    for (what, ids) in [("enable", &config.enable), ("disable", &config.disable)] {
+        if let Some(id) = ids.iter().find(|id| catalog.check(id).is_none()) {
+            let at = config.locate("checks", what, id);
+            return Err(Fatal::Usage(format!(
+                "{}: unknown check `{id}` in `checks.{what}` (see `rampart checks`)",
+                at.unwrap_or_else(|| "config".into())
+            )));
+        }
+    }
+    for id in options.enable.iter().chain(&options.disable) {
+        if catalog.check(id).is_none() {
+            let hint = catalog
+                .similar_id(id)
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(Fatal::Usage(format!(
+                "unknown check `{id}`{hint} (see `rampart checks` for the list)"
+            )));
+        }
+    }
+    // `--only` replaces the config's `checks.only`; each entry is a check id or a family.
+    let (only, only_from) = if options.only.is_empty() {
+        (&config.only, "in `checks.only`")
+    } else {
+        (&options.only, "for --only")
+    };
+    let is_family = |name: &str| catalog.checks.iter().any(|c| c.family == name);
+    if let Some(name) = only
+        .iter()
+        .find(|n| catalog.check(n).is_none() && !is_family(n))
+    {
+        let mut families: Vec<&str> = catalog.checks.iter().map(|c| c.family.as_str()).collect();
+        families.sort_unstable();
+        families.dedup();
+        let hint = catalog
+            .checks
+            .iter()
+            .map(|c| c.id.as_str())
+            .chain(families.iter().copied())
+            .map(|known| (strsim::jaro_winkler(name, known), known))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, known)| format!("; did you mean `{known}`?"))
+            .unwrap_or_default();
+        return Err(Fatal::Usage(format!(
+            "unknown check or family `{name}` {only_from}{hint} (families: {}; checks: see `rampart checks`)",
+            families.join(", ")
+        )));
+    }
+    let min_severity = config.min_severity.unwrap_or(Severity::Info);
+    // The config first, then the command line, which wins.
+    Ok(catalog
+        .checks
+        .iter()
+        .map(|c| {
+            if c.severity < min_severity {
+                return false;
+            }
+            if !only.is_empty() {
+                return only.iter().any(|n| *n == c.id || *n == c.family);
+            }
+            let mut on = true;
+            for (ids, value) in [
+                (&config.disable, false),
+                (&config.enable, true),
+                (&options.disable, false),
+                (&options.enable, true),
+            ] {
+                if ids.contains(&c.id) {
+                    on = value;
+                }
+            }
+            on
+        })
+        .collect())
+}

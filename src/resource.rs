@@ -1,0 +1,93 @@
+//! What the stages share about a linted object: its identity (a Kubernetes object or a Compose
+//! service) and [`Resource`], the one shape a resource has from loading to reporting.
+
+use regorus::Value;
+use serde::Serialize;
+
+use crate::yaml::{Node, PathSeg};
+
+/// What a policy finding is about.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum Identity {
+    Kubernetes(ObjectId),
+    Compose(ComposeId),
+}
+
+/// The identity of a Kubernetes object as written.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub name: String,
+    /// `None` for cluster-scoped kinds; the effective namespace otherwise.
+    pub namespace: Option<String>,
+}
+
+/// The identity of a Compose service (or of the whole project, with `kind: "project"`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ComposeId {
+    pub kind: String,
+    pub name: String,
+    pub project: String,
+}
+
+impl Identity {
+    /// The kind as reports show it (`Deployment`, or `service` for a Compose service).
+    pub fn kind(&self) -> &str {
+        match self {
+            Identity::Kubernetes(o) => &o.kind,
+            Identity::Compose(c) => &c.kind,
+        }
+    }
+
+    /// The kind policies select by `targets`: Kubernetes kinds as they are, Compose kinds
+    /// prefixed (`compose-service`) so that `service` never matches a Kubernetes `Service`.
+    pub fn target_kind(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Identity::Kubernetes(o) => std::borrow::Cow::Borrowed(&o.kind),
+            Identity::Compose(c) => std::borrow::Cow::Owned(format!("compose-{}", c.kind)),
+        }
+    }
+
+    /// A short human label such as `Deployment datajump-prod/scheduler-master`.
+    pub fn label(&self) -> String {
+        match self {
+            Identity::Kubernetes(o) => match &o.namespace {
+                Some(ns) => format!("{} {}/{}", o.kind, ns, o.name),
+                None => format!("{} {}", o.kind, o.name),
+            },
+            Identity::Compose(c) => format!("compose {} {}", c.kind, c.name),
+        }
+    }
+}
+
+/// A resource read from the run's files: where it is, what it is, its tree (with spans) and
+/// the value policies see.
+#[derive(Debug)]
+pub struct Resource {
+    /// Index into the run's files (while loading: into the sources of the loaded input).
+    pub file: usize,
+    /// Run file indices of the resource's extra files ([`Node::origin`] `n` is `origins[n - 1]`).
+    pub origins: Vec<usize>,
+    pub identity: Identity,
+    pub prefix: Vec<PathSeg>,
+    pub node: Node,
+    pub value: Value,
+    /// Read for context only (named files' units): in inventories, never evaluated.
+    pub context: bool,
+}
+
+impl Resource {
+    /// The run file index of a node of this resource.
+    pub fn file_of(&self, origin: u32) -> usize {
+        match origin {
+            0 => self.file,
+            n => self
+                .origins
+                .get(n as usize - 1)
+                .copied()
+                .unwrap_or(self.file),
+        }
+    }
+}
