@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::{Diagnostic, Kind};
 use crate::finding::Severity;
 use crate::source::{Pos, SourceFile};
 use crate::yaml::{self, Node, NodeValue};
@@ -75,25 +76,6 @@ pub struct IgnoreRule {
     pub pos: Pos,
 }
 
-/// A located problem in a config file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
 /// Finds the config file for a working directory: the nearest `.rampart.yaml` upward,
 /// not looking above the repository root (the first directory holding `.git`).
 pub fn discover(cwd: &Path) -> Option<PathBuf> {
@@ -112,22 +94,20 @@ pub fn discover(cwd: &Path) -> Option<PathBuf> {
 }
 
 /// Reads and validates a config file.
-pub fn load(path: &Path) -> Result<Config, ConfigError> {
+pub fn load(path: &Path) -> Result<Config, Diagnostic> {
     let name = crate::discover::display_name(path, std::env::current_dir().ok().as_deref());
-    let bytes = std::fs::read(path).map_err(|e| ConfigError {
-        file: name.clone(),
-        line: 1,
-        column: 1,
-        message: format!("cannot read config: {}", crate::discover::io_message(&e)),
+    let bytes = std::fs::read(path).map_err(|e| {
+        let message = format!("cannot read config: {}", crate::discover::io_message(&e));
+        Diagnostic::new(Kind::Config, name.clone(), None, message)
     })?;
     let source =
         SourceFile::decode(name.clone(), Some(path.to_path_buf()), bytes).map_err(|e| {
-            ConfigError {
-                file: name.clone(),
+            let at = Pos {
                 line: e.line,
-                column: e.col,
-                message: e.message,
-            }
+                col: e.col,
+                offset: 0,
+            };
+            Diagnostic::new(Kind::Config, name.clone(), Some(at), e.message)
         })?;
     let base = path
         .parent()
@@ -168,13 +148,8 @@ impl Config {
 }
 
 /// Parses config text.
-pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigError> {
-    let err = |pos: Pos, message: String| ConfigError {
-        file: name.to_string(),
-        line: pos.line,
-        column: pos.col,
-        message,
-    };
+pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, Diagnostic> {
+    let err = |pos: Pos, message: String| Diagnostic::new(Kind::Config, name, Some(pos), message);
     let stream = yaml::parse_stream(text);
     if let Some(e) = stream.error {
         return Err(err(e.pos, format!("invalid YAML: {}", e.message)));
@@ -370,7 +345,7 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
     }
     return Ok(config);
 
-    fn map<'a>(node: &'a Node, what: &str) -> Result<&'a [yaml::Entry], ConfigError> {
+    fn map<'a>(node: &'a Node, what: &str) -> Result<&'a [yaml::Entry], Diagnostic> {
         match &node.value {
             NodeValue::Map(m) => Ok(m),
             NodeValue::Null => Ok(&[]),
@@ -380,7 +355,7 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
             )),
         }
     }
-    fn string(node: &Node, what: &str) -> Result<String, ConfigError> {
+    fn string(node: &Node, what: &str) -> Result<String, Diagnostic> {
         match &node.value {
             NodeValue::Str(s) => Ok(s.to_string()),
             _ => Err(at(
@@ -389,7 +364,7 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
             )),
         }
     }
-    fn strings(node: &Node, what: &str) -> Result<Vec<String>, ConfigError> {
+    fn strings(node: &Node, what: &str) -> Result<Vec<String>, Diagnostic> {
         match &node.value {
             NodeValue::Seq(items) => items
                 .iter()
@@ -405,7 +380,7 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
             )),
         }
     }
-    fn severity(node: &Node) -> Result<Severity, ConfigError> {
+    fn severity(node: &Node) -> Result<Severity, Diagnostic> {
         let s = string(node, "a severity")?;
         s.parse::<Severity>().map_err(|_| {
             at(
@@ -414,7 +389,7 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
             )
         })
     }
-    fn ignore_rule(item: &Node) -> Result<IgnoreRule, ConfigError> {
+    fn ignore_rule(item: &Node) -> Result<IgnoreRule, Diagnostic> {
         let entries = map(item, "an `ignore` entry")?;
         let mut rule = IgnoreRule {
             checks: Vec::new(),
@@ -465,15 +440,11 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
         }
         Ok(rule)
     }
-    fn at(node: &Node, message: String) -> ConfigError {
-        ConfigError {
-            file: String::new(),
-            line: node.span.start.line,
-            column: node.span.start.col,
-            message,
-        }
+    fn at(node: &Node, message: String) -> Diagnostic {
+        // The file is added by [`with_file`].
+        Diagnostic::new(Kind::Config, String::new(), Some(node.span.start), message)
     }
-    fn unknown(key: &Node, name: &str, within: &str, known: &[&str]) -> ConfigError {
+    fn unknown(key: &Node, name: &str, within: &str, known: &[&str]) -> Diagnostic {
         at(
             key,
             format!(
@@ -485,7 +456,7 @@ pub fn parse(text: &str, name: &str, base: PathBuf) -> Result<Config, ConfigErro
 }
 
 /// Fills in the file name of errors raised by the nested helpers.
-pub fn with_file(mut e: ConfigError, name: &str) -> ConfigError {
+pub fn with_file(mut e: Diagnostic, name: &str) -> Diagnostic {
     if e.file.is_empty() {
         e.file = name.to_string();
     }

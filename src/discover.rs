@@ -8,6 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::diagnostic::Diagnostic;
+
 /// One input of the run.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
@@ -30,13 +32,6 @@ impl Input {
     }
 }
 
-/// A path that could not be walked or does not exist.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DiscoverError {
-    pub path: String,
-    pub message: String,
-}
-
 /// Something the walk left out, and why.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Note {
@@ -54,7 +49,7 @@ pub fn discover(
     paths: &[PathBuf],
     stdin_name: &str,
     threads: usize,
-) -> (Vec<Input>, Vec<DiscoverError>, Vec<Note>) {
+) -> (Vec<Input>, Vec<Diagnostic>, Vec<Note>) {
     let cwd = std::env::current_dir().ok();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
@@ -78,10 +73,11 @@ pub fn discover(
                     let link = std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_symlink());
                     if link && p.exists() {
                         if let Err(message) = boundary.resolve(&p, &name) {
-                            errors.push(DiscoverError {
-                                path: name,
-                                message: format!("symlink refused: {message}"),
-                            });
+                            errors.push(Diagnostic::input(
+                                name,
+                                None,
+                                format!("symlink refused: {message}"),
+                            ));
                             continue;
                         }
                     }
@@ -101,10 +97,11 @@ pub fn discover(
                 path: path.clone(),
                 walked: false,
             }),
-            Err(e) => errors.push(DiscoverError {
-                path: display_name(path, cwd.as_deref()),
-                message: format!("cannot read: {}", io_message(&e)),
-            }),
+            Err(e) => errors.push(Diagnostic::input(
+                display_name(path, cwd.as_deref()),
+                None,
+                format!("cannot read: {}", io_message(&e)),
+            )),
         }
     }
     // A file both named and walked counts as named (`walked: false` sorts first and is kept):
@@ -229,7 +226,7 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-type Walk = (Vec<PathBuf>, Vec<DiscoverError>, Vec<(PathBuf, Left)>);
+type Walk = (Vec<PathBuf>, Vec<Diagnostic>, Vec<(PathBuf, Left)>);
 
 fn walk(dir: &Path, threads: usize) -> Walk {
     let found = Mutex::new(Vec::new());
@@ -286,10 +283,11 @@ fn walk(dir: &Path, threads: usize) -> Walk {
                             found.lock().expect("walk lock").push(e.into_path());
                         }
                     }
-                    Err(err) => errors.lock().expect("walk lock").push(DiscoverError {
-                        path: err_path(&err).unwrap_or_else(|| dir.display().to_string()),
-                        message: format!("cannot walk: {}", first_line(&err.to_string())),
-                    }),
+                    Err(err) => errors.lock().expect("walk lock").push(Diagnostic::input(
+                        err_path(&err).unwrap_or_else(|| dir.display().to_string()),
+                        None,
+                        format!("cannot walk: {}", first_line(&err.to_string())),
+                    )),
                 }
                 ignore::WalkState::Continue
             })

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod compose;
 pub mod config;
 pub mod confine;
+pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod finding;

@@ -50,6 +50,14 @@ impl Identity {
         }
     }
 
+    /// The object's or the service's name.
+    pub fn name(&self) -> &str {
+        match self {
+            Identity::Kubernetes(o) => &o.name,
+            Identity::Compose(c) => &c.name,
+        }
+    }
+
     /// A short human label such as `Deployment datajump-prod/scheduler-master`.
     pub fn label(&self) -> String {
         match self {

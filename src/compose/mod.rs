@@ -30,7 +30,8 @@ use std::path::{Path, PathBuf};
 
 use regorus::Value;
 
-use crate::resource::ComposeId;
+use crate::diagnostic::Diagnostic;
+use crate::resource::{ComposeId, Identity, Resource};
 use crate::source::{Pos, SourceFile};
 use crate::yaml::{self, Node, NodeValue, PathSeg};
 
@@ -120,40 +121,17 @@ pub struct Project {
     pub name: String,
     /// The project's files: `[0]` the first Compose file, then override and `extends` files.
     pub sources: Vec<SourceFile>,
+    /// Services (and the project itself), their `file` and `origins` indexing `sources`.
     pub resources: Vec<Resource>,
     /// Files that could not be read or parsed (`extends` files, `.env`).
-    pub errors: Vec<Error>,
-}
-
-/// A service (or the project itself) as policies evaluate it.
-pub struct Resource {
-    pub identity: ComposeId,
-    /// Path from the document root to the resource (`["services", "web"]`).
-    pub prefix: Vec<PathSeg>,
-    /// The merged node: a service's span covers its entry, key through value.
-    pub node: Node,
-    /// The policy input (CONTRIBUTING.md, "Compose policies").
-    pub value: Value,
-}
-
-/// A file of the project that could not be used.
-pub struct Error {
-    pub file: String,
-    /// Index into [`Project::sources`] when the text is available.
-    pub source: Option<usize>,
-    pub pos: Option<Pos>,
-    pub message: String,
+    pub errors: Vec<Diagnostic>,
 }
 
 /// Reads, decodes and parses a file that is not an input of the run (the base file of an
 /// override given alone, an `extends` file).
-pub fn read(path: &Path, name: String) -> Result<(SourceFile, yaml::Stream), Error> {
-    let source = crate::source::read_file(path, name.clone()).map_err(|(pos, message)| Error {
-        file: name,
-        source: None,
-        pos,
-        message,
-    })?;
+pub fn read(path: &Path, name: String) -> Result<(SourceFile, yaml::Stream), Diagnostic> {
+    let source = crate::source::read_file(path, name.clone())
+        .map_err(|(pos, message)| Diagnostic::input(name, pos, message))?;
     let mut stream = yaml::parse_stream(&source.text);
     for doc in &mut stream.documents {
         doc.root.resolve(yaml::Schema::Compose);
@@ -172,7 +150,7 @@ pub(crate) struct Loader {
     issues: Vec<Issue>,
     retype: Retype,
     pub(crate) merge_problems: Vec<MergeProblem>,
-    errors: Vec<Error>,
+    errors: Vec<Diagnostic>,
     cwd: Option<PathBuf>,
     /// Where `extends` files and `.env` may be read from.
     boundary: crate::confine::Boundary,
@@ -227,12 +205,14 @@ impl Loader {
         let origin = self.add_source(source);
         self.by_path.insert(key, origin);
         if let Some(e) = stream.error {
-            self.errors.push(Error {
-                file: self.sources[origin as usize].name.clone(),
-                source: Some(origin as usize),
-                pos: Some(e.pos),
-                message: format!("invalid YAML: {}", e.message),
-            });
+            self.errors.push(
+                Diagnostic::input(
+                    self.sources[origin as usize].name.clone(),
+                    Some(e.pos),
+                    format!("invalid YAML: {}", e.message),
+                )
+                .in_source(Some(origin as usize)),
+            );
         }
         let Some(mut doc) = stream.documents.into_iter().next().map(|d| d.root) else {
             return Err(format!("`{file}` has no document"));
@@ -263,23 +243,17 @@ impl Loader {
         match text {
             Ok(text) => match dotenv::parse(text.strip_prefix('\u{feff}').unwrap_or(&text)) {
                 Ok(env) => self.env = env,
-                Err(e) => self.errors.push(Error {
-                    file: name,
-                    source: None,
-                    pos: Some(Pos {
+                Err(e) => self.errors.push(Diagnostic::input(
+                    name,
+                    Some(Pos {
                         line: e.line,
                         col: e.column,
                         offset: 0,
                     }),
-                    message: format!("invalid .env file: {}", e.message),
-                }),
+                    format!("invalid .env file: {}", e.message),
+                )),
             },
-            Err(message) => self.errors.push(Error {
-                file: name,
-                source: None,
-                pos: None,
-                message,
-            }),
+            Err(message) => self.errors.push(Diagnostic::input(name, None, message)),
         }
     }
 }
@@ -323,15 +297,17 @@ pub fn load(files: Vec<File>) -> Project {
     for (origin, docs) in documents {
         for mut doc in docs {
             if doc.as_map().is_none() {
-                loader.errors.push(Error {
-                    file: loader.sources[origin as usize].name.clone(),
-                    source: Some(origin as usize),
-                    pos: Some(doc.span.start),
-                    message: format!(
-                        "not a Compose file: the top level is a {}, not a mapping",
-                        doc.type_name()
-                    ),
-                });
+                loader.errors.push(
+                    Diagnostic::input(
+                        loader.sources[origin as usize].name.clone(),
+                        Some(doc.span.start),
+                        format!(
+                            "not a Compose file: the top level is a {}, not a mapping",
+                            doc.type_name()
+                        ),
+                    )
+                    .in_source(Some(origin as usize)),
+                );
                 continue;
             }
             loader.prepare(&mut doc, origin);
@@ -529,14 +505,17 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
             ("problems", problems_value(s.problems)),
         ]);
         resources.push(Resource {
-            identity: ComposeId {
+            file: 0,
+            origins: Vec::new(),
+            identity: Identity::Compose(ComposeId {
                 kind: "service".into(),
                 name: s.name.clone(),
                 project: name.clone(),
-            },
+            }),
             prefix: vec![PathSeg::Key("services".into()), PathSeg::Key(s.name)],
             node: s.node,
             value,
+            context: false,
         });
     }
     if !project_problems.is_empty() {
@@ -547,10 +526,10 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
                 .map(|e| &mut e.value.value)
             {
                 for r in &resources {
-                    let name = &r.identity.name;
+                    let name = r.identity.name();
                     if let Some(e) = entries
                         .iter_mut()
-                        .find(|e| e.key.key_text().as_deref() == Some(name.as_str()))
+                        .find(|e| e.key.key_text().as_deref() == Some(name))
                     {
                         let mut node = r.node.clone();
                         node.span = e.value.span;
@@ -569,15 +548,23 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
             ("problems", problems_value(project_problems)),
         ]);
         resources.push(Resource {
-            identity: ComposeId {
+            file: 0,
+            origins: Vec::new(),
+            identity: Identity::Compose(ComposeId {
                 kind: "project".into(),
                 name: name.clone(),
                 project: name.clone(),
-            },
+            }),
             prefix: Vec::new(),
             node: root,
             value,
+            context: false,
         });
+    }
+    // A node's origin `n` is source `n`: the project's first file is 0.
+    let origins: Vec<usize> = (1..loader.sources.len()).collect();
+    for r in &mut resources {
+        r.origins = origins.clone();
     }
     Project {
         name,

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::units::Units;
-use super::{InputError, locate, panic_message};
+use super::{locate, panic_message};
+use crate::diagnostic::Diagnostic;
 use crate::finding::Finding;
 use crate::policy::{Catalog, PolicyEngine};
 use crate::resource::{ObjectId, Resource};
@@ -37,7 +38,7 @@ pub(super) fn evaluate_units(
     engine: &PolicyEngine,
     units: &Units,
     ctx: &Context<'_>,
-) -> (Vec<Finding>, Vec<InputError>) {
+) -> (Vec<Finding>, Vec<Diagnostic>) {
     let work: Vec<(usize, &[usize])> = units
         .evaluated
         .iter()
@@ -45,7 +46,7 @@ pub(super) fn evaluate_units(
         .flat_map(|(u, m)| m.chunks(CHUNK).map(move |c| (u, c)))
         .collect();
     const EMPTY: usize = usize::MAX;
-    let results: Vec<(Vec<Finding>, Vec<InputError>)> = work
+    let results: Vec<(Vec<Finding>, Vec<Diagnostic>)> = work
         .par_iter()
         .map_init(
             || (engine.clone(), EMPTY),
@@ -105,7 +106,7 @@ fn evaluate(
     resource: &Resource,
     unit: usize,
     ctx: &Context<'_>,
-) -> (Vec<Finding>, Vec<InputError>) {
+) -> (Vec<Finding>, Vec<Diagnostic>) {
     let (raw, eval_errors) =
         engine.evaluate(&resource.identity.target_kind(), resource.value.clone());
     let errors = eval_errors
@@ -128,12 +129,11 @@ fn evaluate(
 }
 
 /// An error of a resource, at its start.
-fn error_at(resource: &Resource, ctx: &Context<'_>, message: String) -> InputError {
-    InputError {
-        file: ctx.files[resource.file].name.clone(),
-        source: Some(resource.file),
-        line: resource.node.span.start.line,
-        column: resource.node.span.start.col,
+fn error_at(resource: &Resource, ctx: &Context<'_>, message: String) -> Diagnostic {
+    Diagnostic::input(
+        ctx.files[resource.file].name.clone(),
+        Some(resource.node.span.start),
         message,
-    }
+    )
+    .in_source(Some(resource.file))
 }

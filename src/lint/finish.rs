@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use super::load::Read;
-use super::{Checked, Fatal, InputError, Options};
+use super::{Checked, Fatal, Options};
+use crate::diagnostic::Diagnostic;
 use crate::finding::Finding;
 use crate::policy::Catalog;
 use crate::source::{SourceFile, Span};
@@ -13,14 +14,14 @@ use crate::suppress;
 /// What the reports get: the findings, the errors and the resources checked, in order.
 pub(super) struct Finished {
     pub findings: Vec<Finding>,
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Diagnostic>,
     pub checked: Vec<Checked>,
 }
 
 /// Orders, joins and suppresses the findings of a run, and counts them into `read.summary`.
 pub(super) fn finish(
     mut findings: Vec<Finding>,
-    mut errors: Vec<InputError>,
+    mut errors: Vec<Diagnostic>,
     read: &mut Read,
     catalog: &Catalog,
     enabled: &[bool],

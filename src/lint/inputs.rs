@@ -3,9 +3,10 @@
 
 use std::path::PathBuf;
 
+use super::Options;
 use super::load::is_compose_name;
-use super::{InputError, Options};
 use crate::compose;
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Input};
 
 /// One unit of loading: an input, and the override file linted with it.
@@ -21,13 +22,13 @@ pub(super) struct Job {
 pub(super) struct Planned {
     pub inputs: Vec<Input>,
     pub jobs: Vec<Job>,
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Diagnostic>,
     pub notes: Vec<discover::Note>,
 }
 
 /// Walks the paths and plans the jobs.
 pub(super) fn plan(options: &Options, threads: usize) -> Planned {
-    let (mut inputs, discover_errors, notes) =
+    let (mut inputs, errors, notes) =
         discover::discover(&options.paths, &options.stdin_name, threads);
     exclude(&mut inputs, options);
     let paths: Vec<Option<&std::path::Path>> = inputs
@@ -55,16 +56,6 @@ pub(super) fn plan(options: &Options, threads: usize) -> Planned {
         }));
         inputs.extend(context);
     }
-    let errors = discover_errors
-        .into_iter()
-        .map(|e| InputError {
-            file: e.path,
-            source: None,
-            line: 1,
-            column: 1,
-            message: e.message,
-        })
-        .collect();
     Planned {
         inputs,
         jobs,

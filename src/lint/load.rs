@@ -10,8 +10,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::inputs::{Job, Planned};
-use super::{InputError, Skipped, Summary, panic_message};
+use super::{Skipped, Summary, panic_message};
 use crate::compose;
+use crate::diagnostic::Diagnostic;
 use crate::discover::{self, Input};
 use crate::kubernetes::{self, Classified};
 use crate::resource::{Identity, Resource};
@@ -29,7 +30,7 @@ struct Loaded {
     /// `file` and `origins` index [`Loaded::sources`].
     resources: Vec<Resource>,
     /// `source` indexes [`Loaded::sources`].
-    errors: Vec<InputError>,
+    errors: Vec<Diagnostic>,
     /// `(file, document index, line)` of documents that are not linted.
     skipped: Vec<(String, usize, u32)>,
     /// Read for the context of named files only.
@@ -42,7 +43,7 @@ struct Loaded {
 pub(super) struct Read {
     pub files: Vec<Arc<SourceFile>>,
     pub resources: Vec<Resource>,
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Diagnostic>,
     pub skipped: Vec<Skipped>,
     pub notes: Vec<discover::Note>,
     /// Files, documents and resources linted (context files not counted).
@@ -145,18 +146,12 @@ pub(super) fn read_all(planned: Planned, stdin: Option<&[u8]>, default_ns: &str)
 }
 
 /// An error of a file; without a position it is reported at 1:1.
-fn error(file: String, source: Option<usize>, pos: Option<Pos>, message: String) -> InputError {
-    InputError {
-        file,
-        source,
-        line: pos.map_or(1, |p| p.line),
-        column: pos.map_or(1, |p| p.col),
-        message,
-    }
+fn error(file: String, source: Option<usize>, pos: Option<Pos>, message: String) -> Diagnostic {
+    Diagnostic::input(file, pos, message).in_source(source)
 }
 
 /// Reads and decodes one input.
-fn read_input(input: &Input, stdin: Option<&[u8]>) -> Result<SourceFile, InputError> {
+fn read_input(input: &Input, stdin: Option<&[u8]>) -> Result<SourceFile, Diagnostic> {
     let name = input.name().to_string();
     let read = match input {
         Input::File { path, .. } => crate::source::read_file(path, name.clone()),
@@ -251,7 +246,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
                         documents: base_stream.documents.into_iter().map(|d| d.root).collect(),
                     });
                 }
-                Err(e) => out.errors.push(error(e.file, None, e.pos, e.message)),
+                Err(e) => out.errors.push(e),
             }
         }
         let own_index = files.len();
@@ -280,20 +275,9 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         let project = compose::load(files);
         out.sources = project.sources;
         for e in project.errors {
-            out.errors.push(error(e.file, e.source, e.pos, e.message));
+            out.errors.push(e);
         }
-        let origins: Vec<usize> = (1..out.sources.len()).collect();
-        for r in project.resources {
-            out.resources.push(Resource {
-                file: 0,
-                origins: origins.clone(),
-                identity: Identity::Compose(r.identity),
-                prefix: r.prefix,
-                node: r.node,
-                value: r.value,
-                context: false,
-            });
-        }
+        out.resources.extend(project.resources);
         return out;
     }
     for doc in stream.documents {

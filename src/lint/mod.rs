@@ -26,6 +26,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::config::{Config, Params};
+use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::finding::{Finding, Severity};
 use crate::policy::registry::targets_kind;
@@ -60,17 +61,6 @@ pub struct Options {
     pub context: bool,
 }
 
-/// An input that could not be read, decoded or parsed, or a policy that failed on it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InputError {
-    pub file: String,
-    /// Index into [`Run::files`] when the text is available for a snippet.
-    pub source: Option<usize>,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
 /// A document that is neither a Kubernetes object nor part of a Compose file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped {
@@ -103,7 +93,7 @@ pub struct Checked {
 pub struct Run {
     pub files: Vec<Arc<SourceFile>>,
     pub findings: Vec<Finding>,
-    pub errors: Vec<InputError>,
+    pub errors: Vec<Diagnostic>,
     pub skipped: Vec<Skipped>,
     /// What the walk or the loading left out, and why (`-v`; Helm charts always).
     pub notes: Vec<discover::Note>,

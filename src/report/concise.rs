@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::lint::{InputError, Run};
+use crate::diagnostic::Diagnostic;
+use crate::lint::Run;
 
 pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut lines: Vec<(&str, u32, u32, String)> = Vec::new();
@@ -36,7 +37,7 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// An input error; one that concerns the whole file (unreadable, not found) has no position.
-fn error_line(e: &InputError) -> String {
+fn error_line(e: &Diagnostic) -> String {
     let file = one_line(&e.file);
     let message = one_line(&e.message);
     match e.source {

@@ -10,8 +10,9 @@ use miette::{
     MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
+use crate::diagnostic;
 use crate::finding::{Finding, Location, Severity};
-use crate::lint::{InputError, Run};
+use crate::lint::Run;
 use crate::report::{Style, escape};
 use crate::source::{SourceFile, Span};
 
@@ -28,7 +29,7 @@ pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
 
     // Errors and findings, interleaved by file and position.
     enum Item<'a> {
-        Error(&'a InputError),
+        Error(&'a diagnostic::Diagnostic),
         Finding(&'a Finding),
     }
     let mut items: Vec<(&str, u32, u32, Item<'_>)> = Vec::new();
@@ -202,7 +203,7 @@ fn finding_diagnostic(run: &Run, sources: &[FileSource], f: &Finding) -> Report 
     }
 }
 
-fn error_diagnostic(run: &Run, sources: &[FileSource], e: &InputError) -> Report {
+fn error_diagnostic(run: &Run, sources: &[FileSource], e: &diagnostic::Diagnostic) -> Report {
     let (source, labels) = match e.source {
         Some(i) => {
             let file = &run.files[i];

@@ -11,8 +11,9 @@ use std::path::Path;
 use serde_json::json;
 use serde_sarif::sarif;
 
+use crate::diagnostic::Diagnostic;
 use crate::finding::{Finding, Location, Severity, Suppression};
-use crate::lint::{InputError, Run};
+use crate::lint::Run;
 use crate::policy::Check;
 
 /// What `$schema` names: the schema store's copy of the final 2.1.0 schema, as GitHub's
@@ -230,7 +231,7 @@ fn suppression(s: &Suppression) -> sarif::Suppression {
         .build()
 }
 
-fn notification(e: &InputError) -> sarif::Notification {
+fn notification(e: &Diagnostic) -> sarif::Notification {
     let artifact = artifact_location(&e.file);
     // A region only when the error points into text we read; an unreadable file has none.
     let physical = match e.source {
