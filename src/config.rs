@@ -97,7 +97,7 @@ pub fn discover(cwd: &Path) -> Option<PathBuf> {
 pub fn load(path: &Path) -> Result<Config, Diagnostic> {
     let name = crate::discover::display_name(path, std::env::current_dir().ok().as_deref());
     let bytes = std::fs::read(path).map_err(|e| {
-        let message = format!("cannot read config: {}", crate::discover::io_message(&e));
+        let message = format!("cannot read config: {}", crate::source::io_message(&e));
         Diagnostic::new(Kind::Config, name.clone(), None, message)
     })?;
     let source =

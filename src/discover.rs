@@ -100,7 +100,7 @@ pub fn discover(
             Err(e) => errors.push(Diagnostic::input(
                 display_name(path, cwd.as_deref()),
                 None,
-                format!("cannot read: {}", io_message(&e)),
+                format!("cannot read: {}", crate::source::io_message(&e)),
             )),
         }
     }
@@ -317,15 +317,6 @@ fn err_path(err: &ignore::Error) -> Option<String> {
 
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or(s).to_string()
-}
-
-/// An I/O error message without the "(os error N)" suffix.
-pub fn io_message(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
 
 /// The path as given, made relative to the working directory when it lies below it, without a

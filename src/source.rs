@@ -65,7 +65,7 @@ pub fn read_file(path: &Path, name: String) -> Result<SourceFile, (Option<Pos>, 
 /// between the two checks does not make rampart wait. `-` is the one way to read stdin.
 pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let cannot = |e: std::io::Error| format!("cannot read: {}", crate::discover::io_message(&e));
+    let cannot = |e: std::io::Error| format!("cannot read: {}", io_message(&e));
     let meta = std::fs::metadata(path).map_err(cannot)?;
     refuse_special(&meta, limit)?;
     let mut options = std::fs::OpenOptions::new();
@@ -365,6 +365,15 @@ fn line_col_of(bytes: &[u8], at: usize) -> (u32, u32) {
         .count()
         + 1;
     (line as u32, col as u32)
+}
+
+/// An I/O error message without the "(os error N)" suffix.
+pub fn io_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 #[cfg(test)]

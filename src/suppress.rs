@@ -516,7 +516,7 @@ pub fn read_baseline(path: &Path) -> Result<HashSet<String>, String> {
         format!(
             "cannot read baseline {}: {}",
             path.display(),
-            crate::discover::io_message(&e)
+            crate::source::io_message(&e)
         )
     })?;
     let baseline: Baseline = serde_json::from_str(&text).map_err(|e| {

@@ -9,12 +9,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::load::Read;
 use super::units::Units;
 use super::{locate, panic_message};
 use crate::diagnostic::Diagnostic;
 use crate::finding::Finding;
 use crate::policy::{Catalog, PolicyEngine};
-use crate::resource::{ObjectId, Resource};
+use crate::resource::{Identity, ObjectId, Resource};
 use crate::source::SourceFile;
 
 /// What evaluation of one resource needs to see of the run.
@@ -22,12 +23,49 @@ pub(super) struct Context<'a> {
     pub files: &'a [Arc<SourceFile>],
     pub resources: &'a [Resource],
     /// The first copy of each identity of each unit.
-    pub index: &'a HashMap<(usize, &'a ObjectId), usize>,
+    pub index: HashMap<(usize, &'a ObjectId), usize>,
     /// Compose services by (first file of their project, name).
-    pub services: &'a HashMap<(usize, &'a str), usize>,
+    pub services: HashMap<(usize, &'a str), usize>,
     pub catalog: &'a Catalog,
     pub default_namespace: &'a str,
     pub units: &'a [crate::units::Unit],
+}
+
+impl<'a> Context<'a> {
+    /// Indexes the run's resources for related locations.
+    pub fn new(
+        read: &'a Read,
+        units: &'a Units,
+        catalog: &'a Catalog,
+        default_namespace: &'a str,
+    ) -> Self {
+        let resources = &read.resources;
+        let mut index: HashMap<(usize, &ObjectId), usize> = HashMap::new();
+        for (u, m) in units.members.iter().enumerate() {
+            for &r in m {
+                if let Identity::Kubernetes(id) = &resources[r].identity {
+                    index.entry((u, id)).or_insert(r);
+                }
+            }
+        }
+        let services = resources
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| match &r.identity {
+                Identity::Compose(c) if c.kind == "service" => Some(((r.file, c.name.as_str()), i)),
+                _ => None,
+            })
+            .collect();
+        Context {
+            files: &read.files,
+            resources,
+            index,
+            services,
+            catalog,
+            default_namespace,
+            units: &units.units,
+        }
+    }
 }
 
 /// Resources a worker evaluates with one `data` document.

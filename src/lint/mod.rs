@@ -20,7 +20,6 @@ mod locate;
 mod select;
 mod units;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -31,7 +30,7 @@ use crate::discover;
 use crate::finding::{Finding, Severity};
 use crate::policy::registry::targets_kind;
 use crate::policy::{Catalog, PolicyEngine, PolicyError};
-use crate::resource::{Identity, ObjectId};
+use crate::resource::Identity;
 use crate::source::{SourceFile, Span};
 
 pub use crate::source::MAX_INPUT_BYTES;
@@ -210,33 +209,7 @@ fn run_in_pool(
     let engine = PolicyEngine::new(&catalog, &enabled, units.empty.clone(), &kinds)
         .map_err(Fatal::Policies)?;
 
-    // The first copy of each identity in each unit, for related locations.
-    let mut index: HashMap<(usize, &ObjectId), usize> = HashMap::new();
-    for (u, m) in units.members.iter().enumerate() {
-        for &r in m {
-            if let Identity::Kubernetes(id) = &read.resources[r].identity {
-                index.entry((u, id)).or_insert(r);
-            }
-        }
-    }
-    let services: HashMap<(usize, &str), usize> = read
-        .resources
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match &r.identity {
-            Identity::Compose(c) if c.kind == "service" => Some(((r.file, c.name.as_str()), i)),
-            _ => None,
-        })
-        .collect();
-    let ctx = evaluate::Context {
-        files: &read.files,
-        resources: &read.resources,
-        index: &index,
-        services: &services,
-        catalog: &catalog,
-        default_namespace: &options.params.default_namespace,
-        units: &units.units,
-    };
+    let ctx = evaluate::Context::new(&read, &units, &catalog, &options.params.default_namespace);
     let (mut findings, mut errors) = evaluate::evaluate_units(&engine, &units, &ctx);
     if let Some(check) = catalog
         .checks
