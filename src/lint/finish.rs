@@ -135,3 +135,78 @@ fn merge_units(findings: Vec<Finding>, files: &[Arc<SourceFile>]) -> Vec<Finding
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Location, Severity};
+    use crate::resource::{Identity, ObjectId};
+
+    fn finding(check: &str, line: u32, unit: &str) -> Finding {
+        let pos = crate::source::Pos {
+            line,
+            col: 3,
+            offset: 0,
+        };
+        let span = Span {
+            start: pos,
+            end: pos,
+        };
+        Finding {
+            check: check.into(),
+            severity: Severity::High,
+            message: "m".into(),
+            location: Location {
+                file: 0,
+                span,
+                head: span,
+            },
+            resource: Identity::Kubernetes(ObjectId {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                name: "a".into(),
+                namespace: Some("default".into()),
+            }),
+            path: Vec::new(),
+            related: Vec::new(),
+            fingerprint: String::new(),
+            suppressed: None,
+            unit: unit.into(),
+        }
+    }
+
+    #[test]
+    fn findings_of_a_shared_file_are_joined_across_units() {
+        let files = vec![Arc::new(SourceFile::new(
+            "a.yaml".into(),
+            None,
+            String::new(),
+        ))];
+        let findings = vec![
+            finding("run-as-root", 2, "overlays/prod"),
+            finding("run-as-root", 2, "overlays/staging"),
+            finding("run-as-root", 2, "overlays/prod"),
+            finding("run-as-root", 5, "overlays/prod"),
+            finding("port-conflict", 5, "overlays/prod"),
+        ];
+        let merged = merge_units(findings, &files);
+        let units: Vec<(&str, u32, &str)> = merged
+            .iter()
+            .map(|f| {
+                (
+                    f.check.as_str(),
+                    f.location.span.start.line,
+                    f.unit.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            units,
+            [
+                ("run-as-root", 2, "overlays/prod, overlays/staging"),
+                ("run-as-root", 5, "overlays/prod"),
+                ("port-conflict", 5, "overlays/prod"),
+            ]
+        );
+    }
+}

@@ -149,3 +149,59 @@ fn exclude(inputs: &mut Vec<Input>, options: &Options) {
         !set.is_match(rel)
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &std::path::Path) -> Input {
+        Input::File {
+            name: path.display().to_string(),
+            path: path.to_path_buf(),
+            walked: true,
+        }
+    }
+
+    fn names(inputs: &[Input]) -> Vec<String> {
+        let mut v: Vec<String> = inputs
+            .iter()
+            .map(|i| {
+                let name = i.name();
+                name.rsplit('/').next().unwrap_or(name).to_string()
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn exclude_drops_walked_files_and_named_ones_only_when_forced() {
+        let base = std::env::temp_dir().join(format!("rampart-inputs-{}", std::process::id()));
+        std::fs::create_dir_all(base.join("charts/app/templates")).unwrap();
+        let template = base.join("charts/app/templates/template.yaml");
+        let kept = base.join("deploy.yaml");
+        std::fs::write(&template, "").unwrap();
+        std::fs::write(&kept, "").unwrap();
+        let mut options = Options::default();
+        options.config.base = base.clone();
+        options.config.exclude = vec!["charts/**".into()];
+        let all = || vec![file(&template), file(&kept)];
+
+        let mut inputs = all();
+        exclude(&mut inputs, &options);
+        assert_eq!(names(&inputs), ["deploy.yaml"]);
+
+        // Named on the command line (as pre-commit names staged files): read anyway...
+        options.paths = vec![template.clone()];
+        let mut inputs = all();
+        exclude(&mut inputs, &options);
+        assert_eq!(names(&inputs), ["deploy.yaml", "template.yaml"]);
+
+        // ...unless `force-exclude` is set.
+        options.config.force_exclude = true;
+        let mut inputs = all();
+        exclude(&mut inputs, &options);
+        assert_eq!(names(&inputs), ["deploy.yaml"]);
+        std::fs::remove_dir_all(&base).unwrap();
+    }
+}

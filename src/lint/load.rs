@@ -371,3 +371,111 @@ pub(super) fn is_compose_name(name: &str) -> bool {
     (file.starts_with("compose") || file.starts_with("docker-compose"))
         && (file.ends_with(".yaml") || file.ends_with(".yml"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compose_file_names() {
+        for name in [
+            "compose.yaml",
+            "dir/docker-compose.yml",
+            "compose.prod.yaml",
+            "docker-compose.override.yml",
+        ] {
+            assert!(is_compose_name(name), "{name}");
+        }
+        for name in [
+            "deploy.yaml",
+            "compose.json",
+            "my-compose.yaml",
+            "compose/app.yaml",
+        ] {
+            assert!(!is_compose_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn manifests_among_json_files() {
+        let json = |t: &str| serde_json::from_str::<serde_json::Value>(t).unwrap();
+        assert!(is_manifest(&json(r#"{"apiVersion": "v1", "kind": "Pod"}"#)));
+        assert!(is_manifest(&json(
+            r#"[{"apiVersion": "v1", "kind": "Pod"}, 1]"#
+        )));
+        assert!(is_manifest(&json(r#"{"services": {}}"#)));
+        assert!(!is_manifest(&json(
+            r#"{"name": "app", "version": "1.0.0"}"#
+        )));
+        assert!(!is_manifest(&json(r#"{"apiVersion": 1, "kind": "Pod"}"#)));
+        assert!(!is_manifest(&json(r#"{"services": []}"#)));
+    }
+
+    #[test]
+    fn walked_json_that_is_not_a_manifest_is_not_linted_but_a_named_one_is() {
+        let source = |text: &str| SourceFile::new("a.json".into(), None, text.into());
+        let input = |walked| Input::File {
+            path: "a.json".into(),
+            name: "a.json".into(),
+            walked,
+        };
+        let tsconfig = source("{ // comment\n \"compilerOptions\": {} }");
+        assert!(
+            unwanted_json(&input(true), &tsconfig)
+                .unwrap()
+                .contains("not JSON")
+        );
+        assert!(unwanted_json(&input(false), &tsconfig).is_none());
+        let package = source(r#"{"name": "app"}"#);
+        assert!(
+            unwanted_json(&input(true), &package)
+                .unwrap()
+                .contains("neither")
+        );
+        let pod = source(r#"{"apiVersion": "v1", "kind": "Pod"}"#);
+        assert!(unwanted_json(&input(true), &pod).is_none());
+    }
+
+    #[test]
+    fn a_job_that_cannot_be_read_is_an_error_of_that_file_only() {
+        let dir = std::env::temp_dir().join(format!("rampart-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("pod.yaml");
+        std::fs::write(&good, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n").unwrap();
+        let inputs = vec![
+            Input::File {
+                path: dir.join("missing.yaml"),
+                name: "missing.yaml".into(),
+                walked: false,
+            },
+            Input::File {
+                path: good,
+                name: "pod.yaml".into(),
+                walked: false,
+            },
+        ];
+        let jobs = (0..2)
+            .map(|input| Job {
+                input,
+                with: None,
+                context: false,
+            })
+            .collect();
+        let planned = Planned {
+            inputs,
+            jobs,
+            errors: Vec::new(),
+            notes: Vec::new(),
+        };
+        let read = read_all(planned, None, "default");
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(read.errors.len(), 1);
+        assert_eq!(read.errors[0].file, "missing.yaml");
+        assert_eq!(read.errors[0].source, None);
+        assert_eq!(read.resources.len(), 1);
+        assert_eq!(read.resources[0].identity.label(), "Pod default/a");
+        assert_eq!(read.files[read.resources[0].file].name, "pod.yaml");
+        assert_eq!(read.summary.files, 2);
+        assert_eq!(read.summary.resources, 1);
+    }
+}

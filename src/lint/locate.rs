@@ -117,3 +117,29 @@ fn to_path(values: &[Value]) -> Vec<PathSeg> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_paths_become_keys_and_indices() {
+        let path = [
+            Value::from("spec"),
+            Value::from("containers"),
+            Value::from(1u64),
+            Value::from(1.5),
+            Value::from(true),
+        ];
+        assert_eq!(
+            to_path(&path),
+            [
+                PathSeg::Key("spec".into()),
+                PathSeg::Key("containers".into()),
+                PathSeg::Index(1),
+                PathSeg::Key("1.5".into()),
+                PathSeg::Key("true".into()),
+            ]
+        );
+    }
+}

@@ -102,3 +102,97 @@ fn enabled_checks(catalog: &Catalog, options: &Options) -> Result<Vec<bool>, Fat
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enabled_ids(options: &Options) -> Result<Vec<String>, String> {
+        let mut catalog = Catalog::builtin().expect("built-in catalogue");
+        let enabled = configure(&mut catalog, options).map_err(|e| e.to_string())?;
+        Ok(catalog
+            .checks
+            .iter()
+            .zip(enabled)
+            .filter(|(_, on)| *on)
+            .map(|(c, _)| c.id.clone())
+            .collect())
+    }
+
+    #[test]
+    fn the_command_line_wins_over_the_config() {
+        let mut options = Options::default();
+        options.config.disable = vec!["run-as-root".into(), "port-conflict".into()];
+        options.enable = vec!["run-as-root".into()];
+        let ids = enabled_ids(&options).unwrap();
+        assert!(ids.contains(&"run-as-root".to_string()));
+        assert!(!ids.contains(&"port-conflict".to_string()));
+    }
+
+    #[test]
+    fn only_takes_ids_and_families_and_min_severity_filters() {
+        let options = Options {
+            only: vec!["security".into(), "port-conflict".into()],
+            ..Options::default()
+        };
+        let ids = enabled_ids(&options).unwrap();
+        assert!(ids.contains(&"run-as-root".to_string()));
+        assert!(ids.contains(&"port-conflict".to_string()));
+        assert!(!ids.contains(&"missing-cpu-limit".to_string()));
+
+        let mut options = Options::default();
+        options.config.min_severity = Some(Severity::High);
+        let catalog = Catalog::builtin().unwrap();
+        let ids = enabled_ids(&options).unwrap();
+        for id in &ids {
+            assert!(
+                catalog.check(id).unwrap().severity >= Severity::High,
+                "{id}"
+            );
+        }
+        assert!(!ids.is_empty());
+    }
+
+    #[test]
+    fn unknown_ids_are_usage_errors_with_a_suggestion() {
+        let options = Options {
+            disable: vec!["run-as-rot".into()],
+            ..Options::default()
+        };
+        let e = enabled_ids(&options).unwrap_err();
+        assert!(e.contains("did you mean `run-as-root`?"), "{e}");
+
+        let options = Options {
+            only: vec!["securty".into()],
+            ..Options::default()
+        };
+        let e = enabled_ids(&options).unwrap_err();
+        assert!(
+            e.contains("unknown check or family `securty` for --only"),
+            "{e}"
+        );
+        assert!(e.contains("did you mean `security`?"), "{e}");
+    }
+
+    #[test]
+    fn configured_severities_apply_and_unknown_ones_are_errors() {
+        let mut options = Options::default();
+        options
+            .config
+            .severity
+            .push(("run-as-root".into(), Severity::Low));
+        let mut catalog = Catalog::builtin().unwrap();
+        configure(&mut catalog, &options).unwrap();
+        assert_eq!(
+            catalog.check("run-as-root").unwrap().severity,
+            Severity::Low
+        );
+
+        options.config.severity = vec![("no-such-check".into(), Severity::Low)];
+        let e = configure(&mut catalog, &options).unwrap_err().to_string();
+        assert!(
+            e.contains("unknown check `no-such-check` in `checks.severity`"),
+            "{e}"
+        );
+    }
+}
