@@ -111,7 +111,6 @@ fn check(args: CheckArgs) -> u8 {
         enable: args.enable.clone(),
         disable: args.disable.clone(),
         only: args.only.clone(),
-        params: config.params.clone(),
         baseline: args.baseline.clone(),
         context: !args.no_context
             && std::env::var_os("RAMPART_NO_CONTEXT").is_none_or(|v| v != "1"),

@@ -24,7 +24,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use crate::config::{Config, Params};
+use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::finding::{Finding, Severity};
@@ -50,9 +50,8 @@ pub struct Options {
     pub disable: Vec<String>,
     /// When not empty, only these checks run.
     pub only: Vec<String>,
-    pub params: Params,
-    /// The configuration file's settings (enable/disable/severity are merged with the flags
-    /// above, which win; params are taken from `params`).
+    /// The configuration file's settings: its checks are merged with the flags above, which
+    /// win; policies read its `params`.
     pub config: Config,
     /// Hide the findings recorded in this baseline.
     pub baseline: Option<PathBuf>,
@@ -194,7 +193,7 @@ fn run_in_pool(
     let mut read = load::read_all(
         planned,
         options.stdin.as_deref(),
-        &options.params.default_namespace,
+        &options.config.params.default_namespace,
     );
     let units = units::form(&read.files, &read.resources, &options);
 
@@ -209,7 +208,12 @@ fn run_in_pool(
     let engine = PolicyEngine::new(&catalog, &enabled, units.empty.clone(), &kinds)
         .map_err(Fatal::Policies)?;
 
-    let ctx = evaluate::Context::new(&read, &units, &catalog, &options.params.default_namespace);
+    let ctx = evaluate::Context::new(
+        &read,
+        &units,
+        &catalog,
+        &options.config.params.default_namespace,
+    );
     let (mut findings, mut errors) = evaluate::evaluate_units(&engine, &units, &ctx);
     if let Some(check) = catalog
         .checks

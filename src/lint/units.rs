@@ -35,7 +35,10 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
             members[u].push(r);
         }
     }
-    let empty = data_document(&options.params, kubernetes::inventory(std::iter::empty()));
+    let empty = data_document(
+        &options.config.params,
+        kubernetes::inventory(std::iter::empty()),
+    );
     let data: Vec<Option<Value>> = members
         .par_iter()
         .map(|m| {
@@ -46,8 +49,12 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
                     Identity::Compose(_) => None,
                 })
                 .collect();
-            (!objects.is_empty())
-                .then(|| data_document(&options.params, kubernetes::inventory(objects.into_iter())))
+            (!objects.is_empty()).then(|| {
+                data_document(
+                    &options.config.params,
+                    kubernetes::inventory(objects.into_iter()),
+                )
+            })
         })
         .collect();
     let evaluated = members
