@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use super::evaluate::Context;
+use super::locate::{finding_at, place};
 use super::units::deployed;
-use crate::finding::{Finding, Location, Related, fingerprint};
+use crate::finding::{Finding, Related};
 use crate::resource::Identity;
 use crate::yaml::PathSeg;
 
@@ -40,45 +41,17 @@ pub(super) fn duplicates(
             (true, true) => continue,
         };
         let (resource, other) = (&ctx.resources[at], &ctx.resources[other]);
-        let check_info = &ctx.catalog.checks[check];
-        let file = &ctx.files[resource.file];
-        let here = resource.node.locate(&name_path);
-        let there = other.node.locate(&name_path);
-        let mut path = resource.prefix.clone();
-        path.extend(name_path[..here.depth].iter().cloned());
         let label = resource.identity.label();
         let message = format!(
             "{label} is defined twice in this deployment unit: on apply, one copy replaces the other"
         );
-        out.push(Finding {
-            fingerprint: fingerprint(
-                &check_info.id,
-                &file.name,
-                &resource.identity,
-                &path,
-                &message,
-            ),
-            check: check_info.id.clone(),
-            severity: check_info.severity,
-            message,
-            location: Location {
-                file: resource.file_of(here.origin),
-                span: here.span,
-                head: here.head,
-            },
-            resource: resource.identity.clone(),
-            path,
-            related: vec![Related {
-                location: Location {
-                    file: other.file_of(there.origin),
-                    span: there.span,
-                    head: there.head,
-                },
-                message: format!("the other copy of {label}"),
-            }],
-            suppressed: None,
-            unit: ctx.units[unit].name.clone(),
-        });
+        let related = vec![Related {
+            location: place(other, &name_path).0,
+            message: format!("the other copy of {label}"),
+        }];
+        out.push(finding_at(
+            check, resource, &name_path, message, related, unit, ctx,
+        ));
     }
     out
 }

@@ -21,39 +21,61 @@ pub(super) fn finding(
     unit: usize,
     ctx: &Context<'_>,
 ) -> Finding {
-    let check = &ctx.catalog.checks[r.check];
-    let file = &ctx.files[resource.file];
-    let path = to_path(&r.path);
-    let at = resource.node.locate(&path);
-    let mut full_path = resource.prefix.clone();
-    full_path.extend(path[..at.depth].iter().cloned());
     let related = r
         .related
         .iter()
         .filter_map(|rel| locate_related(rel, resource, unit, ctx))
         .collect();
+    let path = to_path(&r.path);
+    finding_at(r.check, resource, &path, r.message, related, unit, ctx)
+}
+
+/// A finding of check `check` (its index in the catalogue) at `path` of a resource: at the
+/// deepest node of the path that exists, and with the path as far as it exists.
+pub(super) fn finding_at(
+    check: usize,
+    resource: &Resource,
+    path: &[PathSeg],
+    message: String,
+    related: Vec<Related>,
+    unit: usize,
+    ctx: &Context<'_>,
+) -> Finding {
+    let check = &ctx.catalog.checks[check];
+    let file = &ctx.files[resource.file];
+    let (location, depth) = place(resource, path);
+    let mut full_path = resource.prefix.clone();
+    full_path.extend(path[..depth].iter().cloned());
     Finding {
         fingerprint: fingerprint(
             &check.id,
             &file.name,
             &resource.identity,
             &full_path,
-            &r.message,
+            &message,
         ),
         check: check.id.clone(),
         severity: check.severity,
-        message: r.message,
-        location: Location {
-            file: resource.file_of(at.origin),
-            span: at.span,
-            head: at.head,
-        },
+        message,
+        location,
         resource: resource.identity.clone(),
         path: full_path,
         related,
         suppressed: None,
         unit: ctx.units[unit].name.clone(),
     }
+}
+
+/// Where a path of a resource is (its deepest node that exists, in the file that node came
+/// from), and how many of its segments exist.
+pub(super) fn place(resource: &Resource, path: &[PathSeg]) -> (Location, usize) {
+    let at = resource.node.locate(path);
+    let location = Location {
+        file: resource.file_of(at.origin),
+        span: at.span,
+        head: at.head,
+    };
+    (location, at.depth)
 }
 
 /// A related location: in the resource itself, in another object of the unit (by identity),
@@ -94,13 +116,8 @@ fn locate_related(
             }
         }
     };
-    let at = target.node.locate(&to_path(&rel.path));
     Some(Related {
-        location: Location {
-            file: target.file_of(at.origin),
-            span: at.span,
-            head: at.head,
-        },
+        location: place(target, &to_path(&rel.path)).0,
         message: rel.message.clone(),
     })
 }
