@@ -100,15 +100,8 @@ pub fn load(path: &Path) -> Result<Config, Diagnostic> {
         let message = format!("cannot read config: {}", crate::source::io_message(&e));
         Diagnostic::new(Kind::Config, name.clone(), None, message)
     })?;
-    let source =
-        SourceFile::decode(name.clone(), Some(path.to_path_buf()), bytes).map_err(|e| {
-            let at = Pos {
-                line: e.line,
-                col: e.col,
-                offset: 0,
-            };
-            Diagnostic::new(Kind::Config, name.clone(), Some(at), e.message)
-        })?;
+    let source = SourceFile::decode(name.clone(), Some(path.to_path_buf()), bytes)
+        .map_err(|e| Diagnostic::new(Kind::Config, name.clone(), Some(e.pos), e.message))?;
     let base = path
         .parent()
         .map(Path::to_path_buf)

@@ -46,14 +46,7 @@ pub const MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
 /// decoding problem when there is one.
 pub fn read_file(path: &Path, name: String) -> Result<SourceFile, (Option<Pos>, String)> {
     let bytes = read_regular(path, MAX_INPUT_BYTES).map_err(|m| (None, m))?;
-    SourceFile::decode(name, Some(path.to_path_buf()), bytes).map_err(|e| {
-        let pos = Pos {
-            line: e.line,
-            col: e.col,
-            offset: 0,
-        };
-        (Some(pos), e.message)
-    })
+    SourceFile::decode(name, Some(path.to_path_buf()), bytes).map_err(|e| (Some(e.pos), e.message))
 }
 
 /// Reads the bytes of a regular file of at most `limit` bytes; every file rampart reads from
@@ -145,13 +138,13 @@ pub struct SourceFile {
     ascii: bool,
 }
 
-/// Why a file's bytes could not be turned into text.
+/// A problem at a position of one text: a YAML syntax error, an undecodable byte, a malformed
+/// `.env` line. It becomes a [`Diagnostic`](crate::diagnostic::Diagnostic) where the file is
+/// known.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodeError {
+pub struct TextError {
+    pub pos: Pos,
     pub message: String,
-    /// 1-based line and column of the first bad byte, when known.
-    pub line: u32,
-    pub col: u32,
 }
 
 impl SourceFile {
@@ -170,11 +163,7 @@ impl SourceFile {
 
     /// Decodes raw bytes: UTF-8 with or without BOM, or UTF-16 with a BOM. A NUL byte in
     /// what is not UTF-16 marks a binary file.
-    pub fn decode(
-        name: String,
-        path: Option<PathBuf>,
-        bytes: Vec<u8>,
-    ) -> Result<Self, DecodeError> {
+    pub fn decode(name: String, path: Option<PathBuf>, bytes: Vec<u8>) -> Result<Self, TextError> {
         let text = decode_text(bytes)?;
         Ok(SourceFile::new(name, path, text))
     }
@@ -286,7 +275,7 @@ pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
     starts
 }
 
-fn decode_text(bytes: Vec<u8>) -> Result<String, DecodeError> {
+fn decode_text(bytes: Vec<u8>) -> Result<String, TextError> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return decode_utf16(&bytes);
     }
@@ -297,32 +286,41 @@ fn decode_text(bytes: Vec<u8>) -> Result<String, DecodeError> {
     };
     if let Some(nul) = bytes.iter().position(|b| *b == 0) {
         let (line, col) = line_col_of(&bytes, nul);
-        return Err(DecodeError {
+        return Err(TextError {
+            pos: Pos {
+                line,
+                col,
+                offset: 0,
+            },
             message: "binary file (contains a NUL byte); not YAML or JSON".into(),
-            line,
-            col,
         });
     }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let (line, col) = line_col_of(bytes, at);
-        DecodeError {
+        TextError {
+            pos: Pos {
+                line,
+                col,
+                offset: 0,
+            },
             message: format!("invalid UTF-8 (byte 0x{:02x})", bytes[at]),
-            line,
-            col,
         }
     })
 }
 
-fn decode_utf16(bytes: &[u8]) -> Result<String, DecodeError> {
+fn decode_utf16(bytes: &[u8]) -> Result<String, TextError> {
     let little = bytes[0] == 0xFF;
     let body = &bytes[2..];
     if body.len() % 2 != 0 {
-        return Err(DecodeError {
+        return Err(TextError {
+            pos: Pos {
+                line: 1,
+                col: 1,
+                offset: 0,
+            },
             message: "truncated UTF-16 text (odd number of bytes)".into(),
-            line: 1,
-            col: 1,
         });
     }
     let units = body.chunks_exact(2).map(|c| {
@@ -338,10 +336,13 @@ fn decode_utf16(bytes: &[u8]) -> Result<String, DecodeError> {
             Ok(c) => text.push(c),
             Err(_) => {
                 let (line, col) = line_col_of(text.as_bytes(), text.len());
-                return Err(DecodeError {
+                return Err(TextError {
+                    pos: Pos {
+                        line,
+                        col,
+                        offset: 0,
+                    },
                     message: format!("invalid UTF-16 (unpaired surrogate at code unit {i})"),
-                    line,
-                    col,
                 });
             }
         }
@@ -394,7 +395,7 @@ mod tests {
     fn lone_carriage_returns_end_lines() {
         let f = SourceFile::decode("a".into(), None, b"a: 1\rb: 2\r\nc: \xff".to_vec());
         let e = f.unwrap_err();
-        assert_eq!((e.line, e.col), (3, 4));
+        assert_eq!((e.pos.line, e.pos.col), (3, 4));
         let f = SourceFile::decode("a".into(), None, b"a: 1\rb: 2\r\nc: 3\r".to_vec()).unwrap();
         assert_eq!(f.text, "a: 1\nb: 2\r\nc: 3\n");
         assert_eq!(f.line_count(), 4);
@@ -415,9 +416,9 @@ mod tests {
     #[test]
     fn rejects_binary_and_bad_utf8_with_a_location() {
         let e = SourceFile::decode("a".into(), None, b"a: 1\nb: \x00".to_vec()).unwrap_err();
-        assert_eq!((e.line, e.col), (2, 4));
+        assert_eq!((e.pos.line, e.pos.col), (2, 4));
         let e = SourceFile::decode("a".into(), None, b"a: 1\nbc: \xff".to_vec()).unwrap_err();
-        assert_eq!((e.line, e.col), (2, 5));
+        assert_eq!((e.pos.line, e.pos.col), (2, 5));
         assert!(e.message.contains("invalid UTF-8"));
     }
 

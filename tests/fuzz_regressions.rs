@@ -87,7 +87,7 @@ fn yaml_inputs_load_with_positions_inside_the_text() {
         let source = match SourceFile::decode(file.clone(), None, bytes) {
             Ok(source) => source,
             Err(e) => {
-                assert!(e.line >= 1 && e.col >= 1, "{file}: {e:?}");
+                assert!(e.pos.line >= 1 && e.pos.col >= 1, "{file}: {e:?}");
                 continue;
             }
         };

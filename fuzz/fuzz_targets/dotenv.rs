@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Err(e) = parse(text) {
         let lines = text.split('\n').count() as u32;
-        assert!(e.line >= 1 && e.line <= lines.max(1), "{e:?} in {lines} lines");
-        assert!(e.column >= 1, "{e:?}");
+        assert!(e.pos.line >= 1 && e.pos.line <= lines.max(1), "{e:?} in {lines} lines");
+        assert!(e.pos.col >= 1, "{e:?}");
     }
 });

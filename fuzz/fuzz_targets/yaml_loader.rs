@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let source = match SourceFile::decode("fuzz.yaml".into(), None, data.to_vec()) {
         Ok(source) => source,
         Err(e) => {
-            assert!(e.line >= 1 && e.col >= 1, "decode error at {e:?}");
+            assert!(e.pos.line >= 1 && e.pos.col >= 1, "decode error at {e:?}");
             return;
         }
     };

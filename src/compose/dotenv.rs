@@ -10,17 +10,10 @@
 //! alone) takes its value from the process environment in Compose: here it defines nothing.
 
 use crate::compose::interpolate::{Env, substitute};
-
-/// A malformed line: 1-based line and column, and what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DotenvError {
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
+use crate::source::{Pos, TextError};
 
 /// Parses a `.env` file into interpolation variables.
-pub fn parse(text: &str) -> Result<Env, DotenvError> {
+pub fn parse(text: &str) -> Result<Env, TextError> {
     let mut env = Env::default();
     let mut p = Cursor {
         chars: text.chars().collect(),
@@ -55,9 +48,12 @@ pub fn parse(text: &str) -> Result<Env, DotenvError> {
             return Err(p.error("a line must start with a variable name".into()));
         }
         if key.starts_with(|c: char| c.is_ascii_digit()) {
-            return Err(DotenvError {
-                line,
-                column: col,
+            return Err(TextError {
+                pos: Pos {
+                    line,
+                    col,
+                    offset: 0,
+                },
                 message: format!("variable name `{key}` starts with a digit"),
             });
         }
@@ -201,10 +197,13 @@ impl Cursor {
         }
     }
 
-    fn error(&self, message: String) -> DotenvError {
-        DotenvError {
-            line: self.line,
-            column: self.col,
+    fn error(&self, message: String) -> TextError {
+        TextError {
+            pos: Pos {
+                line: self.line,
+                col: self.col,
+                offset: 0,
+            },
             message,
         }
     }
@@ -260,9 +259,9 @@ mod tests {
     #[test]
     fn malformed_lines_are_located() {
         let e = parse("A=1\nB C=2\n").unwrap_err();
-        assert_eq!((e.line, e.column), (2, 3), "{}", e.message);
+        assert_eq!((e.pos.line, e.pos.col), (2, 3), "{}", e.message);
         let e = parse("A=1\n  $B=2\n").unwrap_err();
-        assert_eq!((e.line, e.column), (2, 3));
+        assert_eq!((e.pos.line, e.pos.col), (2, 3));
         assert!(e.message.contains("`$`"), "{}", e.message);
         let e = parse("A='open\n").unwrap_err();
         assert!(e.message.contains("unterminated"), "{}", e.message);

@@ -32,7 +32,7 @@ use regorus::Value;
 
 use crate::diagnostic::Diagnostic;
 use crate::resource::{ComposeId, Identity, Resource};
-use crate::source::{Pos, SourceFile};
+use crate::source::SourceFile;
 use crate::yaml::{self, Node, NodeValue, PathSeg};
 
 use interpolate::{Env, Issue, Retype};
@@ -245,11 +245,7 @@ impl Loader {
                 Ok(env) => self.env = env,
                 Err(e) => self.errors.push(Diagnostic::input(
                     name,
-                    Some(Pos {
-                        line: e.line,
-                        col: e.column,
-                        offset: 0,
-                    }),
+                    Some(e.pos),
                     format!("invalid .env file: {}", e.message),
                 )),
             },

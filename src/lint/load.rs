@@ -157,14 +157,7 @@ fn read_input(input: &Input, stdin: Option<&[u8]>) -> Result<SourceFile, Diagnos
         Input::File { path, .. } => crate::source::read_file(path, name.clone()),
         Input::Stdin { .. } => {
             let bytes = stdin.unwrap_or_default().to_vec();
-            SourceFile::decode(name.clone(), None, bytes).map_err(|e| {
-                let pos = Pos {
-                    line: e.line,
-                    col: e.col,
-                    offset: 0,
-                };
-                (Some(pos), e.message)
-            })
+            SourceFile::decode(name.clone(), None, bytes).map_err(|e| (Some(e.pos), e.message))
         }
     };
     read.map_err(|(pos, message)| error(name, None, pos, message))

@@ -8,8 +8,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::libyaml::{Event, Parser, Style};
 use super::resolve::{self, CORE_TAG};
-use super::{Document, Entry, MAX_DEPTH, Node, NodeValue, Stream, YamlError};
-use crate::source::{Pos, Span};
+use super::{Document, Entry, MAX_DEPTH, Node, NodeValue, Stream};
+use crate::source::{Pos, Span, TextError};
 
 /// Nodes that alias expansion and anchors may copy in a document beyond a fixed allowance, per
 /// source node.
@@ -72,7 +72,7 @@ pub fn parse_stream(text: &str) -> Stream {
                     }
                     None => {}
                 }
-                stream.error = Some(YamlError { pos, message });
+                stream.error = Some(TextError { pos, message });
                 break;
             }
         }
@@ -223,7 +223,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn on_event(&mut self, event: Event, sp: Span) -> Result<Option<Node>, YamlError> {
+    fn on_event(&mut self, event: Event, sp: Span) -> Result<Option<Node>, TextError> {
         match event {
             Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart => {
@@ -244,7 +244,7 @@ impl Builder {
             }
             Event::Alias(name) => {
                 let Some(&Anchored { count, height, .. }) = self.anchors.get(&name) else {
-                    return Err(YamlError {
+                    return Err(TextError {
                         pos: sp.start,
                         message: format!("alias `*{name}` refers to an unknown anchor"),
                     });
@@ -253,7 +253,7 @@ impl Builder {
                 // build a tree far deeper than the limit (and overflow the stack of the
                 // recursive passes that follow) out of collections that each respect it.
                 if self.stack.len() + height > MAX_DEPTH {
-                    return Err(YamlError {
+                    return Err(TextError {
                         pos: sp.start,
                         message: format!(
                             "nesting deeper than {MAX_DEPTH} levels (through this alias)"
@@ -313,7 +313,7 @@ impl Builder {
                     items,
                 }) = self.stack.pop()
                 else {
-                    return Err(YamlError {
+                    return Err(TextError {
                         pos: sp.start,
                         message: "unbalanced sequence end".into(),
                     });
@@ -342,7 +342,7 @@ impl Builder {
                     ..
                 }) = self.stack.pop()
                 else {
-                    return Err(YamlError {
+                    return Err(TextError {
                         pos: sp.start,
                         message: "unbalanced mapping end".into(),
                     });
@@ -367,9 +367,9 @@ impl Builder {
         Ok(None)
     }
 
-    fn check_depth(&self, sp: Span) -> Result<(), YamlError> {
+    fn check_depth(&self, sp: Span) -> Result<(), TextError> {
         if self.stack.len() >= MAX_DEPTH {
-            return Err(YamlError {
+            return Err(TextError {
                 pos: sp.start,
                 message: format!("nesting deeper than {MAX_DEPTH} levels"),
             });
@@ -380,11 +380,11 @@ impl Builder {
     /// Counts `count` nodes copied by an alias or kept for an anchor against the document's
     /// allowance. Anchors count too: nested anchors each keep a copy of everything inside them,
     /// so 200 of them around a list multiply its size by 200 without a single alias.
-    fn copied(&mut self, count: usize, at: Pos) -> Result<(), YamlError> {
+    fn copied(&mut self, count: usize, at: Pos) -> Result<(), TextError> {
         self.expanded += count;
         let allowed = ALIAS_EXPANSION_ALLOWANCE + ALIAS_EXPANSION_FACTOR * self.nodes;
         if self.expanded > allowed {
-            return Err(YamlError {
+            return Err(TextError {
                 pos: at,
                 message: format!(
                     "anchors and aliases copy {} nodes, more than the {allowed} allowed for a {}-node document (a YAML alias bomb?)",
@@ -395,7 +395,7 @@ impl Builder {
         Ok(())
     }
 
-    fn push_node(&mut self, mut node: Node, anchor: Option<Box<str>>) -> Result<(), YamlError> {
+    fn push_node(&mut self, mut node: Node, anchor: Option<Box<str>>) -> Result<(), TextError> {
         if let Some(anchor) = anchor {
             let (count, height) = node.size();
             self.copied(count, node.span.start)?;
@@ -445,7 +445,7 @@ fn is_plain_merge_key(k: &Node) -> bool {
     k.span.end.offset.saturating_sub(k.span.start.offset) == 2
 }
 
-fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
+fn check_duplicates(entries: &[Entry]) -> Result<(), TextError> {
     if entries.len() < 2 {
         return Ok(());
     }
@@ -453,7 +453,7 @@ fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
     for e in entries {
         let Some(k) = e.key.key_text() else { continue };
         if let Some(first) = seen.insert(k.clone(), e.key.span) {
-            return Err(YamlError {
+            return Err(TextError {
                 pos: e.key.span.start,
                 message: format!(
                     "duplicate key `{k}` (first defined at line {}, column {})",
@@ -467,7 +467,7 @@ fn check_duplicates(entries: &[Entry]) -> Result<(), YamlError> {
 
 /// Applies merge keys: keys of merged mappings are added when not already present; with a
 /// sequence of mappings, earlier ones win.
-fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlError> {
+fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), TextError> {
     if merges.is_empty() {
         return Ok(());
     }
@@ -483,7 +483,7 @@ fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlE
             NodeValue::Map(_) => vec![merge],
             NodeValue::Seq(items) => items,
             _ => {
-                return Err(YamlError {
+                return Err(TextError {
                     pos: merge.span.start,
                     message: "a merge key (`<<`) needs a mapping or a sequence of mappings".into(),
                 });
@@ -491,7 +491,7 @@ fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Node>) -> Result<(), YamlE
         };
         for source in sources {
             let NodeValue::Map(merged) = source.value else {
-                return Err(YamlError {
+                return Err(TextError {
                     pos: source.span.start,
                     message: "a merge key (`<<`) needs a mapping or a sequence of mappings".into(),
                 });
@@ -520,7 +520,7 @@ fn resolve_scalar(
     style: Style,
     tag: Option<Box<str>>,
     sp: Span,
-) -> Result<Resolved, YamlError> {
+) -> Result<Resolved, TextError> {
     if let Some(suffix) = tag.as_deref().and_then(|t| t.strip_prefix(CORE_TAG)) {
         let value = match suffix {
             "str" => NodeValue::Str(text.into()),
@@ -550,8 +550,8 @@ fn resolve_scalar(
     Ok((value, custom, raw))
 }
 
-fn bad(sp: Span, ty: &str, text: &str) -> YamlError {
-    YamlError {
+fn bad(sp: Span, ty: &str, text: &str) -> TextError {
+    TextError {
         pos: sp.start,
         message: format!("`{text}` is not a valid !!{ty}"),
     }

@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use crate::source::{Pos, Span};
+use crate::source::{Span, TextError};
 
 mod builder;
 mod libyaml;
@@ -282,18 +282,11 @@ pub struct Document {
     pub root: Node,
 }
 
-/// A syntax or structure error, located.
-#[derive(Debug, Clone, PartialEq)]
-pub struct YamlError {
-    pub pos: Pos,
-    pub message: String,
-}
-
 /// The documents of a stream up to the first error, and that error.
 #[derive(Debug, Default)]
 pub struct Stream {
     pub documents: Vec<Document>,
-    pub error: Option<YamlError>,
+    pub error: Option<TextError>,
 }
 
 #[cfg(test)]
