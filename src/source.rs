@@ -139,7 +139,7 @@ pub struct SourceFile {
 }
 
 /// A problem at a position of one text: a YAML syntax error, an undecodable byte, a malformed
-/// `.env` line. It becomes a [`Diagnostic`](crate::diagnostic::Diagnostic) where the file is
+/// `.env` line. It becomes a `Diagnostic` (a problem of a file) where the file is
 /// known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextError {
