@@ -464,10 +464,14 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
         };
         same("title", &mut check.title, &meta.title);
         same("family", &mut check.family, &meta.family);
+        // Only a side describes findings: a header's description counts when it is the check's
+        // one side (it has targets).
+        let side = !meta.targets.is_empty();
         let text = meta.description.as_ref().map(|d| d.text.clone());
+        let remediation = meta.remediation.clone().filter(|_| side);
         for (slot, value) in [
-            (&mut check.description, &text),
-            (&mut check.remediation, &meta.remediation),
+            (&mut check.description, &text.filter(|_| side)),
+            (&mut check.remediation, &remediation),
         ] {
             if let Some(v) = value {
                 if slot.is_empty() {
