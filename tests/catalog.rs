@@ -280,6 +280,7 @@ fn new_check_scaffold_writes_a_loadable_red_check() {
         String::from_utf8_lossy(&ran.stderr)
     );
     for file in [
+        "policies/stale-widget/check.rego",
         "policies/stale-widget/kubernetes.rego",
         "policies/stale-widget/kubernetes_test.rego",
         "policies/stale-widget/compose.rego",
