@@ -380,24 +380,10 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
             column: 1,
             message,
         };
-        let parent = headers
-            .iter()
-            .find(|(package, _)| {
-                file.package
-                    .strip_prefix(package)
-                    .is_some_and(|rest| rest.starts_with('.'))
-            })
-            .map(|(_, id)| *id);
-        let id = match (meta.id.as_deref(), parent) {
-            (Some(id), Some(parent)) if id != parent => {
-                errors.push(err(format!(
-                    "check id `{id}` is not `{parent}`, the id of the header of its parent package"
-                )));
-                continue;
-            }
-            (Some(id), _) | (None, Some(id)) => id.to_string(),
-            (None, None) => {
-                errors.push(err("METADATA `custom` has no `id`".into()));
+        let id = match check_id(file, meta, &headers) {
+            Ok(id) => id,
+            Err(message) => {
+                errors.push(err(message));
                 continue;
             }
         };
@@ -501,40 +487,64 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
         }
     }
     for check in checks.values() {
-        let missing_severity = severities.get(&check.id).is_none_or(|s| s.is_none());
-        let fields = [
-            ("custom.targets", check.targets.is_empty()),
-            ("title", check.title.is_empty()),
-            ("description", check.description.is_empty()),
-            ("custom.severity", missing_severity),
-        ];
-        for (field, missing) in fields {
-            if missing {
-                let (file, line) = check.origin();
-                errors.push(PolicyError {
-                    file,
-                    line,
-                    column: 1,
-                    message: format!("check `{}` has no `{field}`", check.id),
-                });
-            }
-        }
-        if check.rules.is_empty() && !check.builtin {
-            let (file, line) = check.origin();
-            errors.push(PolicyError {
-                file,
-                line,
-                column: 1,
-                message: format!(
-                    "check `{}` has no policy file with `custom.targets`",
-                    check.id
-                ),
-            });
-        }
+        let severity_given = severities.get(&check.id).is_some_and(|s| s.is_some());
+        errors.extend(missing_facts(check, severity_given));
     }
     if errors.is_empty() {
         Ok(checks.into_values().collect())
     } else {
         Err(errors)
     }
+}
+
+/// The id of the check a file declares or describes a side of: its `custom.id`, else the id of
+/// the header of its parent package (`rampart.checks.x` for `rampart.checks.x.compose`).
+fn check_id(
+    file: &PolicyFile,
+    meta: &PolicyMeta,
+    headers: &[(&str, &str)],
+) -> Result<String, String> {
+    let parent = headers
+        .iter()
+        .find(|(package, _)| {
+            file.package
+                .strip_prefix(package)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .map(|(_, id)| *id);
+    match (meta.id.as_deref(), parent) {
+        (Some(id), Some(parent)) if id != parent => Err(format!(
+            "check id `{id}` is not `{parent}`, the id of the header of its parent package"
+        )),
+        (Some(id), _) | (None, Some(id)) => Ok(id.to_string()),
+        (None, None) => Err("METADATA `custom` has no `id`".into()),
+    }
+}
+
+/// The facts a check must have, once its header and sides are merged.
+fn missing_facts(check: &Check, severity_given: bool) -> Vec<PolicyError> {
+    let (file, line) = check.origin();
+    let error = |message: String| PolicyError {
+        file: file.clone(),
+        line,
+        column: 1,
+        message,
+    };
+    let mut errors: Vec<PolicyError> = [
+        ("custom.targets", check.targets.is_empty()),
+        ("title", check.title.is_empty()),
+        ("description", check.description.is_empty()),
+        ("custom.severity", !severity_given),
+    ]
+    .into_iter()
+    .filter(|(_, missing)| *missing)
+    .map(|(field, _)| error(format!("check `{}` has no `{field}`", check.id)))
+    .collect();
+    if check.rules.is_empty() && !check.builtin {
+        errors.push(error(format!(
+            "check `{}` has no policy file with `custom.targets`",
+            check.id
+        )));
+    }
+    errors
 }
