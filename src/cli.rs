@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::docs::ListFormat;
 use crate::finding::Severity;
 use crate::report::Format;
 
@@ -217,13 +218,6 @@ pub struct PolicyTestArgs {
     /// Print only failures and the summary.
     #[arg(short, long)]
     pub quiet: bool,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

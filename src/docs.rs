@@ -3,9 +3,18 @@
 
 use std::fmt::Write;
 
-use crate::cli::ListFormat;
+use crate::policy::metadata::side_name;
 use crate::policy::registry::BUILTIN_EXAMPLES;
 use crate::policy::{Catalog, Check};
+
+/// The formats of `rampart checks`. Here, not in `cli.rs`, so that the documentation (which
+/// SARIF rules reuse) does not depend on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+    Markdown,
+}
 
 /// The failing example of a built-in check: its fixture path and text, without `# expect:`
 /// markers.
@@ -41,49 +50,37 @@ fn example_side(text: &str) -> &'static str {
     }
 }
 
-/// The side a policy file covers, for headings: "Kubernetes" or "Compose".
-fn side_name(targets: &[String]) -> &'static str {
-    if targets.iter().all(|t| t.starts_with("compose-")) {
-        "Compose"
-    } else {
-        "Kubernetes"
-    }
-}
-
-/// (what it does, why it matters, how to fix) paragraphs, per side when a check has several.
+/// (what it does, why it matters, how to fix) paragraphs, each side's labelled with its name
+/// when a check has several.
 fn sections(check: &Check) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let several = check.descriptions.len() > 1;
-    let label = |targets: &[String], text: &str| {
-        if several {
-            let side = side_name(targets);
-            let text = text
-                .strip_prefix(&format!("For {side}: "))
-                .or_else(|| text.strip_prefix(&format!("For {side}, ")))
-                .unwrap_or(text);
-            format!("{side}: {text}")
-        } else {
-            text.to_string()
-        }
-    };
+    let described: Vec<_> = check
+        .sides
+        .iter()
+        .filter_map(|s| Some((side_name(&s.targets), s.description.as_ref()?)))
+        .collect();
+    let several = described.len() > 1;
     let mut what = Vec::new();
     let mut why = Vec::new();
-    if check.descriptions.is_empty() {
-        let (w, y) = split_description(&check.description);
-        what.push(w.to_string());
-        why.extend(y);
-    }
-    for (targets, description) in &check.descriptions {
-        let (w, y) = split_description(description);
-        what.push(label(targets, w));
-        if let Some(y) = y {
-            why.push(label(targets, &y));
+    for (side, d) in described {
+        if several {
+            what.push(format!("{side}: {}", d.what));
+        } else {
+            what.push(format!("{}{}", d.lead, d.what));
+        }
+        if let Some(y) = &d.why {
+            let y = capitalise(y);
+            why.push(if several { format!("{side}: {y}") } else { y });
         }
     }
-    let fix = if check.remediations.len() > 1 {
-        check
-            .remediations
-            .iter()
-            .map(|(t, r)| label(t, r))
+    let remediations: Vec<_> = check
+        .sides
+        .iter()
+        .filter_map(|s| Some((side_name(&s.targets), s.remediation.as_ref()?)))
+        .collect();
+    let fix = if remediations.len() > 1 {
+        remediations
+            .into_iter()
+            .map(|(side, r)| format!("{side}: {r}"))
             .collect()
     } else {
         vec![check.remediation.clone()]
@@ -91,19 +88,12 @@ fn sections(check: &Check) -> (Vec<String>, Vec<String>, Vec<String>) {
     (what, why, fix)
 }
 
-/// Splits a description into "what it does" and "why it matters".
-fn split_description(description: &str) -> (&str, Option<String>) {
-    match description.find("Why it matters:") {
-        Some(i) => {
-            let why = description[i + "Why it matters:".len()..].trim();
-            let mut chars = why.chars();
-            let why = match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars).collect(),
-                None => String::new(),
-            };
-            (description[..i].trim_end(), Some(why))
-        }
-        None => (description.trim_end(), None),
+/// "why" is written to follow "Why it matters: "; a section of its own starts with a capital.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -11,8 +11,6 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::config::{Config, IgnoreRule};
 use crate::finding::{Finding, Location, Severity, Suppression, fingerprint};
-use crate::policy::Check;
-use crate::policy::metadata::Reference;
 use crate::resource::{Identity, Resource};
 use crate::source::{Pos, SourceFile, Span};
 use crate::yaml::{Node, NodeValue, PathSeg};
@@ -22,50 +20,6 @@ pub const COMPOSE_EXTENSION: &str = "x-rampart-ignore";
 pub const COMMENT_MARKER: &str = "rampart:ignore";
 pub const UNUSED: &str = "unused-suppression";
 pub const INVALID: &str = "invalid-suppression";
-
-/// The checks the suppression machinery itself reports. Their metadata lives here because no
-/// Rego policy produces them.
-pub fn engine_checks() -> Vec<Check> {
-    let check = |id: &str, title: &str, description: &str, remediation: &str| Check {
-        id: id.into(),
-        title: title.into(),
-        description: description.into(),
-        severity: Severity::Low,
-        family: "suppressions".into(),
-        targets: vec!["*".into()],
-        remediation: remediation.into(),
-        references: vec![Reference {
-            url: "https://github.com/rampart-lint/rampart#suppressing-findings".into(),
-            description: Some("Suppressing findings".into()),
-        }],
-        builtin: true,
-        rules: Vec::new(),
-        files: Vec::new(),
-        remediations: Vec::new(),
-        descriptions: Vec::new(),
-    };
-    vec![
-        check(
-            INVALID,
-            "Suppression without a reason or for an unknown check",
-            "An `ignore.rampart.dev/<check>` annotation, an `x-rampart-ignore` entry or a `# rampart:ignore` \
-             comment whose reason is empty, or that names a check rampart does not know. Such a \
-             suppression suppresses nothing.\n\nWhy it matters: an exception nobody can explain cannot be \
-             reviewed, and a misspelt check id silently suppresses nothing.",
-            "Give the reason after the check ids (`# rampart:ignore run-as-root the image needs root to bind :80`), \
-             or as the annotation's value, and use a check id from `rampart checks`.",
-        ),
-        check(
-            UNUSED,
-            "Suppression that matches no finding",
-            "A suppression (annotation, `x-rampart-ignore`, inline comment or config `ignore` entry) for a \
-             check that ran and found nothing it could suppress.\n\nWhy it matters: stale exceptions hide \
-             the next real problem at the same place and make reviews harder; remove them once the \
-             problem is fixed.",
-            "Delete the suppression, or correct its check id or scope.",
-        ),
-    ]
-}
 
 /// Where a suppression applies.
 #[derive(Debug)]

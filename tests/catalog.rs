@@ -1,4 +1,5 @@
-//! Meta-tests that keep the catalogue honest: every built-in check has complete metadata,
+//! Meta-tests that keep the catalogue honest: every built-in check has complete metadata, each
+//! fact said once (check-level facts in its header, side facts on its side, no prose markers),
 //! docs, fixtures and Rego tests, its directory, package and id agree, and docs/checks.md is
 //! the generated file.
 
@@ -8,6 +9,7 @@ use std::collections::BTreeSet;
 
 use common::*;
 use rampart::policy::Catalog;
+use rampart::policy::metadata::PolicyMeta;
 use rampart::policy::registry::FileRole;
 
 #[test]
@@ -27,9 +29,13 @@ fn every_check_is_complete_and_consistently_named() {
         if check.title.is_empty() || check.family.is_empty() || check.remediation.is_empty() {
             problems.push(format!("{id}: title, family and remediation are required"));
         }
-        if !check.description.contains("Why it matters:") {
+        if check.sides.iter().any(|s| {
+            s.description
+                .as_ref()
+                .is_none_or(|d| d.why.as_deref().is_none_or(str::is_empty))
+        }) {
             problems.push(format!(
-                "{id}: the description needs a `Why it matters:` paragraph"
+                "{id}: each side needs a `description` and a `custom.why`"
             ));
         }
         if check.references.is_empty() {
@@ -68,6 +74,7 @@ fn every_check_is_complete_and_consistently_named() {
             }
         }
     }
+    problems.extend(facts_said_more_than_once(&catalog));
     // Every policy directory is a check (or the library), every fixture directory names one.
     let ids: BTreeSet<&str> = catalog.checks.iter().map(|c| c.id.as_str()).collect();
     for f in &catalog.files {
@@ -94,6 +101,113 @@ fn every_check_is_complete_and_consistently_named() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// Each fact of a built-in check is said once: id, title, severity and family in its header
+/// `policies/<id>/check.rego` only; targets, description, why, remediation and references on
+/// each side, never the same on two sides, and never as prose markers ("Why it matters:", a
+/// "For Compose: " lead-in) that a reader would have to parse.
+fn facts_said_more_than_once(catalog: &Catalog) -> Vec<String> {
+    let mut problems = Vec::new();
+    for check in &catalog.checks {
+        let id = &check.id;
+        let want_header = format!("policies/{id}/check.rego");
+        let header = catalog.files.iter().find(|f| f.path == want_header);
+        match header.and_then(|f| f.meta.as_ref()) {
+            Some(meta) if header.unwrap().role == FileRole::Header => {
+                let package = format!("rampart.checks.{}", id.replace('-', "_"));
+                if header.unwrap().package != package {
+                    problems.push(format!("{want_header}: package should be `{package}`"));
+                }
+                let said = [
+                    ("custom.id", meta.id.is_some()),
+                    ("title", meta.title.is_some()),
+                    ("custom.severity", meta.severity.is_some()),
+                    ("custom.family", meta.family.is_some()),
+                ];
+                for (field, given) in said {
+                    if !given {
+                        problems.push(format!("{want_header}: the header must say `{field}`"));
+                    }
+                }
+                // A header with sides says nothing a side says.
+                let side_facts = [
+                    ("custom.targets", !meta.targets.is_empty()),
+                    ("description", meta.description.is_some()),
+                    ("custom.remediation", meta.remediation.is_some()),
+                    ("related_resources", !meta.references.is_empty()),
+                ];
+                for (field, given) in side_facts {
+                    if given && !check.files.is_empty() {
+                        problems.push(format!(
+                            "{want_header}: `{field}` belongs to a side, not the header"
+                        ));
+                    }
+                }
+            }
+            _ => problems.push(format!(
+                "{id}: no header {want_header} with `scope: subpackages` and `custom.id`"
+            )),
+        }
+        let sides: Vec<(&str, &PolicyMeta)> = check
+            .files
+            .iter()
+            .filter_map(|(path, _)| {
+                let f = catalog.files.iter().find(|f| &f.path == path)?;
+                Some((f.path.as_str(), f.meta.as_ref()?))
+            })
+            .collect();
+        for (path, meta) in &sides {
+            let repeated = [
+                ("custom.id", meta.id.is_some()),
+                ("title", meta.title.is_some()),
+                ("custom.severity", meta.severity.is_some()),
+                ("custom.family", meta.family.is_some()),
+            ];
+            for (field, given) in repeated {
+                if given {
+                    problems.push(format!(
+                        "{path}: `{field}` is said in {want_header}; do not repeat it"
+                    ));
+                }
+            }
+            if let Some(d) = &meta.description {
+                for marker in ["Why it matters:", "For Kubernetes", "For Compose"] {
+                    if d.what.contains(marker) || d.why.as_deref().unwrap_or("").contains(marker) {
+                        problems.push(format!(
+                            "{path}: prose marker `{marker}` in the description; use \
+                             `custom.why` (a lowercase description gets its side's lead-in)"
+                        ));
+                    }
+                }
+            }
+        }
+        for (i, (a, ma)) in sides.iter().enumerate() {
+            for (b, mb) in &sides[i + 1..] {
+                let why = |m: &PolicyMeta| m.description.as_ref().and_then(|d| d.why.clone());
+                let what = |m: &PolicyMeta| m.description.as_ref().map(|d| d.what.clone());
+                let same = [
+                    ("description", what(ma).is_some() && what(ma) == what(mb)),
+                    ("custom.why", why(ma).is_some() && why(ma) == why(mb)),
+                    (
+                        "custom.remediation",
+                        ma.remediation.is_some() && ma.remediation == mb.remediation,
+                    ),
+                ];
+                for (field, repeated) in same {
+                    if repeated {
+                        problems.push(format!("{b}: `{field}` repeats {a}; say it once"));
+                    }
+                }
+                for r in &mb.references {
+                    if ma.references.contains(r) {
+                        problems.push(format!("{b}: related resource {} repeats {a}", r.url));
+                    }
+                }
+            }
+        }
+    }
+    problems
 }
 
 #[test]
@@ -166,6 +280,7 @@ fn new_check_scaffold_writes_a_loadable_red_check() {
         String::from_utf8_lossy(&ran.stderr)
     );
     for file in [
+        "policies/stale-widget/check.rego",
         "policies/stale-widget/kubernetes.rego",
         "policies/stale-widget/kubernetes_test.rego",
         "policies/stale-widget/compose.rego",

@@ -1,15 +1,10 @@
 # METADATA
-# title: Container keeps dangerous capabilities
 # description: |
-#   For Compose: a service whose `cap_add` has any capability but `NET_BIND_SERVICE` (one
+#   a service whose `cap_add` has any capability but `NET_BIND_SERVICE` (one
 #   finding per entry, at the entry, `ALL` included), or whose `cap_drop` does not contain `ALL`
 #   (one finding, at `cap_drop`, or at the service without one). Capability names are compared
 #   the way the Docker daemon reads them: case-insensitively, with or without a `CAP_` prefix
 #   (`CAP_SYS_ADMIN`, `SYS_ADMIN` and `sys_admin` are the same capability); `ALL` in any case.
-#
-#   Why it matters: as for Kubernetes, Docker's default set (`CHOWN`, `DAC_OVERRIDE`, `SETUID`,
-#   `NET_RAW`, ...) and any added capability give a compromised process powers most applications
-#   never use; `SYS_ADMIN`, `SYS_PTRACE` or `SYS_MODULE` are a way out to the host.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#cap_add
 #     description: Compose specification, services (cap_add)
@@ -18,10 +13,11 @@
 #   - ref: https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities
 #     description: Docker, runtime privilege and Linux capabilities (the default set)
 # custom:
-#   id: dangerous-capabilities
-#   severity: medium
-#   family: security
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, Docker's default set (`CHOWN`, `DAC_OVERRIDE`, `SETUID`,
+#     `NET_RAW`, ...) and any added capability give a compromised process powers most applications
+#     never use; `SYS_ADMIN`, `SYS_PTRACE` or `SYS_MODULE` are a way out to the host.
 #   remediation: |
 #     Add `cap_drop: [ALL]` to the service and remove every entry of `cap_add` except
 #     `NET_BIND_SERVICE`, which a process needs only to bind a port below 1024 as non-root

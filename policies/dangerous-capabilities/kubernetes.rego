@@ -1,5 +1,4 @@
 # METADATA
-# title: Container keeps dangerous capabilities
 # description: |
 #   A container that adds any capability but `NET_BIND_SERVICE` to `capabilities.add` (one
 #   finding per added capability, `ALL` included), or whose `capabilities.drop` does not contain
@@ -9,12 +8,6 @@
 #   on the container's `securityContext`; a pod-level value is ignored. Init and ephemeral
 #   containers are included. Windows pods (`spec.os.name: windows`), which cannot set
 #   capabilities, are skipped.
-#
-#   Why it matters: the runtime's default set (`CHOWN`, `DAC_OVERRIDE`, `SETUID`, `NET_RAW`, ...)
-#   and any added capability give a compromised process powers that most applications never use:
-#   spoofing packets, bypassing file permissions, or, with `SYS_ADMIN`, `SYS_PTRACE` or
-#   `SYS_MODULE`, escaping to the node. Dropping `ALL` and adding back only what is needed shrinks
-#   that to nothing.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 #     description: Pod Security Standards, restricted profile (Capabilities)
@@ -23,10 +16,13 @@
 #   - ref: https://man7.org/linux/man-pages/man7/capabilities.7.html
 #     description: capabilities(7), what each Linux capability allows
 # custom:
-#   id: dangerous-capabilities
-#   severity: medium
-#   family: security
 #   targets: [workload]
+#   why: |
+#     the runtime's default set (`CHOWN`, `DAC_OVERRIDE`, `SETUID`, `NET_RAW`, ...)
+#     and any added capability give a compromised process powers that most applications never use:
+#     spoofing packets, bypassing file permissions, or, with `SYS_ADMIN`, `SYS_PTRACE` or
+#     `SYS_MODULE`, escaping to the node. Dropping `ALL` and adding back only what is needed shrinks
+#     that to nothing.
 #   remediation: |
 #     Set `securityContext.capabilities.drop: [ALL]` on every container and remove every
 #     entry of `capabilities.add` except `NET_BIND_SERVICE`, which a process needs only to

@@ -1,5 +1,4 @@
 # METADATA
-# title: NetworkPolicy selects no workload
 # description: |
 #   A NetworkPolicy whose `spec.podSelector` matches the pod labels of no workload (Pod,
 #   Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController, Job or CronJob) of its
@@ -15,20 +14,17 @@
 #   see, so a policy that selects none of the run's workloads may well select theirs. Pods
 #   created by an operator whose custom resources are not in the run are invisible too:
 #   suppress the finding, with the reason, on a policy written for them.
-#
-#   Why it matters: a policy that selects nothing isolates nothing. It usually means a typo in a
-#   label or a label the pods never got, and the workloads it was written for are left open
-#   while the policy suggests they are protected.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/
 #     description: Network Policies
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
 #     description: Label selectors
 # custom:
-#   id: dangling-network-policy
-#   severity: low
-#   family: network
 #   targets: [NetworkPolicy]
+#   why: |
+#     a policy that selects nothing isolates nothing. It usually means a typo in a
+#     label or a label the pods never got, and the workloads it was written for are left open
+#     while the policy suggests they are protected.
 #   remediation: |
 #     Make `spec.podSelector` match labels that the pod templates actually carry (see the
 #     related locations), or add the label to the pod templates; delete the policy if its

@@ -1,5 +1,4 @@
 # METADATA
-# title: Object defined twice in one deployment unit
 # description: |
 #   Two objects of one deployment unit with the same kind, namespace and name (an object
 #   without `metadata.namespace` is in `default`, or in param `default-namespace`). The
@@ -18,18 +17,15 @@
 #   A policy sees one object at a time and `data.inventory` holds one object per identity,
 #   so rampart computes this check itself; this file carries its metadata and its rule is
 #   empty.
-#
-#   Why it matters: applying both files, the later copy silently replaces the earlier one
-#   (`kubectl apply` updates the same object), so one of them never takes effect; a
-#   narrower NetworkPolicy may replace a default-deny policy of the same name.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/overview/working-with-objects/names/
 #     description: "Object names and IDs: one object of a kind per name and namespace"
 # custom:
-#   id: duplicate-resource
-#   severity: high
-#   family: api
 #   targets: ["*"]
+#   why: |
+#     applying both files, the later copy silently replaces the earlier one
+#     (`kubectl apply` updates the same object), so one of them never takes effect; a
+#     narrower NetworkPolicy may replace a default-deny policy of the same name.
 #   remediation: |
 #     Remove one copy, rename one of them, or, when the copies belong to different clusters
 #     or environments, move them into separate directories or declare the units in

@@ -1,7 +1,6 @@
 # METADATA
-# title: Credential written into the manifest
 # description: |
-#   For Compose: an `environment` entry, in map form (`DB_PASSWORD: value`) or list form
+#   an `environment` entry, in map form (`DB_PASSWORD: value`) or list form
 #   (`- DB_PASSWORD=value`), whose name says it holds a credential, by the same name rules as
 #   for Kubernetes (`MINIO_ROOT_PASSWORD`, `POSTGRES_PASSWORD`, `JWT_SECRET`, `API_KEY` are
 #   credential names; `MINIO_ROOT_USER`, `PASSWORD_FILE`, `MINIO_ROOT_PASSWORD_FILE` are not),
@@ -19,20 +18,17 @@
 #   an obvious secret-store reference or placeholder (`vault:...`, `op://...`, `{{ ... }}`) is
 #   not a secret.
 #   `env_file` files are not read. The value is never printed.
-#
-#   Why it matters: as for Kubernetes, a credential in a compose file or its `.env` is in every
-#   clone of the repository and in its history, and `docker inspect` shows it to anyone with
-#   access to the Docker daemon; it cannot be rotated without a commit.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#environment
 #     description: Compose specification, services (environment)
 #   - ref: https://docs.docker.com/compose/how-tos/use-secrets/
 #     description: "Manage secrets securely in Docker Compose"
 # custom:
-#   id: hardcoded-secret
-#   severity: high
-#   family: secrets
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, a credential in a compose file or its `.env` is in every
+#     clone of the repository and in its history, and `docker inspect` shows it to anyone with
+#     access to the Docker daemon; it cannot be rotated without a commit.
 #   remediation: |
 #     Use a Compose secret: declare it in the top-level `secrets:` (`file:` outside the
 #     repository, or `environment:` taken from the shell), grant it to the service with

@@ -1,5 +1,4 @@
 # METADATA
-# title: Credential written into the manifest
 # description: |
 #   An `env` entry (regular, init and ephemeral containers) whose name says it holds a
 #   credential and that sets a literal, non-empty `value`.
@@ -28,11 +27,6 @@
 #   template placeholder (`vault:...`, `ref+vault://...`, `op://...`,
 #   `arn:aws:secretsmanager:...`, `projects/<p>/secrets/<s>`, `@Microsoft.KeyVault(...)`,
 #   `{{ ... }}`). The value is never printed.
-#
-#   Why it matters: a credential in a manifest is in every clone of the repository, in its
-#   history, in CI logs and in the object anyone with read access to the workload can get;
-#   it cannot be rotated without a commit, and it is not encrypted at rest like a Secret
-#   can be.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-environment-variables
 #     description: "Secrets: using Secrets as environment variables"
@@ -41,10 +35,12 @@
 #   - ref: https://cheatsheetseries.owasp.org/cheatsheets/Secrets_Management_Cheat_Sheet.html
 #     description: "OWASP Secrets Management Cheat Sheet"
 # custom:
-#   id: hardcoded-secret
-#   severity: high
-#   family: secrets
 #   targets: [workload]
+#   why: |
+#     a credential in a manifest is in every clone of the repository, in its
+#     history, in CI logs and in the object anyone with read access to the workload can get;
+#     it cannot be rotated without a commit, and it is not encrypted at rest like a Secret
+#     can be.
 #   remediation: |
 #     Move the value into a Secret (created out of band, or by an external secrets operator
 #     or sealed-secrets) and reference it with

@@ -1,16 +1,11 @@
 # METADATA
-# title: Pod shares a host namespace
 # description: |
-#   For Compose: a service with `network_mode: host`, `pid: host` or `ipc: host`; each one is
+#   a service with `network_mode: host`, `pid: host` or `ipc: host`; each one is
 #   reported on its own, at its key. Docker matches the value `host` exactly (lower case). Other
 #   values, such as `bridge`, `none`, `service:<name>`, `container:<id>`, `shareable` or
 #   `private`, share nothing with the host. `uts: host` (the host's hostname, which only a
 #   container with `SYS_ADMIN` can change), `userns_mode: host` and `cgroup: host` are not part of
 #   this check.
-#
-#   Why it matters: as for Kubernetes, `network_mode: host` lets the container bind the host's
-#   ports and reach services listening on its localhost, `pid: host` lets it see and signal every
-#   process of the host, and `ipc: host` gives it the host's shared memory.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#network_mode
 #     description: Compose specification, services (network_mode)
@@ -19,10 +14,11 @@
 #   - ref: https://docs.docker.com/reference/compose-file/services/#ipc
 #     description: Compose specification, services (ipc)
 # custom:
-#   id: host-namespace
-#   severity: high
-#   family: security
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, `network_mode: host` lets the container bind the host's
+#     ports and reach services listening on its localhost, `pid: host` lets it see and signal every
+#     process of the host, and `ipc: host` gives it the host's shared memory.
 #   remediation: |
 #     Remove `network_mode: host`, `pid: host` and `ipc: host`. Publish the ports the service
 #     serves with `ports` (bound to an address such as `127.0.0.1:8080:80`) and reach other

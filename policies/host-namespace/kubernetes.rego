@@ -1,24 +1,20 @@
 # METADATA
-# title: Pod shares a host namespace
 # description: |
 #   A workload whose pod spec sets `hostNetwork`, `hostPID` or `hostIPC` to `true`; each field
 #   set is reported on its own.
-#
-#   Why it matters: with `hostNetwork` the pod sees every interface of the node, can bind its
-#   ports and reach services listening on localhost, and bypasses NetworkPolicies; with `hostPID`
-#   it sees and can signal or trace every process on the node; with `hostIPC` it can read and
-#   write the shared memory of the node's processes. Each one is a step from the container to the
-#   node.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     description: Pod Security Standards, baseline profile (Host Namespaces)
 #   - ref: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#hosts-namespaces
 #     description: PodSpec API reference (hostNetwork, hostPID, hostIPC)
 # custom:
-#   id: host-namespace
-#   severity: high
-#   family: security
 #   targets: [workload]
+#   why: |
+#     with `hostNetwork` the pod sees every interface of the node, can bind its
+#     ports and reach services listening on localhost, and bypasses NetworkPolicies; with `hostPID`
+#     it sees and can signal or trace every process on the node; with `hostIPC` it can read and
+#     write the shared memory of the node's processes. Each one is a step from the container to the
+#     node.
 #   remediation: |
 #     Remove `hostNetwork`, `hostPID` and `hostIPC` from the pod spec (they default to `false`).
 #     Expose the pod through a Service instead of the node's network. When the containers of

@@ -1,5 +1,4 @@
 # METADATA
-# title: Compose file the Compose specification rejects
 # description: |
 #   A Compose file that `docker compose` would refuse to load or would load differently than
 #   written: a service key the Compose specification does not know (`imagee`, `port`), a value
@@ -15,10 +14,6 @@
 #   environment it runs in, so that a result does not depend on the machine; a variable
 #   without a value makes the value unknown (an unknown port is never reported as unbound or
 #   conflicting).
-#
-#   Why it matters: an unknown key is silently ignored by older Compose versions and rejected
-#   by newer ones, so the setting you meant (a typo in `read_only`, `mem_limit`) is never
-#   applied; a variable that is not set becomes an empty string at `docker compose up`.
 # related_resources:
 #   - ref: https://github.com/compose-spec/compose-spec/blob/main/spec.md
 #     description: The Compose specification
@@ -27,10 +22,11 @@
 #   - ref: https://github.com/compose-spec/compose-spec/blob/main/12-interpolation.md
 #     description: Interpolation
 # custom:
-#   id: invalid-compose
-#   severity: high
-#   family: api
 #   targets: [compose-service, compose-project]
+#   why: |
+#     an unknown key is silently ignored by older Compose versions and rejected
+#     by newer ones, so the setting you meant (a typo in `read_only`, `mem_limit`) is never
+#     applied; a variable that is not set becomes an empty string at `docker compose up`.
 #   remediation: |
 #     Fix the key or the value as the message says (`docker compose config` shows how Compose
 #     reads the file). Give a required variable (`${TAG:?set TAG in .env}`) a value in `.env`.

@@ -1,5 +1,4 @@
 # METADATA
-# title: Invalid topology spread constraint
 # description: |
 #   A `topologySpreadConstraints` entry of a workload's pod spec that the API server rejects:
 #   `maxSkew` missing, not an integer or less than 1; `whenUnsatisfiable` missing or other than
@@ -8,19 +7,16 @@
 #   missing or empty `topologyKey`; `nodeAffinityPolicy` or `nodeTaintsPolicy` other than
 #   `Honor` or `Ignore`; or two entries with the same `topologyKey` and `whenUnsatisfiable`.
 #   Each problem is reported at the offending field.
-#
-#   Why it matters: the API server refuses the whole object, so the workload is not created or
-#   updated; with a template rendered in CI the error only shows up at deploy time.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/#topologyspreadconstraints-field
 #     description: Pod Topology Spread Constraints, the topologySpreadConstraints field
 #   - ref: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#scheduling
 #     description: Pod API reference, scheduling fields
 # custom:
-#   id: invalid-topology-spread
-#   severity: high
-#   family: spread
 #   targets: [workload]
+#   why: |
+#     the API server refuses the whole object, so the workload is not created or
+#     updated; with a template rendered in CI the error only shows up at deploy time.
 #   remediation: |
 #     Give every constraint an integer `maxSkew` of at least 1, a non-empty `topologyKey` (a node
 #     label such as `topology.kubernetes.io/zone`) and `whenUnsatisfiable: DoNotSchedule` or

@@ -1,23 +1,19 @@
 # METADATA
-# title: Container has no CPU limit
 # description: |
 #   A container or init container of any workload without `resources.limits.cpu`. Ephemeral
 #   containers cannot set resources and are not checked. A container in a namespace where a
 #   LimitRange of the run (`type: Container`) supplies a CPU limit (`default` or `max`) is not
 #   reported.
-#
-#   Why it matters: without a CPU limit a busy container can use every idle core of its node
-#   and slow its neighbours down, and the pod can never be in the Guaranteed QoS class.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
 #     description: Resource Management for Pods and Containers
 #   - ref: https://kubernetes.io/docs/concepts/policy/limit-range/
 #     description: Limit Ranges
 # custom:
-#   id: missing-cpu-limit
-#   severity: low
-#   family: resources
 #   targets: [workload]
+#   why: |
+#     without a CPU limit a busy container can use every idle core of its node
+#     and slow its neighbours down, and the pod can never be in the Guaranteed QoS class.
 #   remediation: |
 #     Set `resources.limits.cpu` (for example `1` or `500m`), at or above the CPU request; or
 #     give the namespace a LimitRange with a `default` CPU limit.

@@ -1,25 +1,21 @@
 # METADATA
-# title: Container has no CPU request
 # description: |
-#   For Compose: a service without `deploy.resources.reservations.cpus`, or with `0` there
+#   a service without `deploy.resources.reservations.cpus`, or with `0` there
 #   (which reserves nothing). Compose has no other key for a CPU reservation (`cpu_shares` is a
 #   relative weight, not a reservation), and unlike Kubernetes it does not default a
 #   reservation to the limit, so a service with a CPU limit but no reservation is reported.
 #   The value may be a number or a string (`0.5`, `"0.5"`); an invalid value is left to
 #   Compose, which rejects it.
-#
-#   Why it matters: as for Kubernetes, the reservation is what the scheduler counts. Swarm
-#   (`docker stack deploy`) places a task without one on a node whether or not it has CPU left
-#   for it; plain `docker compose up` does not apply a CPU reservation, but the file then says
-#   nothing about what the service needs once it is deployed to a cluster.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/deploy/#resources
 #     description: Compose Deploy Specification (resources)
 # custom:
-#   id: missing-cpu-request
-#   severity: medium
-#   family: resources
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, the reservation is what the scheduler counts. Swarm
+#     (`docker stack deploy`) places a task without one on a node whether or not it has CPU left
+#     for it; plain `docker compose up` does not apply a CPU reservation, but the file then says
+#     nothing about what the service needs once it is deployed to a cluster.
 #   remediation: |
 #     Set `deploy.resources.reservations.cpus` to what the service uses under normal load (for
 #     example `"0.25"`), at most its CPU limit.

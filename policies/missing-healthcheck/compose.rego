@@ -1,5 +1,4 @@
 # METADATA
-# title: Service has no healthcheck
 # description: |
 #   A Compose service without a working `healthcheck`: none at all (or `healthcheck: null`, or
 #   an empty one); a `healthcheck` whose `disable` is true (`true`, or a string Compose reads as
@@ -17,12 +16,6 @@
 #   another service of the project waits for with `depends_on` `condition:
 #   service_completed_successfully` runs to completion (a migration, a seed job) and is not
 #   checked. `restart: "no"` is not taken as a sign of a one-shot job: it is the default.
-#
-#   Why it matters: without a healthcheck Docker only knows whether the process runs, not
-#   whether it serves. `depends_on` with `condition: service_healthy` cannot be used, so
-#   dependent services start against a backend that is not ready; `docker compose up --wait`
-#   and `docker ps` report a hung service as up; and Swarm neither waits for a task to be
-#   healthy during an update nor replaces one that stops responding.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#healthcheck
 #     description: Compose specification, services (healthcheck)
@@ -31,10 +24,13 @@
 #   - ref: https://docs.docker.com/compose/how-tos/startup-order/
 #     description: Control startup order in Compose
 # custom:
-#   id: missing-healthcheck
-#   severity: medium
-#   family: probes
 #   targets: [compose-service]
+#   why: |
+#     without a healthcheck Docker only knows whether the process runs, not
+#     whether it serves. `depends_on` with `condition: service_healthy` cannot be used, so
+#     dependent services start against a backend that is not ready; `docker compose up --wait`
+#     and `docker ps` report a hung service as up; and Swarm neither waits for a task to be
+#     healthy during an update nor replaces one that stops responding.
 #   remediation: |
 #     Add a `healthcheck` with a `test` that succeeds only when the service can serve
 #     requests, e.g. `test: ["CMD", "curl", "-fsS", "http://127.0.0.1:8080/health"]` or

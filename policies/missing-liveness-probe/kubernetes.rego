@@ -1,19 +1,15 @@
 # METADATA
-# title: Container has no liveness probe
 # description: |
 #   A container of a long-running workload (everything but Job and CronJob) without a
 #   `livenessProbe`. Init and ephemeral containers are not probed and are not checked.
-#
-#   Why it matters: without a liveness probe the kubelet cannot tell a deadlocked process from
-#   a healthy one, and a hung replica keeps its place until someone notices.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
 #     description: Configure Liveness, Readiness and Startup Probes
 # custom:
-#   id: missing-liveness-probe
-#   severity: medium
-#   family: probes
 #   targets: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController]
+#   why: |
+#     without a liveness probe the kubelet cannot tell a deadlocked process from
+#     a healthy one, and a hung replica keeps its place until someone notices.
 #   remediation: |
 #     Add a `livenessProbe` (`httpGet`, `tcpSocket`, `grpc` or `exec`) that fails only when the
 #     process cannot recover by itself, on a port the container declares.

@@ -1,24 +1,20 @@
 # METADATA
-# title: Container has no memory limit
 # description: |
 #   A container or init container of any workload without `resources.limits.memory`.
 #   Ephemeral containers cannot set resources and are not checked. A container in a namespace
 #   where a LimitRange of the run (`type: Container`) supplies a memory limit (`default` or
 #   `max`) is not reported.
-#
-#   Why it matters: a container without a memory limit can grow until the node runs out of
-#   memory; the kernel's OOM killer then picks processes across the node, and the kubelet
-#   evicts other pods to recover.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
 #     description: Resource Management for Pods and Containers
 #   - ref: https://kubernetes.io/docs/concepts/policy/limit-range/
 #     description: Limit Ranges
 # custom:
-#   id: missing-memory-limit
-#   severity: medium
-#   family: resources
 #   targets: [workload]
+#   why: |
+#     a container without a memory limit can grow until the node runs out of
+#     memory; the kernel's OOM killer then picks processes across the node, and the kubelet
+#     evicts other pods to recover.
 #   remediation: |
 #     Set `resources.limits.memory` (for example `512Mi`), at or above the memory request; or
 #     give the namespace a LimitRange with a `default` memory limit.

@@ -1,25 +1,21 @@
 # METADATA
-# title: Container has no memory request
 # description: |
 #   A container or init container of any workload without `resources.requests.memory`.
 #   Ephemeral containers cannot set resources and are not checked. As Kubernetes defaults a
 #   missing request to the container's limit, a container with `resources.limits.memory` is
 #   not reported; nor is one in a namespace where a LimitRange of the run (`type: Container`)
 #   supplies a memory request (`defaultRequest`, `default`, `max` or `min`).
-#
-#   Why it matters: the scheduler places pods by their requests. A pod without a memory
-#   request is counted as needing none, so it lands on nodes that cannot hold it, and under
-#   memory pressure the kubelet evicts it before pods that declared what they need.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
 #     description: Resource Management for Pods and Containers
 #   - ref: https://kubernetes.io/docs/concepts/policy/limit-range/
 #     description: Limit Ranges
 # custom:
-#   id: missing-memory-request
-#   severity: medium
-#   family: resources
 #   targets: [workload]
+#   why: |
+#     the scheduler places pods by their requests. A pod without a memory
+#     request is counted as needing none, so it lands on nodes that cannot hold it, and under
+#     memory pressure the kubelet evicts it before pods that declared what they need.
 #   remediation: |
 #     Set `resources.requests.memory` to the container's working set under normal load (for
 #     example `256Mi`), measured from its metrics; or give the namespace a LimitRange with a

@@ -1,5 +1,4 @@
 # METADATA
-# title: Workload not isolated by a NetworkPolicy
 # description: |
 #   A long-running workload (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet,
 #   ReplicationController) whose pods no NetworkPolicy of its own namespace selects for
@@ -16,20 +15,17 @@
 #
 #   The finding points at the pod template's labels. The NetworkPolicies of the namespace that
 #   do not select the pods (at most five) are related locations, each with what it selects.
-#
-#   Why it matters: a pod that no NetworkPolicy selects accepts connections from every pod in
-#   the cluster (and, without egress isolation, can connect anywhere), so one compromised pod
-#   can reach it; NetworkPolicies only restrict the pods they select.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/
 #     description: Network Policies
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies
 #     description: Network Policies, default policies (default deny)
 # custom:
-#   id: missing-network-policy
-#   severity: medium
-#   family: network
 #   targets: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController]
+#   why: |
+#     a pod that no NetworkPolicy selects accepts connections from every pod in
+#     the cluster (and, without egress isolation, can connect anywhere), so one compromised pod
+#     can reach it; NetworkPolicies only restrict the pods they select.
 #   remediation: |
 #     Start each namespace from a default-deny policy that selects every pod, then allow the
 #     flows each workload needs with policies that select its pods' labels:

@@ -1,6 +1,6 @@
 # METADATA
 # description: |
-#   For Compose: a service with `deploy.replicas` of at least `min-replicas` (default 2) in
+#   a service with `deploy.replicas` of at least `min-replicas` (default 2) in
 #   `replicated` mode (the default; `global` runs one task per node) whose
 #   `deploy.placement.max_replicas_per_node` does not keep its replicas apart: it is not set,
 #   is 0 (Swarm's "no limit"), or is at least `deploy.replicas`, so that every replica may land
@@ -10,19 +10,16 @@
 #   placement does not apply.
 #   Placement is applied when the file is deployed to a swarm (`docker stack deploy`);
 #   `docker compose up` runs every replica on its one host whatever it says.
-#
-#   Why it matters: as for Kubernetes, replicas that share a node fail together when that node
-#   fails or is drained, so the service is down although it has several replicas.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/deploy/#placement
 #     description: Compose Deploy Specification (placement, max_replicas_per_node)
 #   - ref: https://docs.docker.com/reference/cli/docker/service/create/
 #     description: "docker service create: --replicas-max-per-node (0 means no limit)"
 # custom:
-#   id: missing-pod-anti-affinity
-#   severity: medium
-#   family: spread
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, replicas that share a node fail together when that node
+#     fails or is drained, so the service is down although it has several replicas.
 #   remediation: |
 #     Set `deploy.placement.max_replicas_per_node: 1` (one replica per node; the swarm needs
 #     at least `replicas` nodes that satisfy the constraints, or the remaining replicas stay

@@ -1,5 +1,4 @@
 # METADATA
-# title: Replicated workload without pod anti-affinity
 # description: |
 #   A replicated Deployment, StatefulSet, ReplicaSet or ReplicationController with no
 #   `podAntiAffinity` term that keeps its own replicas apart. A term counts when it is
@@ -27,20 +26,17 @@
 #   `labelSelector` matches another app's labels, the wrong `topologyKey`, the `namespaces` that
 #   leave out its own namespace) and names the reason; the other terms that do not count and the
 #   HorizontalPodAutoscaler that sets the count are related locations.
-#
-#   Why it matters: without anti-affinity the scheduler may put every replica on the same node,
-#   and one node failure, drain or upgrade then takes the whole service down at once, however
-#   many replicas it runs.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#inter-pod-affinity-and-anti-affinity
 #     description: Inter-pod affinity and anti-affinity
 #   - ref: https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/
 #     description: Horizontal Pod Autoscaling
 # custom:
-#   id: missing-pod-anti-affinity
-#   severity: medium
-#   family: spread
 #   targets: [Deployment, StatefulSet, ReplicaSet, ReplicationController]
+#   why: |
+#     without anti-affinity the scheduler may put every replica on the same node,
+#     and one node failure, drain or upgrade then takes the whole service down at once, however
+#     many replicas it runs.
 #   remediation: |
 #     Add a preferred (or, with at least as many nodes as replicas, required) anti-affinity term
 #     on `kubernetes.io/hostname` whose `labelSelector` selects the pod's own labels:

@@ -1,22 +1,18 @@
 # METADATA
-# title: Container has no readiness probe
 # description: |
 #   A container of a long-running workload (everything but Job and CronJob) without a
 #   `readinessProbe`. Init and ephemeral containers are not probed and are not checked.
-#
-#   Why it matters: without a readiness probe a pod counts as ready as soon as its containers
-#   start, so Services send it traffic before the application can serve it, and during a
-#   rolling update old pods are removed before the new ones can take over.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
 #     description: Configure Liveness, Readiness and Startup Probes
 #   - ref: https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/
 #     description: Liveness, Readiness, and Startup Probes
 # custom:
-#   id: missing-readiness-probe
-#   severity: medium
-#   family: probes
 #   targets: [Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController]
+#   why: |
+#     without a readiness probe a pod counts as ready as soon as its containers
+#     start, so Services send it traffic before the application can serve it, and during a
+#     rolling update old pods are removed before the new ones can take over.
 #   remediation: |
 #     Add a `readinessProbe` (`httpGet`, `tcpSocket`, `grpc` or `exec`) that succeeds only when
 #     the container can serve requests, on a port the container declares.

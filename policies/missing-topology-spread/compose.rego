@@ -1,6 +1,6 @@
 # METADATA
 # description: |
-#   For Compose: a service with `deploy.replicas` of at least `min-replicas` (default 2) in
+#   a service with `deploy.replicas` of at least `min-replicas` (default 2) in
 #   `replicated` mode (the default) whose `deploy.placement.preferences` has no entry with a
 #   non-empty `spread` (e.g. `- spread: node.labels.zone`), so Swarm does not spread its replicas
 #   across the values of a node label. Any label passes: Swarm has no standard zone label.
@@ -8,19 +8,16 @@
 #   on the one Docker host, where placement does not apply).
 #   Placement is applied when the file is deployed to a swarm (`docker stack deploy`);
 #   `docker compose up` runs every replica on its one host whatever it says.
-#
-#   Why it matters: as for Kubernetes, replicas that share a zone, rack or availability
-#   domain go down together when it fails.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/deploy/#placement
 #     description: Compose Deploy Specification (placement, preferences)
 #   - ref: https://docs.docker.com/engine/swarm/services/#placement-preferences
 #     description: "Swarm services: placement preferences"
 # custom:
-#   id: missing-topology-spread
-#   severity: low
-#   family: spread
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, replicas that share a zone, rack or availability
+#     domain go down together when it fails.
 #   remediation: |
 #     Label the swarm's nodes with their zone (`docker node update --label-add zone=eu-1a
 #     <node>`) and add `deploy.placement.preferences: [{spread: node.labels.zone}]`.

@@ -1,5 +1,4 @@
 # METADATA
-# title: Replicated workload without topology spread
 # description: |
 #   A replicated Deployment, StatefulSet, ReplicaSet or ReplicationController with no
 #   `topologySpreadConstraints` entry that spreads its own replicas: an entry counts when its
@@ -24,19 +23,16 @@
 #   field at fault of the nearest miss (a `labelSelector` that matches another app's labels, or
 #   the wrong `topologyKey`) and names the reason; the other entries that do not count and the
 #   HorizontalPodAutoscaler that sets the count are related locations.
-#
-#   Why it matters: replicas that all run in one zone go down together when that zone fails;
-#   pod anti-affinity on the node alone does not spread them across zones.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/scheduling-eviction/topology-spread-constraints/
 #     description: Pod Topology Spread Constraints
 #   - ref: https://kubernetes.io/docs/reference/labels-annotations-taints/#topologykubernetesiozone
 #     description: The topology.kubernetes.io/zone node label
 # custom:
-#   id: missing-topology-spread
-#   severity: low
-#   family: spread
 #   targets: [Deployment, StatefulSet, ReplicaSet, ReplicationController]
+#   why: |
+#     replicas that all run in one zone go down together when that zone fails;
+#     pod anti-affinity on the node alone does not spread them across zones.
 #   remediation: |
 #     Add a zone spread constraint whose `labelSelector` selects the pod's own labels:
 #

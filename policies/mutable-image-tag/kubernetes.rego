@@ -1,5 +1,4 @@
 # METADATA
-# title: Image is not pinned
 # description: |
 #   A container image (regular, init and ephemeral containers) with neither a tag nor a
 #   digest, or tagged `latest`. The reference is parsed as a registry reference: the tag
@@ -8,21 +7,18 @@
 #   `@sha256:...` digest pins the image whatever its tag (`app@sha256:...`,
 #   `app:1.2@sha256:...`). A malformed digest (`app@sha256:123456`, too short or without an
 #   algorithm) pins nothing and gets a message of its own.
-#
-#   Why it matters: an untagged image means `latest`, and `latest` (like any tag) can be
-#   pushed again. Two nodes may run different code for the same pod spec, a rollback does
-#   not go back, and you cannot tell what is running. With `latest` the kubelet also
-#   defaults `imagePullPolicy` to `Always`, so a registry outage blocks pod starts.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/containers/images/#image-names
 #     description: "Images: image names, tags and digests"
 #   - ref: https://kubernetes.io/docs/concepts/configuration/overview/#container-images
 #     description: "Configuration best practices: avoid the latest tag"
 # custom:
-#   id: mutable-image-tag
-#   severity: low
-#   family: supply-chain
 #   targets: [workload]
+#   why: |
+#     an untagged image means `latest`, and `latest` (like any tag) can be
+#     pushed again. Two nodes may run different code for the same pod spec, a rollback does
+#     not go back, and you cannot tell what is running. With `latest` the kubelet also
+#     defaults `imagePullPolicy` to `Always`, so a registry outage blocks pod starts.
 #   remediation: |
 #     Reference a released version (`nginx:1.27.2`), or better a digest
 #     (`nginx:1.27.2@sha256:...`), and let your release tooling update it.

@@ -1,5 +1,4 @@
 # METADATA
-# title: Port bound twice
 # description: |
 #   Two Compose services of one project publish overlapping host ports, or one service
 #   publishes the same host port twice (after the override file is merged, `extends` resolved
@@ -10,17 +9,14 @@
 #   port of the range) conflicts only with a port that takes the whole range. Ports Docker
 #   picks itself (`"80"`) and ports whose value comes from a variable without a value never
 #   conflict. Each side is reported, with the other as a related location.
-#
-#   Why it matters: the second container fails to start with "port is already allocated", and
-#   which one wins depends on start order.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#ports
 #     description: Compose services, `ports`
 # custom:
-#   id: port-conflict
-#   severity: high
-#   family: ports
 #   targets: [compose-service]
+#   why: |
+#     the second container fails to start with "port is already allocated", and
+#     which one wins depends on start order.
 #   remediation: |
 #     Give each service its own host port (or bind them to different host IPs), or do not
 #     publish ports that only other services of the project need: they reach each other by

@@ -1,5 +1,4 @@
 # METADATA
-# title: Port bound twice
 # description: |
 #   Two things claim the same port, in any of four ways:
 #
@@ -19,10 +18,6 @@
 #
 #   Every side of a conflict is reported, each with the others as related locations. A
 #   second entry of the same Service port is reported with the first as related.
-#
-#   Why it matters: the second object fails to apply, its pods stay Pending because no
-#   node has the host port free, or one process fails to bind and crash-loops. These
-#   failures show up only at deploy time, often only on the node where both land.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
 #     description: "Service type NodePort"
@@ -33,10 +28,11 @@
 #   - ref: https://kubernetes.io/docs/concepts/workloads/pods/sidecar-containers/
 #     description: "Sidecar containers share the pod's network namespace"
 # custom:
-#   id: port-conflict
-#   severity: high
-#   family: ports
 #   targets: [Service, workload]
+#   why: |
+#     the second object fails to apply, its pods stay Pending because no
+#     node has the host port free, or one process fails to bind and crash-loops. These
+#     failures show up only at deploy time, often only on the node where both land.
 #   remediation: |
 #     Give each container of a pod its own `containerPort`; list each Service port once (one
 #     entry per port and protocol); give each Service its own `nodePort`, or leave

@@ -1,7 +1,6 @@
 # METADATA
-# title: Container allows privilege escalation
 # description: |
-#   For Compose: a service whose `security_opt` does not set `no-new-privileges` to true. It is
+#   a service whose `security_opt` does not set `no-new-privileges` to true. It is
 #   true when the last entry about it is `no-new-privileges` alone, or `no-new-privileges:<b>`
 #   or `no-new-privileges=<b>` with a value Docker reads as true (`true`, `1`, `t`, `True`,
 #   `TRUE`). A last entry that sets it to false (`no-new-privileges:false`) or to a value Docker
@@ -9,20 +8,17 @@
 #   `security_opt` (or at the service, without one). A privileged service is reported even with
 #   `no-new-privileges:true`, which does not confine it. A daemon-wide `no-new-privileges` in
 #   `daemon.json` is not visible to rampart.
-#
-#   Why it matters: as for Kubernetes, without `no-new-privileges` the kernel's `no_new_privs`
-#   flag is not set, so a setuid binary or file capability in the image lets a compromised
-#   process gain more privileges than the container was started with.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#security_opt
 #     description: Compose specification, services (security_opt)
 #   - ref: https://docs.docker.com/reference/cli/docker/container/run/#security-opt
 #     description: Docker, docker container run --security-opt (no-new-privileges)
 # custom:
-#   id: privilege-escalation
-#   severity: medium
-#   family: security
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, without `no-new-privileges` the kernel's `no_new_privs`
+#     flag is not set, so a setuid binary or file capability in the image lets a compromised
+#     process gain more privileges than the container was started with.
 #   remediation: |
 #     Add `no-new-privileges:true` to the service's `security_opt` (and remove any
 #     `no-new-privileges:false`). A privileged service can escalate regardless: remove

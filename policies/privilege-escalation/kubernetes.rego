@@ -1,5 +1,4 @@
 # METADATA
-# title: Container allows privilege escalation
 # description: |
 #   A container whose `allowPrivilegeEscalation` is not `false`. Unset counts as allowed, since
 #   that is the Kubernetes default. A privileged container, or one that holds `CAP_SYS_ADMIN`
@@ -8,20 +7,17 @@
 #   `allowPrivilegeEscalation: false`. The field exists only on the container's
 #   `securityContext`; a pod-level value is ignored. Init and ephemeral containers are included.
 #   Windows pods (`spec.os.name: windows`), which cannot set the field, are skipped.
-#
-#   Why it matters: without `allowPrivilegeEscalation: false` the kernel's `no_new_privs` flag is
-#   not set, so a setuid binary or file capability in the image lets a compromised process gain
-#   more privileges than the container was started with.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 #     description: Pod Security Standards, restricted profile (Privilege Escalation)
 #   - ref: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#security-context-1
 #     description: Container securityContext API reference (allowPrivilegeEscalation)
 # custom:
-#   id: privilege-escalation
-#   severity: medium
-#   family: security
 #   targets: [workload]
+#   why: |
+#     without `allowPrivilegeEscalation: false` the kernel's `no_new_privs` flag is
+#     not set, so a setuid binary or file capability in the image lets a compromised process gain
+#     more privileges than the container was started with.
 #   remediation: |
 #     Set `securityContext.allowPrivilegeEscalation: false` on every container (it cannot be set
 #     on the pod). A container that is privileged or adds `SYS_ADMIN` can escalate regardless:

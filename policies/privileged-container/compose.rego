@@ -1,22 +1,18 @@
 # METADATA
-# title: Privileged container
 # description: |
-#   For Compose: a service with `privileged: true` (or a string Compose reads as true: `"true"`,
+#   a service with `privileged: true` (or a string Compose reads as true: `"true"`,
 #   `"yes"`, `"on"`, `"y"`, in any case).
-#
-#   Why it matters: as for Kubernetes, a privileged container gets every capability and every
-#   host device, ignores `cap_drop`, and is not confined by seccomp, AppArmor or SELinux; it is
-#   root on the host in all but name.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#privileged
 #     description: Compose specification, services (privileged)
 #   - ref: https://docs.docker.com/engine/containers/run/#runtime-privilege-and-linux-capabilities
 #     description: Docker, runtime privilege and Linux capabilities
 # custom:
-#   id: privileged-container
-#   severity: critical
-#   family: security
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, a privileged container gets every capability and every
+#     host device, ignores `cap_drop`, and is not confined by seccomp, AppArmor or SELinux; it is
+#     root on the host in all but name.
 #   remediation: |
 #     Remove `privileged: true` (or set it to `false`). Grant only what the process needs
 #     instead: one capability in `cap_add`, one device in `devices`, or a kernel parameter in

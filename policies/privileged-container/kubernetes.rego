@@ -1,23 +1,19 @@
 # METADATA
-# title: Privileged container
 # description: |
 #   A container whose `securityContext.privileged` is `true`. Init and ephemeral containers are
 #   included. `privileged` exists only on the container's `securityContext`: the pod's
 #   `securityContext` has no such field, so a pod-level `privileged` is ignored.
-#
-#   Why it matters: a privileged container gets every capability and every host device and is
-#   not confined by seccomp, AppArmor or SELinux; it is root on the node in all but name, and
-#   one compromised process in it owns the node and every pod on it.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
 #     description: Pod Security Standards, baseline profile (Privileged Containers)
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
 #     description: Configure a Security Context for a Pod or Container
 # custom:
-#   id: privileged-container
-#   severity: critical
-#   family: security
 #   targets: [workload]
+#   why: |
+#     a privileged container gets every capability and every host device and is
+#     not confined by seccomp, AppArmor or SELinux; it is root on the node in all but name, and
+#     one compromised process in it owns the node and every pod on it.
 #   remediation: |
 #     Remove `privileged: true` from the container's `securityContext` (or set it to `false`).
 #     Grant only what the process needs instead: a single capability in `capabilities.add`, a

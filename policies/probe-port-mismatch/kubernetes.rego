@@ -1,5 +1,4 @@
 # METADATA
-# title: Probe port is not declared by its container
 # description: |
 #   An `httpGet`, `tcpSocket` or `grpc` liveness, readiness or startup probe of a container
 #   whose `port` the container does not declare in its `ports`: a number that is no
@@ -11,21 +10,18 @@
 #   reported, whether or not the container declares ports. `hostNetwork` pods are
 #   compared the same way (their container ports are the host's ports). `exec` probes have no
 #   port and are not checked, nor are init and ephemeral containers.
-#
-#   Why it matters: a probe on a port the application does not serve fails forever: the
-#   container is restarted in a loop (liveness, startup) or never receives traffic
-#   (readiness). A named port the container does not declare cannot be resolved at all, and
-#   an undeclared numeric port usually means the probe and the application disagree.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/configure-liveness-readiness-startup-probes/
 #     description: Configure Liveness, Readiness and Startup Probes
 #   - ref: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/#ports
 #     description: "Container ports (Pod v1 API reference)"
 # custom:
-#   id: probe-port-mismatch
-#   severity: high
-#   family: probes
 #   targets: [workload]
+#   why: |
+#     a probe on a port the application does not serve fails forever: the
+#     container is restarted in a loop (liveness, startup) or never receives traffic
+#     (readiness). A named port the container does not declare cannot be resolved at all, and
+#     an undeclared numeric port usually means the probe and the application disagree.
 #   remediation: |
 #     Declare the port the application listens on in the container's `ports` with a `name`
 #     (`- name: http`, `containerPort: 8080`) and probe it by that name (`port: http`), so the

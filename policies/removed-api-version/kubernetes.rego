@@ -1,5 +1,4 @@
 # METADATA
-# title: API version no longer served
 # description: |
 #   An object whose `apiVersion` and `kind` the target Kubernetes version (param
 #   `kubernetes-version`, default `1.31`, compared as major.minor) no longer serves. The
@@ -29,10 +28,6 @@
 #   The message names the replacement served by the target version (for PodSecurityPolicy,
 #   which has none, Pod Security Admission). Every kind is checked, and every item of a
 #   `List` on its own.
-#
-#   Why it matters: the API server of the target version rejects the object
-#   (`no matches for kind ... in version ...`), so the deploy fails, often in the middle
-#   of an upgrade.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/reference/using-api/deprecation-guide/
 #     description: "Deprecated API Migration Guide"
@@ -41,10 +36,11 @@
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/migrate-from-psp/
 #     description: "Migrate from PodSecurityPolicy to the built-in PodSecurity admission controller"
 # custom:
-#   id: removed-api-version
-#   severity: high
-#   family: api
 #   targets: ["*"]
+#   why: |
+#     the API server of the target version rejects the object
+#     (`no matches for kind ... in version ...`), so the deploy fails, often in the middle
+#     of an upgrade.
 #   remediation: |
 #     Change `apiVersion` to the replacement the message names and apply the field changes
 #     the migration guide lists for it

@@ -1,7 +1,6 @@
 # METADATA
-# title: Resource request is greater than its limit
 # description: |
-#   For Compose: a service whose CPU or memory reservation is greater than its limit, each read
+#   a service whose CPU or memory reservation is greater than its limit, each read
 #   from whichever of its keys the service writes: the CPU reservation from
 #   `deploy.resources.reservations.cpus`; the memory reservation from
 #   `deploy.resources.reservations.memory` or the legacy `mem_reservation`; the CPU limit from
@@ -13,21 +12,18 @@
 #   `1gb`, `1GiB`, `2048k`, `1.5G`, a number of bytes), so `1g` equals `1024m`; equal values
 #   pass. A limit of `0` is no limit. Values that are not valid are left to Compose, which
 #   rejects them.
-#
-#   Why it matters: Docker refuses to create a container whose memory reservation is above its
-#   memory limit ("Minimum memory limit can not be less than memory reservation limit"), so the
-#   service never starts; a CPU reservation above the CPU limit makes Swarm set aside CPUs the
-#   container is never allowed to use.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/deploy/#resources
 #     description: Compose Deploy Specification (resources)
 #   - ref: https://docs.docker.com/reference/compose-file/extension/#specifying-byte-values
 #     description: Compose specification, byte values
 # custom:
-#   id: request-exceeds-limit
-#   severity: high
-#   family: resources
 #   targets: [compose-service]
+#   why: |
+#     Docker refuses to create a container whose memory reservation is above its
+#     memory limit ("Minimum memory limit can not be less than memory reservation limit"), so the
+#     service never starts; a CPU reservation above the CPU limit makes Swarm set aside CPUs the
+#     container is never allowed to use.
 #   remediation: |
 #     Lower the reservation or raise the limit so that the reservation is at most the limit;
 #     mind the units (Compose's `1g` is 1024 MiB, and Kubernetes suffixes like `Mi` are not

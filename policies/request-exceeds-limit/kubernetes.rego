@@ -1,5 +1,4 @@
 # METADATA
-# title: Resource request is greater than its limit
 # description: |
 #   A container or init container whose request for a resource is greater than its limit for
 #   the same resource: `cpu`, `memory` and any other resource named under both `requests` and
@@ -9,10 +8,6 @@
 #   pass. A container that sets a request but no limit is compared with the limit a LimitRange
 #   of the run (`type: Container`, in the workload's namespace) gives it (`default`, else
 #   `max`). Values that are not valid quantities are left to other tools.
-#
-#   Why it matters: the API server rejects a pod whose request exceeds its limit, so the
-#   manifest fails to apply or, when a LimitRange supplies the limit, the workload is accepted
-#   but its pods are refused at admission and never start.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/configuration/manage-resources-containers/
 #     description: Resource Management for Pods and Containers
@@ -21,10 +16,11 @@
 #   - ref: https://kubernetes.io/docs/concepts/policy/limit-range/
 #     description: Limit Ranges
 # custom:
-#   id: request-exceeds-limit
-#   severity: high
-#   family: resources
 #   targets: [workload]
+#   why: |
+#     the API server rejects a pod whose request exceeds its limit, so the
+#     manifest fails to apply or, when a LimitRange supplies the limit, the workload is accepted
+#     but its pods are refused at admission and never start.
 #   remediation: |
 #     Lower the request or raise the limit so that the request is at most the limit; mind the
 #     units (`1G` is 10^9 bytes, `1Gi` is 2^30; `1` CPU is `1000m`). When a LimitRange supplies

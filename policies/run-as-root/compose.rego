@@ -1,24 +1,20 @@
 # METADATA
-# title: Container may run as root
 # description: |
-#   For Compose: a service whose `user` is not set (or is empty), so that it runs as the image's
+#   a service whose `user` is not set (or is empty), so that it runs as the image's
 #   user, which is root unless the image sets `USER`; or whose `user` names root: `root`, `0`, or
 #   a `uid:gid` pair whose user part is `root`, `0` or empty (`0:0`, `root:staff`, `:1000`; an
 #   empty user part falls back to uid 0). `user` may be a string or an integer. A non-zero uid
 #   with group 0 (`1000:0`) is not root. A name other than `root` is not resolved against the
 #   image's `/etc/passwd`.
-#
-#   Why it matters: as for Kubernetes, a process running as root in the container is one kernel
-#   or runtime bug away from root on the host; without `user` the image decides, and most images
-#   do not set a non-root `USER`.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#user
 #     description: Compose specification, services (user)
 # custom:
-#   id: run-as-root
-#   severity: high
-#   family: security
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, a process running as root in the container is one kernel
+#     or runtime bug away from root on the host; without `user` the image decides, and most images
+#     do not set a non-root `USER`.
 #   remediation: |
 #     Set `user` to a non-root uid and gid, e.g. `user: "1000:1000"` (quoted, so YAML keeps it a
 #     string), that owns what the process must write, and build the image with a matching

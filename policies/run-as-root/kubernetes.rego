@@ -1,23 +1,19 @@
 # METADATA
-# title: Container may run as root
 # description: |
 #   A container whose effective `runAsNonRoot` is not `true` and whose effective `runAsUser` is
 #   unset or `0` may run as root; `runAsUser: 0` is always reported. The container's
 #   `securityContext` wins and the pod's `securityContext` supplies the default, as Kubernetes
 #   applies them. Init and ephemeral containers are included.
-#
-#   Why it matters: a process running as root inside a container is one kernel or runtime bug
-#   away from root on the node, and can modify everything in its image.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
 #     description: Configure a Security Context for a Pod or Container
 #   - ref: https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted
 #     description: Pod Security Standards, restricted profile
 # custom:
-#   id: run-as-root
-#   severity: high
-#   family: security
 #   targets: [workload]
+#   why: |
+#     a process running as root inside a container is one kernel or runtime bug
+#     away from root on the node, and can modify everything in its image.
 #   remediation: |
 #     Set `securityContext.runAsNonRoot: true` and a non-zero `runAsUser` on the pod (or on each
 #     container), and build the image with a non-root `USER`.

@@ -1,5 +1,4 @@
 # METADATA
-# title: Published port binds every interface
 # description: |
 #   A Compose service publishes a port without a host IP (`"8080:80"`, `"80"`, or the long
 #   syntax without `host_ip`), or with `0.0.0.0` or `::`, which also bind every address. Docker
@@ -7,19 +6,16 @@
 #   host firewall (ufw, firewalld). A port that Docker picks itself (`"80"`) is reported too:
 #   it is as reachable, on a port nobody chose. A port whose host IP or number comes from a
 #   variable without a value is not reported.
-#
-#   Why it matters: a development database, an admin console or an unauthenticated cache
-#   meant for local use becomes reachable from every network the host is on.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#ports
 #     description: Compose services, `ports`
 #   - ref: https://docs.docker.com/engine/network/packet-filtering-firewalls/#docker-and-ufw
 #     description: Docker and ufw
 # custom:
-#   id: unbound-host-port
-#   severity: low
-#   family: network
 #   targets: [compose-service]
+#   why: |
+#     a development database, an admin console or an unauthenticated cache
+#     meant for local use becomes reachable from every network the host is on.
 #   remediation: |
 #     Bind the port to the interface that needs it, usually the loopback interface:
 #     `"127.0.0.1:8080:80"` (or `host_ip: 127.0.0.1` in the long syntax). Services of the

@@ -1,5 +1,4 @@
 # METADATA
-# title: Service targets a port no selected pod declares
 # description: |
 #   A Service port whose `targetPort` matches no container port of the workloads the
 #   Service selects. A number matches a `containerPort`, a name matches a container port's
@@ -14,21 +13,18 @@
 #   the Service's `selector` matches. A Service without a selector (or with an empty one),
 #   an `ExternalName` Service, or one whose selector matches no workload of the run is not
 #   reported: its endpoints are managed elsewhere, or its pods are not part of the run.
-#
-#   Why it matters: a named `targetPort` that no pod declares leaves the Service without
-#   endpoints, and a number that no container declares usually means traffic goes to a
-#   port nothing listens on. Either way clients get connection errors while every object
-#   applies cleanly.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
 #     description: "Defining a Service: targetPort and named ports"
 #   - ref: https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceSpec
 #     description: "ServiceSpec: ports[].targetPort"
 # custom:
-#   id: unresolved-target-port
-#   severity: medium
-#   family: ports
 #   targets: [Service]
+#   why: |
+#     a named `targetPort` that no pod declares leaves the Service without
+#     endpoints, and a number that no container declares usually means traffic goes to a
+#     port nothing listens on. Either way clients get connection errors while every object
+#     applies cleanly.
 #   remediation: |
 #     Point `targetPort` at a port the selected containers declare, preferably by name
 #     (`targetPort: http` with `ports: [{name: http, containerPort: 8080}]` in the pod

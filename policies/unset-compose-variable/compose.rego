@@ -1,7 +1,6 @@
 # METADATA
-# title: Compose variable without a value or default
 # description: |
-#   For Compose: an interpolation variable (`${PORT}`, `$PORT`) that has no value in the
+#   an interpolation variable (`${PORT}`, `$PORT`) that has no value in the
 #   project's `.env` file and no default (`${PORT:-8080}`). Compose warns (`The "PORT"
 #   variable is not set. Defaulting to a blank string.`) and substitutes an empty string, so
 #   the file still loads; a required variable (`${PORT:?message}`) that is not set stops
@@ -11,20 +10,17 @@
 #   environment it runs in, so that a result does not depend on the machine: a variable meant
 #   to come from the shell or the CI environment is reported too. The value is unknown to the
 #   other checks (an unknown port is never reported as unbound or conflicting).
-#
-#   Why it matters: when the variable is not set where `docker compose up` runs, the value is
-#   an empty string: a port mapping without its host port, an image without its tag (so
-#   `latest`), an empty password. A default or an explicit requirement says what the file needs.
 # related_resources:
 #   - ref: https://github.com/compose-spec/compose-spec/blob/main/12-interpolation.md
 #     description: Compose specification, interpolation
 #   - ref: https://docs.docker.com/compose/how-tos/environment-variables/variable-interpolation/
 #     description: "Docker docs: variable interpolation"
 # custom:
-#   id: unset-compose-variable
-#   severity: low
-#   family: api
 #   targets: [compose-service, compose-project]
+#   why: |
+#     when the variable is not set where `docker compose up` runs, the value is
+#     an empty string: a port mapping without its host port, an image without its tag (so
+#     `latest`), an empty password. A default or an explicit requirement says what the file needs.
 #   remediation: |
 #     Give the variable a default (`${PORT:-8080}`) or a value in the project's `.env`, or make
 #     it required with a message (`${PORT:?set PORT to the published port}`) so that Compose

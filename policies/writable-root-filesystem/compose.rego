@@ -1,23 +1,19 @@
 # METADATA
-# title: Container root filesystem is writable
 # description: |
-#   For Compose: a service whose `read_only` is not true (unset counts as writable, the Docker
+#   a service whose `read_only` is not true (unset counts as writable, the Docker
 #   default). `true` may also be written as a string Compose reads as true (`"true"`, `"yes"`,
 #   `"on"`, `"y"`, in any case).
-#
-#   Why it matters: as for Kubernetes, a writable root filesystem lets an attacker who gets code
-#   execution drop tools, replace binaries and persist changes for the life of the container; a
-#   read-only one limits writes to the volumes and `tmpfs` mounts the service declares.
 # related_resources:
 #   - ref: https://docs.docker.com/reference/compose-file/services/#read_only
 #     description: Compose specification, services (read_only)
 #   - ref: https://docs.docker.com/reference/compose-file/services/#tmpfs
 #     description: Compose specification, services (tmpfs)
 # custom:
-#   id: writable-root-filesystem
-#   severity: low
-#   family: security
 #   targets: [compose-service]
+#   why: |
+#     as for Kubernetes, a writable root filesystem lets an attacker who gets code
+#     execution drop tools, replace binaries and persist changes for the life of the container; a
+#     read-only one limits writes to the volumes and `tmpfs` mounts the service declares.
 #   remediation: |
 #     Set `read_only: true` on the service, and mount a size-limited `tmpfs` (e.g.
 #     `tmpfs: ["/tmp:size=64m"]`) or a volume at each path the process must write.

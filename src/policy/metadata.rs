@@ -13,12 +13,18 @@ pub struct Reference {
     pub description: Option<String>,
 }
 
-/// What a check policy file declares about itself.
+/// What a policy file declares about a check: the whole check (a user policy's single block),
+/// the check-level facts of a check header (`scope: subpackages`, `policies/<id>/check.rego`),
+/// or one side of a check (its targets, what it reports, why and how to fix it).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyMeta {
-    pub id: String,
+    /// `custom.id`; a side file may leave it to the header of its parent package.
+    pub id: Option<String>,
+    /// `scope: subpackages`: the block describes the check whose sides are the subpackages.
+    pub header: bool,
     pub title: Option<String>,
-    pub description: Option<String>,
+    /// What the file reports, without the "why" paragraph (see [`Description`]).
+    pub description: Option<Description>,
     pub severity: Option<Severity>,
     pub family: Option<String>,
     pub targets: Vec<String>,
@@ -26,6 +32,78 @@ pub struct PolicyMeta {
     pub references: Vec<Reference>,
     /// 1-based line of the `# METADATA` marker.
     pub line: u32,
+}
+
+/// A side's description, structured: what it reports and why that matters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Description {
+    /// What is reported. A text that starts in lowercase continues its `lead`.
+    pub what: String,
+    /// "For Compose: " before a lowercase `what` where it stands alone, else empty.
+    pub lead: String,
+    /// `custom.why`, as written after "Why it matters: " (docs capitalise it).
+    pub why: Option<String>,
+    /// The whole text, as JSON, SARIF and GitLab show it: `lead`, `what`, then
+    /// "Why it matters: " and `why` in a paragraph of their own.
+    pub text: String,
+}
+
+impl Description {
+    /// A structured description (`description` + `custom.why`) of a side with `targets`.
+    fn structured(what: &str, why: Option<&str>, targets: &[String]) -> Description {
+        let what = what.trim_end().to_string();
+        let lead = if what.starts_with(|c: char| c.is_lowercase()) {
+            format!("For {}: ", side_name(targets))
+        } else {
+            String::new()
+        };
+        let why = why.map(|w| w.trim().to_string());
+        let mut text = format!("{lead}{what}");
+        if let Some(w) = &why {
+            text.push_str("\n\nWhy it matters: ");
+            text.push_str(w);
+        }
+        Description {
+            what,
+            lead,
+            why,
+            text,
+        }
+    }
+
+    /// A description in the single-paragraph form user policies may still use (SPEC §6): a
+    /// "Why it matters:" paragraph and a "For Compose: " lead-in are read out of the prose.
+    /// Built-in checks use `custom.why` (tests/catalog.rs).
+    fn prose(text: &str, targets: &[String]) -> Description {
+        let text = text.trim_end().to_string();
+        let (what, why) = match text.find("Why it matters:") {
+            Some(i) => (
+                text[..i].trim_end(),
+                Some(text[i + "Why it matters:".len()..].trim().to_string()),
+            ),
+            None => (text.as_str(), None),
+        };
+        let side = side_name(targets);
+        let (lead, what) = [format!("For {side}: "), format!("For {side}, ")]
+            .into_iter()
+            .find_map(|lead| Some((lead.clone(), what.strip_prefix(lead.as_str())?)))
+            .unwrap_or((String::new(), what));
+        Description {
+            what: what.to_string(),
+            lead,
+            why,
+            text,
+        }
+    }
+}
+
+/// The side a list of targets covers, for headings: "Kubernetes" or "Compose".
+pub fn side_name(targets: &[String]) -> &'static str {
+    if targets.iter().all(|t| t.starts_with("compose-")) {
+        "Compose"
+    } else {
+        "Kubernetes"
+    }
 }
 
 /// A problem in a policy file, located.
@@ -39,7 +117,6 @@ pub struct MetaError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMeta {
-    #[allow(dead_code)]
     scope: Option<String>,
     title: Option<String>,
     description: Option<String>,
@@ -74,6 +151,7 @@ struct RawCustom {
     family: Option<String>,
     targets: Option<Vec<String>>,
     remediation: Option<String>,
+    why: Option<String>,
 }
 
 /// The `package` a Rego source declares.
@@ -84,8 +162,8 @@ pub fn package_of(source: &str) -> Option<String> {
     })
 }
 
-/// Parses the first `# METADATA` block of a file. `Ok(None)` when there is none or it declares
-/// no `custom.id` (a library file).
+/// Parses the first `# METADATA` block of a file. `Ok(None)` when there is none or its `custom`
+/// says nothing about a check (a library file).
 pub fn parse(source: &str) -> Result<Option<PolicyMeta>, MetaError> {
     let lines: Vec<&str> = source.lines().collect();
     let Some(start) = lines.iter().position(|l| l.trim() == "# METADATA") else {
@@ -120,17 +198,22 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, MetaError> {
     let Some(custom) = raw.custom else {
         return Ok(None);
     };
-    let Some(id) = custom.id else {
-        if custom.severity.is_some() || custom.targets.is_some() {
-            return Err(MetaError {
-                line: marker_line,
-                column: 1,
-                message: "METADATA `custom` has no `id`".into(),
-            });
-        }
+    let header = raw.scope.as_deref() == Some("subpackages");
+    let about_a_check = custom.id.is_some()
+        || custom.severity.is_some()
+        || custom.targets.is_some()
+        || custom.why.is_some();
+    if !about_a_check {
         return Ok(None);
-    };
-    if !is_kebab_case(&id) {
+    }
+    if custom.id.is_none() && header {
+        return Err(MetaError {
+            line: marker_line,
+            column: 1,
+            message: "METADATA `custom` has no `id`".into(),
+        });
+    }
+    if let Some(id) = custom.id.as_ref().filter(|id| !is_kebab_case(id)) {
         return Err(MetaError {
             line: marker_line,
             column: 1,
@@ -147,13 +230,27 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, MetaError> {
             ),
         })?),
     };
+    let targets = custom.targets.unwrap_or_default();
+    let description = match (raw.description, custom.why) {
+        (Some(d), None) if !header => Some(Description::prose(&d, &targets)),
+        (Some(d), why) => Some(Description::structured(&d, why.as_deref(), &targets)),
+        (None, Some(_)) => {
+            return Err(MetaError {
+                line: marker_line,
+                column: 1,
+                message: "METADATA has `custom.why` but no `description`".into(),
+            });
+        }
+        (None, None) => None,
+    };
     Ok(Some(PolicyMeta {
-        id,
+        id: custom.id,
+        header,
         title: raw.title,
-        description: raw.description.map(|d| d.trim_end().to_string()),
+        description,
         severity,
         family: custom.family,
-        targets: custom.targets.unwrap_or_default(),
+        targets,
         remediation: custom.remediation.map(|r| r.trim_end().to_string()),
         references: raw
             .related_resources
@@ -204,9 +301,9 @@ package rampart.checks.run_as_root.kubernetes
     #[test]
     fn parses_a_full_block() {
         let m = parse(POLICY).unwrap().unwrap();
-        assert_eq!(m.id, "run-as-root");
+        assert_eq!(m.id.as_deref(), Some("run-as-root"));
         assert_eq!(m.severity, Some(Severity::High));
-        assert_eq!(m.description.as_deref(), Some("Long text."));
+        assert_eq!(m.description.unwrap().text, "Long text.");
         assert_eq!(m.references.len(), 2);
         assert_eq!(m.targets, vec!["workload"]);
         assert_eq!(
@@ -221,8 +318,51 @@ package rampart.checks.run_as_root.kubernetes
         assert!(e.message.contains("unknown severity"));
         let e = parse(&POLICY.replace("id: run-as-root", "id: RunAsRoot")).unwrap_err();
         assert!(e.message.contains("kebab-case"));
-        let e = parse(&POLICY.replace("  id: run-as-root\n", "")).unwrap_err();
+        let side = parse(&POLICY.replace("  id: run-as-root\n", "")).unwrap();
+        assert_eq!(
+            side.unwrap().id,
+            None,
+            "a side takes its id from its header"
+        );
+        let header = POLICY.replace("# title:", "# scope: subpackages\n# title:");
+        let e = parse(&header.replace("  id: run-as-root\n", "")).unwrap_err();
         assert!(e.message.contains("no `id`"));
+    }
+
+    #[test]
+    fn structured_and_prose_descriptions_render_the_same_text() {
+        let compose = |d: &str| d.replace("targets: [workload]", "targets: [compose-service]");
+        let structured = parse(&compose(
+            &POLICY.replace("#   remediation:", "#   why: the why.\n#   remediation:"),
+        ))
+        .unwrap()
+        .unwrap()
+        .description
+        .unwrap();
+        let prose = parse(&compose(&POLICY.replace(
+            "#   Long text.",
+            "#   Long text.\n#\n#   Why it matters: the why.",
+        )))
+        .unwrap()
+        .unwrap()
+        .description
+        .unwrap();
+        assert_eq!(structured, prose);
+        assert_eq!(structured.why.as_deref(), Some("the why."));
+        let lowercase = parse(&compose(
+            &POLICY
+                .replace("Long text.", "a service.")
+                .replace("#   remediation:", "#   why: w.\n#   remediation:"),
+        ))
+        .unwrap()
+        .unwrap()
+        .description
+        .unwrap();
+        assert_eq!(
+            lowercase.text,
+            "For Compose: a service.\n\nWhy it matters: w."
+        );
+        assert_eq!(lowercase.what, "a service.");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::finding::Severity;
-use crate::policy::metadata::{self, PolicyMeta, Reference};
+use crate::policy::metadata::{self, Description, PolicyMeta, Reference};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 
@@ -64,8 +64,14 @@ pub const WORKLOAD_KINDS: &[&str] = &[
 /// What role a `.rego` file plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileRole {
-    /// Declares a check (`custom.id` in its METADATA) and contributes `deny` results.
+    /// Declares a check or one side of it (`custom.targets` in its METADATA) and contributes
+    /// `deny` results.
     Check,
+    /// `scope: subpackages` METADATA with a `custom.id`: the check-level facts (id, title,
+    /// severity, family) of the check whose sides are its subpackages, said once
+    /// (`policies/<id>/check.rego`). A header with `custom.targets` and no sides is a check
+    /// that rampart itself reports (the suppression checks).
+    Header,
     /// Shared helpers, imported by checks.
     Library,
     /// `*_test.rego`: unit tests, run by `rampart policy test` only.
@@ -84,15 +90,18 @@ pub struct PolicyFile {
     pub builtin: bool,
 }
 
-/// A check: metadata merged from its policy files, and the rules to evaluate.
+/// A check: the facts of its header and of each side, and the rules to evaluate.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Check {
     pub id: String,
     pub title: String,
+    /// The whole check's description, as JSON, SARIF and GitLab show it: each side's
+    /// [`Description::text`], Kubernetes first.
     pub description: String,
     pub severity: Severity,
     pub family: String,
     pub targets: Vec<String>,
+    /// Each side's remediation, joined the same way.
     pub remediation: String,
     pub references: Vec<Reference>,
     pub builtin: bool,
@@ -100,25 +109,34 @@ pub struct Check {
     /// of the file they come from.
     #[serde(skip)]
     pub rules: Vec<(String, Vec<String>)>,
-    /// Files that declare the check, and the line of their METADATA.
+    /// Files that declare a side of the check, and the line of their METADATA.
     #[serde(skip)]
     pub files: Vec<(String, u32)>,
-    /// The remediation each policy file gives, with its targets (a Compose finding gets the
-    /// Compose advice).
+    /// The header file (`check.rego`) that says the check-level facts, and its METADATA line.
     #[serde(skip)]
-    pub remediations: Vec<(Vec<String>, String)>,
-    /// The description each policy file gives, with its targets.
+    pub header: Option<(String, u32)>,
+    /// What each side says about itself, Kubernetes first.
     #[serde(skip)]
-    pub descriptions: Vec<(Vec<String>, String)>,
+    pub sides: Vec<Side>,
+}
+
+/// One side of a check (Kubernetes or Compose): what a policy file says about its findings.
+#[derive(Clone, Debug)]
+pub struct Side {
+    pub targets: Vec<String>,
+    pub description: Option<Description>,
+    /// A Compose finding gets the Compose advice.
+    pub remediation: Option<String>,
 }
 
 impl Check {
     /// The remediation for findings on a kind of resource (as [`targets_kind`] matches it).
     pub fn remediation_for(&self, target_kind: &str) -> &str {
-        self.remediations
+        self.sides
             .iter()
-            .find(|(targets, _)| targets_kind(targets, target_kind))
-            .map_or(self.remediation.as_str(), |(_, r)| r.as_str())
+            .filter(|s| targets_kind(&s.targets, target_kind))
+            .find_map(|s| s.remediation.as_deref())
+            .unwrap_or(self.remediation.as_str())
     }
 
     /// The documentation link of the check: rampart's docs for a built-in check, the first
@@ -129,6 +147,14 @@ impl Check {
         } else {
             self.references.first().map(|r| r.url.clone())
         }
+    }
+
+    /// Where the check is declared, for errors: its header, else its first side.
+    fn origin(&self) -> (String, u32) {
+        self.header
+            .clone()
+            .or_else(|| self.files.first().cloned())
+            .unwrap_or_default()
     }
 }
 
@@ -231,11 +257,7 @@ impl Catalog {
             errors.extend(crate::policy::recursion::check(&files));
         }
         let checks = match merge_checks(&files) {
-            Ok(mut c) => {
-                c.extend(crate::suppress::engine_checks());
-                c.sort_by(|a, b| a.id.cmp(&b.id));
-                c
-            }
+            Ok(c) => c,
             Err(mut e) => {
                 errors.append(&mut e);
                 Vec::new()
@@ -307,6 +329,8 @@ fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile
     };
     let role = if is_test {
         FileRole::Test
+    } else if meta.as_ref().is_some_and(|m| m.header) {
+        FileRole::Header
     } else if meta.is_some() {
         FileRole::Check
     } else {
@@ -322,39 +346,53 @@ fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile
     })
 }
 
-/// Merges the metadata of every file that declares the same check id. `title`, `severity` and
-/// `family` may be given once or repeated identically; `description` and `remediation` of a
-/// check with a Kubernetes and a Compose file are joined, Kubernetes first. A user check may
-/// not reuse a built-in id.
+/// Builds each check from its header and its sides. A side names its check by `custom.id` or
+/// by its package, a subpackage of its header's. `title`, `severity` and `family` are said once
+/// (or repeated identically, as user policies may); each side brings its targets, description,
+/// remediation and references, Kubernetes first. A user check may not reuse a built-in id.
 fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
     let mut checks: BTreeMap<String, Check> = BTreeMap::new();
     let mut errors = Vec::new();
-    let mut check_files: Vec<&PolicyFile> =
-        files.iter().filter(|f| f.role == FileRole::Check).collect();
-    // Kubernetes-side files first, so joined texts read in a stable order.
+    let headers: Vec<(&str, &str)> = files
+        .iter()
+        .filter(|f| f.role == FileRole::Header)
+        .filter_map(|f| Some((f.package.as_str(), f.meta.as_ref()?.id.as_deref()?)))
+        .collect();
+    let mut check_files: Vec<&PolicyFile> = files
+        .iter()
+        .filter(|f| matches!(f.role, FileRole::Check | FileRole::Header))
+        .collect();
+    // Headers first, then Kubernetes-side files, so joined texts read in a stable order.
     check_files.sort_by_key(|f| {
         let meta = f.meta.as_ref().expect("check files have metadata");
-        meta.targets.iter().all(|t| t.starts_with("compose-"))
+        (
+            f.role != FileRole::Header,
+            meta.targets.iter().all(|t| t.starts_with("compose-")),
+        )
     });
     let mut severities: BTreeMap<String, Option<Severity>> = BTreeMap::new();
     for file in check_files {
         let meta = file.meta.as_ref().expect("check files have metadata");
+        let header = file.role == FileRole::Header;
         let err = |message: String| PolicyError {
             file: file.path.clone(),
             line: meta.line,
             column: 1,
             message,
         };
-        if meta.targets.is_empty() {
-            errors.push(err(format!(
-                "check `{}` declares no `custom.targets`",
-                meta.id
-            )));
+        let id = match check_id(file, meta, &headers) {
+            Ok(id) => id,
+            Err(message) => {
+                errors.push(err(message));
+                continue;
+            }
+        };
+        if meta.targets.is_empty() && !header {
+            errors.push(err(format!("check `{id}` declares no `custom.targets`")));
             continue;
         }
-        let rule = format!("data.{}.deny", file.package);
-        let check = checks.entry(meta.id.clone()).or_insert_with(|| Check {
-            id: meta.id.clone(),
+        let check = checks.entry(id.clone()).or_insert_with(|| Check {
+            id: id.clone(),
             title: String::new(),
             description: String::new(),
             severity: Severity::Medium,
@@ -365,23 +403,34 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
             builtin: file.builtin,
             rules: Vec::new(),
             files: Vec::new(),
-            remediations: Vec::new(),
-            descriptions: Vec::new(),
+            header: None,
+            sides: Vec::new(),
         });
         if check.builtin != file.builtin {
             errors.push(err(format!(
-                "check id `{}` is already used by a built-in check ({})",
-                meta.id, check.files[0].0
+                "check id `{id}` is already used by a built-in check ({})",
+                check.origin().0
             )));
             continue;
         }
-        check.files.push((file.path.clone(), meta.line));
-        check.rules.push((rule, meta.targets.clone()));
-        if let Some(r) = &meta.remediation {
-            check.remediations.push((meta.targets.clone(), r.clone()));
+        if header {
+            if check.header.is_some() {
+                errors.push(err(format!("a second header for check `{id}`")));
+                continue;
+            }
+            check.header = Some((file.path.clone(), meta.line));
+        } else {
+            check.files.push((file.path.clone(), meta.line));
+            check
+                .rules
+                .push((format!("data.{}.deny", file.package), meta.targets.clone()));
         }
-        if let Some(d) = &meta.description {
-            check.descriptions.push((meta.targets.clone(), d.clone()));
+        if !meta.targets.is_empty() {
+            check.sides.push(Side {
+                targets: meta.targets.clone(),
+                description: meta.description.clone(),
+                remediation: meta.remediation.clone(),
+            });
         }
         for t in &meta.targets {
             if !check.targets.contains(t) {
@@ -394,17 +443,21 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
                     *slot = v.clone();
                 } else if slot != v {
                     errors.push(err(format!(
-                        "`{field}` of `{}` differs from its first declaration",
-                        meta.id
+                        "`{field}` of `{id}` differs from its first declaration"
                     )));
                 }
             }
         };
         same("title", &mut check.title, &meta.title);
         same("family", &mut check.family, &meta.family);
+        // Only a side describes findings: a header's description counts when it is the check's
+        // one side (it has targets).
+        let side = !meta.targets.is_empty();
+        let text = meta.description.as_ref().map(|d| d.text.clone());
+        let remediation = meta.remediation.clone().filter(|_| side);
         for (slot, value) in [
-            (&mut check.description, &meta.description),
-            (&mut check.remediation, &meta.remediation),
+            (&mut check.description, &text.filter(|_| side)),
+            (&mut check.remediation, &remediation),
         ] {
             if let Some(v) = value {
                 if slot.is_empty() {
@@ -415,12 +468,11 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
                 }
             }
         }
-        let severity = severities.entry(meta.id.clone()).or_default();
+        let severity = severities.entry(id.clone()).or_default();
         if let Some(s) = meta.severity {
             match severity {
                 Some(previous) if *previous != s => errors.push(err(format!(
-                    "`severity` of `{}` differs from its first declaration",
-                    meta.id
+                    "`severity` of `{id}` differs from its first declaration"
                 ))),
                 _ => {
                     *severity = Some(s);
@@ -435,27 +487,64 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
         }
     }
     for check in checks.values() {
-        let missing_severity = severities.get(&check.id).is_none_or(|s| s.is_none());
-        let fields = [
-            ("title", check.title.is_empty()),
-            ("description", check.description.is_empty()),
-            ("custom.severity", missing_severity),
-        ];
-        for (field, missing) in fields {
-            if missing {
-                let (file, line) = check.files[0].clone();
-                errors.push(PolicyError {
-                    file,
-                    line,
-                    column: 1,
-                    message: format!("check `{}` has no `{field}`", check.id),
-                });
-            }
-        }
+        let severity_given = severities.get(&check.id).is_some_and(|s| s.is_some());
+        errors.extend(missing_facts(check, severity_given));
     }
     if errors.is_empty() {
         Ok(checks.into_values().collect())
     } else {
         Err(errors)
     }
+}
+
+/// The id of the check a file declares or describes a side of: its `custom.id`, else the id of
+/// the header of its parent package (`rampart.checks.x` for `rampart.checks.x.compose`).
+fn check_id(
+    file: &PolicyFile,
+    meta: &PolicyMeta,
+    headers: &[(&str, &str)],
+) -> Result<String, String> {
+    let parent = headers
+        .iter()
+        .find(|(package, _)| {
+            file.package
+                .strip_prefix(package)
+                .is_some_and(|rest| rest.starts_with('.'))
+        })
+        .map(|(_, id)| *id);
+    match (meta.id.as_deref(), parent) {
+        (Some(id), Some(parent)) if id != parent => Err(format!(
+            "check id `{id}` is not `{parent}`, the id of the header of its parent package"
+        )),
+        (Some(id), _) | (None, Some(id)) => Ok(id.to_string()),
+        (None, None) => Err("METADATA `custom` has no `id`".into()),
+    }
+}
+
+/// The facts a check must have, once its header and sides are merged.
+fn missing_facts(check: &Check, severity_given: bool) -> Vec<PolicyError> {
+    let (file, line) = check.origin();
+    let error = |message: String| PolicyError {
+        file: file.clone(),
+        line,
+        column: 1,
+        message,
+    };
+    let mut errors: Vec<PolicyError> = [
+        ("custom.targets", check.targets.is_empty()),
+        ("title", check.title.is_empty()),
+        ("description", check.description.is_empty()),
+        ("custom.severity", !severity_given),
+    ]
+    .into_iter()
+    .filter(|(_, missing)| *missing)
+    .map(|(field, _)| error(format!("check `{}` has no `{field}`", check.id)))
+    .collect();
+    if check.rules.is_empty() && !check.builtin {
+        errors.push(error(format!(
+            "check `{}` has no policy file with `custom.targets`",
+            check.id
+        )));
+    }
+    errors
 }
