@@ -7,10 +7,11 @@ use crate::cli::{
     PolicyTestArgs,
 };
 use crate::config::{self, Config};
+use crate::diagnostic::Diagnostic;
 use crate::finding::Severity;
 use crate::lint::{self, Fatal, Options};
+use crate::policy::Catalog;
 use crate::policy::testing::{self, Outcome};
-use crate::policy::{Catalog, PolicyError};
 use crate::report::{self, Format, Style, escape};
 
 pub fn main(cli: Cli) -> u8 {
@@ -331,11 +332,10 @@ fn report_fatal(fatal: &Fatal) {
     }
 }
 
-fn report_policy_errors(errors: &[PolicyError]) {
+fn report_policy_errors(errors: &[Diagnostic]) {
     for e in errors {
         // Paths and messages come from the repository's policies: escaped like any input.
-        let text = format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message);
-        eprintln!("error: {}", report::escape::lines(&text));
+        eprintln!("error: {}", report::escape::lines(&e.to_string()));
     }
 }
 

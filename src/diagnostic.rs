@@ -18,6 +18,16 @@ pub enum Kind {
     Policy,
 }
 
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Input => "input",
+            Kind::Config => "config",
+            Kind::Policy => "policy",
+        })
+    }
+}
+
 /// A located problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -57,6 +67,23 @@ impl Diagnostic {
         Diagnostic::new(Kind::Input, file, pos, message)
     }
 
+    /// A problem of a policy file ([`Kind::Policy`]) at a line and column.
+    pub fn policy(
+        file: impl Into<String>,
+        line: u32,
+        column: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            kind: Kind::Policy,
+            file: file.into(),
+            source: None,
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
     /// The same problem, with the text of `source` available for a snippet.
     pub fn in_source(mut self, source: Option<usize>) -> Self {
         self.source = source;
@@ -71,5 +98,31 @@ impl std::fmt::Display for Diagnostic {
             "{}:{}:{}: {}",
             self.file, self.line, self.column, self.message
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_without_a_position_is_at_1_1_and_prints_as_file_line_column() {
+        let e = Diagnostic::input("a.yaml", None, "cannot read: not found");
+        assert_eq!((e.line, e.column, e.source), (1, 1, None));
+        assert_eq!(e.to_string(), "a.yaml:1:1: cannot read: not found");
+        let at = Pos {
+            line: 3,
+            col: 7,
+            offset: 20,
+        };
+        let e = Diagnostic::new(Kind::Config, ".rampart.yaml", Some(at), "unknown key")
+            .in_source(Some(2));
+        assert_eq!(e.to_string(), ".rampart.yaml:3:7: unknown key");
+        assert_eq!(e.source, Some(2));
+        let e = Diagnostic::policy("p.rego", 4, 2, "no `package` declaration");
+        assert_eq!(
+            format!("{} error: {e}", e.kind),
+            "policy error: p.rego:4:2: no `package` declaration"
+        );
     }
 }

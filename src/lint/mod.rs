@@ -29,7 +29,7 @@ use crate::diagnostic::Diagnostic;
 use crate::discover;
 use crate::finding::{Finding, Severity};
 use crate::policy::registry::targets_kind;
-use crate::policy::{Catalog, PolicyEngine, PolicyError};
+use crate::policy::{Catalog, PolicyEngine};
 use crate::resource::Identity;
 use crate::source::{SourceFile, Span};
 
@@ -137,7 +137,7 @@ impl Run {
 /// Why a run could not happen at all (exit status 2 before any input is linted).
 #[derive(Debug)]
 pub enum Fatal {
-    Policies(Vec<PolicyError>),
+    Policies(Vec<Diagnostic>),
     Usage(String),
 }
 
@@ -149,7 +149,7 @@ impl std::fmt::Display for Fatal {
                     if i > 0 {
                         writeln!(f)?;
                     }
-                    write!(f, "policy error: {e}")?;
+                    write!(f, "{} error: {e}", e.kind)?;
                 }
                 Ok(())
             }

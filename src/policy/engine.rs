@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use regorus::Value;
 
-use crate::policy::registry::{Catalog, PolicyError, PolicyFile, targets_kind};
+use crate::diagnostic::Diagnostic;
+use crate::policy::registry::{Catalog, PolicyFile, targets_kind};
 
 /// A policy result before it is located: what `deny` returned.
 #[derive(Clone, Debug, PartialEq)]
@@ -57,7 +58,7 @@ impl PolicyEngine {
         enabled: &[bool],
         data: Value,
         kinds: &[String],
-    ) -> Result<PolicyEngine, Vec<PolicyError>> {
+    ) -> Result<PolicyEngine, Vec<Diagnostic>> {
         let mut engine = new_engine();
         let mut errors = Vec::new();
         let mut rules = Vec::new();
@@ -84,12 +85,7 @@ impl PolicyEngine {
             return Err(vec![e]);
         }
         if let Err(e) = engine.add_data(data) {
-            errors.push(PolicyError {
-                file: "<data>".into(),
-                line: 1,
-                column: 1,
-                message: e.to_string(),
-            });
+            errors.push(Diagnostic::policy("<data>", 1, 1, e.to_string()));
             return Err(errors);
         }
         let mut this = PolicyEngine {
@@ -178,17 +174,12 @@ impl PolicyEngine {
     /// Replaces `data` (params and inventory): a run evaluates each deployment unit with its
     /// own inventory. regorus analyses the policies again on the next evaluation (~150 µs), so
     /// callers swap once per unit, not per resource.
-    pub fn set_data(&mut self, data: Value) -> Result<(), PolicyError> {
-        static TABLES: std::sync::OnceLock<Result<Value, PolicyError>> = std::sync::OnceLock::new();
+    pub fn set_data(&mut self, data: Value) -> Result<(), Diagnostic> {
+        static TABLES: std::sync::OnceLock<Result<Value, Diagnostic>> = std::sync::OnceLock::new();
         let tables = TABLES.get_or_init(crate::policy::registry::builtin_tables);
         self.engine.clear_data();
         let tables = tables.clone()?;
-        let error = |e: anyhow::Error| PolicyError {
-            file: "<data>".into(),
-            line: 1,
-            column: 1,
-            message: e.to_string(),
-        };
+        let error = |e: anyhow::Error| Diagnostic::policy("<data>", 1, 1, e.to_string());
         self.engine.add_data(tables).map_err(error)?;
         self.engine.add_data(data).map_err(error)
     }
@@ -357,14 +348,11 @@ pub fn new_engine() -> regorus::Engine {
 }
 
 /// Adds the built-in data tables (`data.rampart.tables`) to an engine.
-pub fn add_tables(engine: &mut regorus::Engine) -> Result<(), PolicyError> {
+pub fn add_tables(engine: &mut regorus::Engine) -> Result<(), Diagnostic> {
     let tables = crate::policy::registry::builtin_tables()?;
-    engine.add_data(tables).map_err(|e| PolicyError {
-        file: "<tables>".into(),
-        line: 1,
-        column: 1,
-        message: e.to_string(),
-    })
+    engine
+        .add_data(tables)
+        .map_err(|e| Diagnostic::policy("<tables>", 1, 1, e.to_string()))
 }
 
 fn first_line(s: &str) -> String {
@@ -373,7 +361,7 @@ fn first_line(s: &str) -> String {
 
 /// Turns a regorus error into a located policy error. regorus formats parse errors as
 /// `--> path:line:col`, a snippet, then `error: message`.
-pub fn compile_error(file: &str, text: &str) -> PolicyError {
+pub fn compile_error(file: &str, text: &str) -> Diagnostic {
     let mut line = 1;
     let mut column = 1;
     let mut file = file.to_string();
@@ -401,12 +389,7 @@ pub fn compile_error(file: &str, text: &str) -> PolicyError {
                 .map(|m| m.trim().to_string())
         })
         .unwrap_or_else(|| first_line(text.trim()));
-    PolicyError {
-        file,
-        line,
-        column,
-        message,
-    }
+    Diagnostic::policy(file, line, column, message)
 }
 
 /// Reads the aggregate's `[rule index, result]` pairs.

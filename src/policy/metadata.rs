@@ -4,6 +4,7 @@
 use serde::Deserialize;
 
 use crate::finding::Severity;
+use crate::source::{Pos, TextError};
 use crate::yaml;
 
 /// A link to documentation about a check.
@@ -106,14 +107,6 @@ pub fn side_name(targets: &[String]) -> &'static str {
     }
 }
 
-/// A problem in a policy file, located.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MetaError {
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMeta {
@@ -164,7 +157,7 @@ pub fn package_of(source: &str) -> Option<String> {
 
 /// Parses the first `# METADATA` block of a file. `Ok(None)` when there is none or its `custom`
 /// says nothing about a check (a library file).
-pub fn parse(source: &str) -> Result<Option<PolicyMeta>, MetaError> {
+pub fn parse(source: &str) -> Result<Option<PolicyMeta>, TextError> {
     let lines: Vec<&str> = source.lines().collect();
     let Some(start) = lines.iter().position(|l| l.trim() == "# METADATA") else {
         return Ok(None);
@@ -181,18 +174,24 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, MetaError> {
     let marker_line = start as u32 + 1;
     let stream = yaml::parse_stream(&yaml_text);
     if let Some(e) = stream.error {
-        return Err(MetaError {
-            line: marker_line + e.pos.line,
-            column: e.pos.col + 2,
+        return Err(TextError {
+            pos: Pos {
+                line: marker_line + e.pos.line,
+                col: e.pos.col + 2,
+                offset: 0,
+            },
             message: format!("METADATA is not valid YAML: {}", e.message),
         });
     }
     let Some(doc) = stream.documents.into_iter().next() else {
         return Ok(None);
     };
-    let raw: RawMeta = serde_json::from_value(doc.root.to_json()).map_err(|e| MetaError {
-        line: marker_line,
-        column: 1,
+    let raw: RawMeta = serde_json::from_value(doc.root.to_json()).map_err(|e| TextError {
+        pos: Pos {
+            line: marker_line,
+            col: 1,
+            offset: 0,
+        },
         message: format!("invalid METADATA: {e}"),
     })?;
     let Some(custom) = raw.custom else {
@@ -207,24 +206,33 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, MetaError> {
         return Ok(None);
     }
     if custom.id.is_none() && header {
-        return Err(MetaError {
-            line: marker_line,
-            column: 1,
+        return Err(TextError {
+            pos: Pos {
+                line: marker_line,
+                col: 1,
+                offset: 0,
+            },
             message: "METADATA `custom` has no `id`".into(),
         });
     }
     if let Some(id) = custom.id.as_ref().filter(|id| !is_kebab_case(id)) {
-        return Err(MetaError {
-            line: marker_line,
-            column: 1,
+        return Err(TextError {
+            pos: Pos {
+                line: marker_line,
+                col: 1,
+                offset: 0,
+            },
             message: format!("check id `{id}` is not kebab-case (lowercase words joined by `-`)"),
         });
     }
     let severity = match custom.severity {
         None => None,
-        Some(s) => Some(s.parse::<Severity>().map_err(|_| MetaError {
-            line: marker_line,
-            column: 1,
+        Some(s) => Some(s.parse::<Severity>().map_err(|_| TextError {
+            pos: Pos {
+                line: marker_line,
+                col: 1,
+                offset: 0,
+            },
             message: format!(
                 "unknown severity `{s}` (expected critical, high, medium, low or info)"
             ),
@@ -235,9 +243,12 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, MetaError> {
         (Some(d), None) if !header => Some(Description::prose(&d, &targets)),
         (Some(d), why) => Some(Description::structured(&d, why.as_deref(), &targets)),
         (None, Some(_)) => {
-            return Err(MetaError {
-                line: marker_line,
-                column: 1,
+            return Err(TextError {
+                pos: Pos {
+                    line: marker_line,
+                    col: 1,
+                    offset: 0,
+                },
                 message: "METADATA has `custom.why` but no `description`".into(),
             });
         }

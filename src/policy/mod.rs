@@ -12,4 +12,4 @@ pub mod registry;
 pub mod testing;
 
 pub use engine::PolicyEngine;
-pub use registry::{Catalog, Check, PolicyError};
+pub use registry::{Catalog, Check};

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use regex::Regex;
 use regorus::unstable::{Parser, Rule, RuleHead};
 
-use crate::policy::registry::{PolicyError, PolicyFile};
+use crate::diagnostic::Diagnostic;
+use crate::policy::registry::PolicyFile;
 
 /// A function of some module and the calls its definitions make.
 #[derive(Default)]
@@ -20,7 +21,7 @@ struct Function {
 }
 
 /// Every call cycle among the functions of `files`, as errors at the closing call.
-pub fn check(files: &[PolicyFile]) -> Vec<PolicyError> {
+pub fn check(files: &[PolicyFile]) -> Vec<Diagnostic> {
     let call = Regex::new(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\(")
         .expect("valid pattern");
     let mut functions: BTreeMap<String, Function> = BTreeMap::new();
@@ -30,14 +31,9 @@ pub fn check(files: &[PolicyFile]) -> Vec<PolicyError> {
         // nesting (fuzzing found 80 levels that never finished). Refuse it before parsing.
         if !file.builtin {
             if let Some((line, column)) = too_deep(&file.source) {
-                errors.push(PolicyError {
-                    file: file.path.clone(),
-                    line,
-                    column,
-                    message: format!(
+                errors.push(Diagnostic::policy(file.path.clone(), line, column, format!(
                         "brackets and braces nested more than {MAX_NESTING} deep; split the expression"
-                    ),
-                });
+                    )));
                 continue;
             }
         }
@@ -84,7 +80,7 @@ fn visit<'a>(
     stack: &mut Vec<&'a str>,
     done: &mut BTreeSet<&'a str>,
     files: &[PolicyFile],
-    errors: &mut Vec<PolicyError>,
+    errors: &mut Vec<Diagnostic>,
 ) {
     if done.contains(name) {
         return;
@@ -94,15 +90,15 @@ fn visit<'a>(
         if let Some(at) = stack.iter().position(|s| s == callee) {
             let mut chain: Vec<&str> = stack[at..].iter().map(|s| short(s)).collect();
             chain.push(short(callee));
-            errors.push(PolicyError {
-                file: files[*file].path.clone(),
-                line: *line,
-                column: *column,
-                message: format!(
+            errors.push(Diagnostic::policy(
+                files[*file].path.clone(),
+                *line,
+                *column,
+                format!(
                     "recursive function call: {} (policies cannot recurse, as in OPA)",
                     chain.join(" → ")
                 ),
-            });
+            ));
         } else if !done.contains(callee.as_str()) {
             visit(callee, functions, stack, done, files, errors);
         }

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::{Diagnostic, Kind};
 use crate::finding::Severity;
 use crate::policy::metadata::{self, Description, PolicyMeta, Reference};
 
@@ -14,15 +15,10 @@ include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
 /// here and not in a Rego rule because regorus builds a rule's value again for every resource
 /// (a 40-entry object literal costs more than all the rest of its check), while `data` is built
 /// once per run.
-pub fn builtin_tables() -> Result<regorus::Value, PolicyError> {
+pub fn builtin_tables() -> Result<regorus::Value, Diagnostic> {
     let mut tables = BTreeMap::new();
     for (path, text) in BUILTIN_TABLES {
-        let error = |message: String| PolicyError {
-            file: format!("policies/{path}"),
-            line: 1,
-            column: 1,
-            message,
-        };
+        let error = |message: String| Diagnostic::policy(format!("policies/{path}"), 1, 1, message);
         let stem = Path::new(path)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -167,25 +163,6 @@ pub fn targets_kind(targets: &[String], kind: &str) -> bool {
     })
 }
 
-/// A policy-loading problem, with the file and position it comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicyError {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
-impl std::fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
-
 /// Every policy file of a run and the checks they declare.
 #[derive(Clone, Debug, Default)]
 pub struct Catalog {
@@ -205,12 +182,12 @@ impl Catalog {
     }
 
     /// The built-in catalogue alone.
-    pub fn builtin() -> Result<Catalog, Vec<PolicyError>> {
+    pub fn builtin() -> Result<Catalog, Vec<Diagnostic>> {
         Catalog::load(&[])
     }
 
     /// Built-in policies plus the `.rego` files under each user directory (or file).
-    pub fn load(user_paths: &[PathBuf]) -> Result<Catalog, Vec<PolicyError>> {
+    pub fn load(user_paths: &[PathBuf]) -> Result<Catalog, Vec<Diagnostic>> {
         let mut files = Vec::new();
         let mut errors = Vec::new();
         for (path, source) in BUILTIN_POLICIES {
@@ -236,21 +213,18 @@ impl Catalog {
                                 Ok(f) => files.push(f),
                                 Err(e) => errors.push(e),
                             },
-                            Err(e) => errors.push(PolicyError {
-                                file: display,
-                                line: 1,
-                                column: 1,
-                                message: format!("cannot read policy: {e}"),
-                            }),
+                            Err(e) => errors.push(Diagnostic::policy(
+                                display,
+                                1,
+                                1,
+                                format!("cannot read policy: {e}"),
+                            )),
                         }
                     }
                 }
-                Err(message) => errors.push(PolicyError {
-                    file: dir.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    message,
-                }),
+                Err(message) => {
+                    errors.push(Diagnostic::policy(dir.display().to_string(), 1, 1, message))
+                }
             }
         }
         if errors.is_empty() && !user_paths.is_empty() {
@@ -307,25 +281,16 @@ pub fn rego_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile, PolicyError> {
+fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile, Diagnostic> {
     let Some(package) = metadata::package_of(&source) else {
-        return Err(PolicyError {
-            file: path,
-            line: 1,
-            column: 1,
-            message: "no `package` declaration".into(),
-        });
+        return Err(Diagnostic::policy(path, 1, 1, "no `package` declaration"));
     };
     let is_test = path.ends_with("_test.rego");
     let meta = if is_test {
         None
     } else {
-        metadata::parse(&source).map_err(|e| PolicyError {
-            file: path.clone(),
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        })?
+        metadata::parse(&source)
+            .map_err(|e| Diagnostic::new(Kind::Policy, path.clone(), Some(e.pos), e.message))?
     };
     let role = if is_test {
         FileRole::Test
@@ -350,7 +315,7 @@ fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile
 /// by its package, a subpackage of its header's. `title`, `severity` and `family` are said once
 /// (or repeated identically, as user policies may); each side brings its targets, description,
 /// remediation and references, Kubernetes first. A user check may not reuse a built-in id.
-fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
+fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<Diagnostic>> {
     let mut checks: BTreeMap<String, Check> = BTreeMap::new();
     let mut errors = Vec::new();
     let headers: Vec<(&str, &str)> = files
@@ -374,12 +339,7 @@ fn merge_checks(files: &[PolicyFile]) -> Result<Vec<Check>, Vec<PolicyError>> {
     for file in check_files {
         let meta = file.meta.as_ref().expect("check files have metadata");
         let header = file.role == FileRole::Header;
-        let err = |message: String| PolicyError {
-            file: file.path.clone(),
-            line: meta.line,
-            column: 1,
-            message,
-        };
+        let err = |message: String| Diagnostic::policy(file.path.clone(), meta.line, 1, message);
         let id = match check_id(file, meta, &headers) {
             Ok(id) => id,
             Err(message) => {
@@ -522,15 +482,10 @@ fn check_id(
 }
 
 /// The facts a check must have, once its header and sides are merged.
-fn missing_facts(check: &Check, severity_given: bool) -> Vec<PolicyError> {
+fn missing_facts(check: &Check, severity_given: bool) -> Vec<Diagnostic> {
     let (file, line) = check.origin();
-    let error = |message: String| PolicyError {
-        file: file.clone(),
-        line,
-        column: 1,
-        message,
-    };
-    let mut errors: Vec<PolicyError> = [
+    let error = |message: String| Diagnostic::policy(file.clone(), line, 1, message);
+    let mut errors: Vec<Diagnostic> = [
         ("custom.targets", check.targets.is_empty()),
         ("title", check.title.is_empty()),
         ("description", check.description.is_empty()),

@@ -5,8 +5,9 @@ use std::time::Instant;
 
 use regorus::Value;
 
+use crate::diagnostic::Diagnostic;
 use crate::policy::engine::{add_tables, compile_error, new_engine};
-use crate::policy::registry::{BUILTIN_POLICIES, PolicyError, rego_files};
+use crate::policy::registry::{BUILTIN_POLICIES, rego_files};
 
 /// The outcome of one test rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,7 +28,7 @@ pub struct TestResult {
 
 /// Runs the tests under `paths`, or the built-in policies' tests when `paths` is empty.
 /// Built-in libraries are always available to user tests.
-pub fn run(paths: &[PathBuf]) -> Result<Vec<TestResult>, Vec<PolicyError>> {
+pub fn run(paths: &[PathBuf]) -> Result<Vec<TestResult>, Vec<Diagnostic>> {
     let mut files: Vec<(String, String)> = Vec::new();
     if paths.is_empty() {
         for (path, source) in BUILTIN_POLICIES {
@@ -45,21 +46,18 @@ pub fn run(paths: &[PathBuf]) -> Result<Vec<TestResult>, Vec<PolicyError>> {
                             });
                         match read {
                             Ok(s) => files.push((f.display().to_string(), s)),
-                            Err(e) => errors.push(PolicyError {
-                                file: f.display().to_string(),
-                                line: 1,
-                                column: 1,
-                                message: e.to_string(),
-                            }),
+                            Err(e) => errors.push(Diagnostic::policy(
+                                f.display().to_string(),
+                                1,
+                                1,
+                                e.to_string(),
+                            )),
                         }
                     }
                 }
-                Err(message) => errors.push(PolicyError {
-                    file: p.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    message,
-                }),
+                Err(message) => {
+                    errors.push(Diagnostic::policy(p.display().to_string(), 1, 1, message))
+                }
             }
         }
         if !errors.is_empty() {
