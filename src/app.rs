@@ -195,8 +195,10 @@ fn check(args: CheckArgs) -> u8 {
     if args.output.is_none() {
         let stdout = std::io::stdout();
         let style = terminal_style(args.color, stdout.is_terminal());
-        let mut lock = stdout.lock();
-        let written = report::write(args.format, &run, style, &mut lock).and_then(|_| lock.flush());
+        // Buffered: stdout is line-buffered even into a pipe or file, and a pretty-printed
+        // report of a large repository is a million lines (a write call each).
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+        let written = report::write(args.format, &run, style, &mut out).and_then(|_| out.flush());
         if let Err(e) = written {
             // A reader that stopped reading (`| head`) is not a failure of the run.
             if e.kind() != std::io::ErrorKind::BrokenPipe {
