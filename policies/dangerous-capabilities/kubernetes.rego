@@ -60,14 +60,27 @@ drops_all(container) if {
 
 added_message(name, cap) := sprintf("container `%s` adds all capabilities (%s)", [name, cap]) if {
 	sc.is_all(cap)
-} else := sprintf("container `%s` adds capability %s", [name, json.marshal(cap)]) if {
+}
+
+added_message(name, cap) := sprintf("container `%s` adds capability %s", [name, json.marshal(cap)]) if {
 	not is_string(cap)
-} else := sprintf("container `%s` adds capability %s", [name, cap])
+}
+
+added_message(name, cap) := sprintf("container `%s` adds capability %s", [name, cap]) if {
+	is_string(cap)
+	not sc.is_all(cap)
+}
 
 drop_message(container) := sprintf("container `%s` drops %s but not ALL capabilities", [k8s.name(container), concat(", ", dropped)]) if {
-	dropped := [sprintf("%v", [cap]) |
-		is_array(container.securityContext.capabilities.drop)
-		some cap in container.securityContext.capabilities.drop
-	]
+	dropped := dropped_names(container)
 	count(dropped) > 0
-} else := sprintf("container `%s` does not drop ALL capabilities", [k8s.name(container)])
+}
+
+drop_message(container) := sprintf("container `%s` does not drop ALL capabilities", [k8s.name(container)]) if {
+	count(dropped_names(container)) == 0
+}
+
+dropped_names(container) := [sprintf("%v", [cap]) |
+	is_array(container.securityContext.capabilities.drop)
+	some cap in container.securityContext.capabilities.drop
+]

@@ -37,4 +37,6 @@ deny contains {"msg": msg, "path": array.concat(k8s.pod_spec_path, [field])} if 
 object_name := name if {
 	name := input.metadata.name
 	is_string(name)
-} else := "<unnamed>"
+}
+
+object_name := "<unnamed>" if not is_string(input.metadata.name)

@@ -25,24 +25,39 @@ tag_of(image) := tag if {
 # The reference without its `@digest` part.
 without_digest(image) := substring(image, 0, indexof(image, "@")) if {
 	contains(image, "@")
-} else := image
+}
+
+without_digest(image) := image if not contains(image, "@")
 
 # Why an image reference is not pinned: "malformed-digest" (an `@` part that is no valid
 # digest, whatever the tag), "latest" (tagged `latest`, without a digest) or "untagged"
 # (neither a tag nor a digest). Undefined for a pinned image, a tag other than
 # `latest`, an empty string or a value that is not a string.
-mutable(image) := "malformed-digest" if {
-	is_string(image)
-	contains(image, "@")
-	not pinned(image)
-} else := "latest" if {
-	is_string(image)
-	image != ""
-	not pinned(image)
-	tag_of(image) == "latest"
-} else := "untagged" if {
+mutable(image) := "malformed-digest" if malformed_digest(image)
+
+mutable(image) := "latest" if {
+	not malformed_digest(image)
+	latest(image)
+}
+
+mutable(image) := "untagged" if {
+	not malformed_digest(image)
+	not latest(image)
 	is_string(image)
 	image != ""
 	not pinned(image)
 	not tag_of(image)
+}
+
+malformed_digest(image) if {
+	is_string(image)
+	contains(image, "@")
+	not pinned(image)
+}
+
+latest(image) if {
+	is_string(image)
+	image != ""
+	not pinned(image)
+	tag_of(image) == "latest"
 }

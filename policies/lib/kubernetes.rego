@@ -17,7 +17,9 @@ is_long_running if input.kind in long_running_kinds
 namespace := ns if {
 	ns := input.metadata.namespace
 	is_string(ns)
-} else := data.rampart.params["default-namespace"]
+}
+
+namespace := data.rampart.params["default-namespace"] if not is_string(input.metadata.namespace)
 
 # Path from the object root to its pod spec.
 pod_spec_path := ["spec"] if input.kind == "Pod"
@@ -32,7 +34,11 @@ pod_spec_path := ["spec", "template", "spec"] if {
 pod_spec := spec if {
 	spec := object.get(input, pod_spec_path, {})
 	is_object(spec)
-} else := {}
+}
+
+pod_spec := {} if not has_pod_spec
+
+has_pod_spec if is_object(object.get(input, pod_spec_path, {}))
 
 # Path to the pod template's metadata (the object's own metadata for a Pod).
 pod_metadata_path := ["metadata"] if input.kind == "Pod"
@@ -61,9 +67,9 @@ regular_containers contains c if {
 }
 
 # A container's name for messages.
-name(container) := container.name if {
-	is_string(container.name)
-} else := "<unnamed>"
+name(container) := container.name if is_string(container.name)
+
+name(container) := "<unnamed>" if not is_string(container.name)
 
 # securityContext fields that a PodSecurityContext also has, and so may default for its
 # containers. The others (privileged, allowPrivilegeEscalation, readOnlyRootFilesystem,
@@ -72,18 +78,36 @@ pod_level_security_fields := {"runAsUser", "runAsGroup", "runAsNonRoot", "seLinu
 
 # The effective value of a securityContext field: the container's, else the pod's default for
 # the fields a pod can default.
-effective_security(container, key) := value if {
-	value := container.securityContext[key]
-} else := value if {
+effective_security(container, key) := container.securityContext[key]
+
+effective_security(container, key) := pod_spec.securityContext[key] if {
+	not sets_security(container, key)
 	key in pod_level_security_fields
-	value := pod_spec.securityContext[key]
+}
+
+# The container's own securityContext sets `key` (to any value, null and false included).
+sets_security(container, key) if {
+	_ = container.securityContext[key]
+}
+
+# The pod's securityContext sets `key`, and `key` is one a pod may default for its containers.
+pod_sets_security(key) if {
+	key in pod_level_security_fields
+	_ = pod_spec.securityContext[key]
 }
 
 # Path to where a securityContext field is set for a container: its own securityContext, or the
 # pod's when only the pod sets it, or (unset) the container's securityContext entry to add.
+security_path(c, key) := array.concat(pod_spec_path, ["securityContext", key]) if {
+	not sets_security(c.container, key)
+	pod_sets_security(key)
+}
+
 security_path(c, key) := array.concat(c.path, ["securityContext", key]) if {
-	_ := c.container.securityContext[key]
-} else := array.concat(pod_spec_path, ["securityContext", key]) if {
-	key in pod_level_security_fields
-	_ := pod_spec.securityContext[key]
-} else := array.concat(c.path, ["securityContext", key])
+	not pod_only_sets_security(c.container, key)
+}
+
+pod_only_sets_security(container, key) if {
+	not sets_security(container, key)
+	pod_sets_security(key)
+}

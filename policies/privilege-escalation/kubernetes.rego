@@ -42,7 +42,9 @@ escalation(c) := {{
 }} if {
 	value := c.container.securityContext.allowPrivilegeEscalation
 	not value in {false, null}
-} else := {{
+}
+
+escalation(c) := {{
 	"msg": sprintf("container `%s` allows privilege escalation: it is privileged, which always allows it", [k8s.name(c.container)]),
 	"path": ape_path(c),
 	"related": [{
@@ -50,8 +52,11 @@ escalation(c) := {{
 		"path": array.concat(c.path, ["securityContext", "privileged"]),
 	}],
 }} if {
+	not explicitly_allows(c)
 	sc.is_privileged(c.container)
-} else := {{
+}
+
+escalation(c) := {{
 	"msg": sprintf("container `%s` allows privilege escalation: it adds %s, which always allows it", [k8s.name(c.container), grant.reason]),
 	"path": ape_path(c),
 	"related": [{
@@ -59,19 +64,38 @@ escalation(c) := {{
 		"path": array.concat(c.path, ["securityContext", "capabilities", "add", i]),
 	}],
 }} if {
+	not explicitly_allows(c)
+	not sc.is_privileged(c.container)
 	adds := sc.granting_adds(c.container, "SYS_ADMIN")
 	count(adds) > 0
 	i := min(adds)
 	grant := sys_admin_grant(c.container.securityContext.capabilities.add[i])
-} else := {{
+}
+
+escalation(c) := {{
 	"msg": sprintf("container `%s` allows privilege escalation: allowPrivilegeEscalation is not set and defaults to true", [k8s.name(c.container)]),
 	"path": ape_path(c),
 }} if {
+	not explicitly_allows(c)
+	not sc.is_privileged(c.container)
+	not adds_sys_admin(c)
 	not c.container.securityContext.allowPrivilegeEscalation == false
 }
 
+# allowPrivilegeEscalation is set to something other than false or null.
+explicitly_allows(c) if {
+	value := c.container.securityContext.allowPrivilegeEscalation
+	not value in {false, null}
+}
+
+adds_sys_admin(c) if count(sc.granting_adds(c.container, "SYS_ADMIN")) > 0
+
 sys_admin_grant(added) := {"reason": "ALL capabilities, CAP_SYS_ADMIN included", "related": "ALL capabilities added here"} if {
 	sc.is_all(added)
-} else := {"reason": "CAP_SYS_ADMIN", "related": "CAP_SYS_ADMIN added here"}
+}
+
+sys_admin_grant(added) := {"reason": "CAP_SYS_ADMIN", "related": "CAP_SYS_ADMIN added here"} if {
+	not sc.is_all(added)
+}
 
 ape_path(c) := array.concat(c.path, ["securityContext", "allowPrivilegeEscalation"])

@@ -37,4 +37,10 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "rea
 message(container) := sprintf("container `%s` has a writable root filesystem (readOnlyRootFilesystem: %s)", [k8s.name(container), json.marshal(value)]) if {
 	value := container.securityContext.readOnlyRootFilesystem
 	value != null
-} else := sprintf("container `%s` has a writable root filesystem: readOnlyRootFilesystem is not set", [k8s.name(container)])
+}
+
+message(container) := sprintf("container `%s` has a writable root filesystem: readOnlyRootFilesystem is not set", [k8s.name(container)]) if {
+	not sets_read_only(container)
+}
+
+sets_read_only(container) if container.securityContext.readOnlyRootFilesystem != null
