@@ -85,7 +85,8 @@ escalation(c) := {{
 # allowPrivilegeEscalation is set to something other than false or null.
 explicitly_allows(c) if {
 	value := c.container.securityContext.allowPrivilegeEscalation
-	not value in {false, null}
+	value != false
+	value != null
 }
 
 adds_sys_admin(c) if count(sc.granting_adds(c.container, "SYS_ADMIN")) > 0

@@ -207,6 +207,25 @@ fn run_in_pool(
     kinds.dedup();
     let engine = PolicyEngine::new(&catalog, &enabled, units.empty.clone(), &kinds)
         .map_err(Fatal::Policies)?;
+    let (on_rvm, off_rvm): (Vec<_>, Vec<_>) = engine
+        .engines(&catalog)
+        .into_iter()
+        .partition(|(_, why)| why.is_none());
+    if !on_rvm.is_empty() {
+        let names: Vec<String> = on_rvm.into_iter().map(|(name, _)| name).collect();
+        read.notes.push(crate::discover::Note {
+            path: "policies".into(),
+            message: format!("on regorus's RVM: {}", names.join(", ")),
+            verbose: true,
+        });
+    }
+    for (name, why) in off_rvm {
+        read.notes.push(crate::discover::Note {
+            path: "policies".into(),
+            message: format!("on the interpreter: {name}: {}", why.unwrap_or_default()),
+            verbose: true,
+        });
+    }
 
     let ctx = evaluate::Context::new(
         &read,

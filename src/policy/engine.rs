@@ -1,5 +1,7 @@
 //! Evaluation with regorus: one compiled engine for the run, prepared once, then cloned per
-//! worker thread (NOTES.md: a clone of a prepared engine costs well under a microsecond).
+//! worker thread (NOTES.md: a clone of a prepared engine costs well under a microsecond). The
+//! rules that may run on the bytecode VM run there (src/policy/rvm.rs), the others on the
+//! interpreter.
 
 use std::collections::HashMap;
 
@@ -48,7 +50,21 @@ pub struct PolicyEngine {
     /// Rules that ran out of their budget (time, or a capped builtin) while being prepared,
     /// without input: they would on every resource, so each resource gets the error at once.
     over_budget: HashMap<String, String>,
+    /// The rules that run on the RVM (src/policy/rvm.rs), and per kind the entry point of
+    /// their aggregate in `program`.
+    on_rvm: std::collections::HashSet<String>,
+    rvm_entries: HashMap<String, String>,
+    program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
+    /// Per rule off the RVM, why; for `-v`.
+    off_rvm: Vec<(String, String)>,
+    vms: crate::policy::rvm::Vms,
+    /// `data` as the VMs see it, and its version (one per `set_data`).
+    vm_data: Value,
+    data_version: u64,
 }
+
+/// Versions of `data` given to engines: each `set_data` takes the next.
+static DATA_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl PolicyEngine {
     /// Compiles the catalogue's policies for the given checks, with `data` (params and
@@ -88,17 +104,46 @@ impl PolicyEngine {
             errors.push(Diagnostic::policy("<data>", 1, 1, e.to_string()));
             return Err(errors);
         }
+        let (on_rvm, off_rvm) = rvm_eligible(catalog, &rules);
         let mut this = PolicyEngine {
             engine,
             by_kind: HashMap::new(),
             aggregates: HashMap::new(),
             rules,
             over_budget: HashMap::new(),
+            on_rvm,
+            rvm_entries: HashMap::new(),
+            program: None,
+            off_rvm,
+            vms: crate::policy::rvm::Vms::default(),
+            vm_data: Value::Undefined,
+            data_version: DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
+        // The RVM's aggregates, one rule per kind in one package, compiled into one program.
+        let mut rvm_module = String::from("package rampart.aggregate.rvm\n\nimport rego.v1\n\n");
+        for (n, kind) in kinds.iter().enumerate() {
+            let rules = this.split(kind).0;
+            if rules.is_empty() {
+                continue;
+            }
+            for (i, (_, rule)) in rules.iter().enumerate() {
+                rvm_module.push_str(&format!(
+                    "k{n} contains [{i}, r] if {{\n\tsome r in {rule}\n}}\n\n"
+                ));
+            }
+            this.rvm_entries
+                .insert(kind.clone(), format!("data.rampart.aggregate.rvm.k{n}"));
+        }
+        if !this.rvm_entries.is_empty() {
+            if let Err(e) = this.engine.add_policy("<aggregate rvm>".into(), rvm_module) {
+                errors.push(compile_error("<aggregate rvm>", &e.to_string()));
+                return Err(errors);
+            }
+        }
         // RAMPART_EVALUATE_SEPARATELY=1 evaluates each check on its own (tests compare both).
         let aggregate = std::env::var_os("RAMPART_EVALUATE_SEPARATELY").is_none();
         for (n, kind) in kinds.iter().enumerate().filter(|_| aggregate) {
-            let rules = this.rules_for(kind);
+            let rules = this.split(kind).1;
             if rules.len() < 2 {
                 continue;
             }
@@ -133,7 +178,7 @@ impl PolicyEngine {
         let mut covered = std::collections::HashSet::new();
         for (kind, rule) in aggregates {
             if this.engine.eval_rule(rule).is_ok() {
-                covered.extend(this.rules_for(&kind).into_iter().map(|(_, r)| r));
+                covered.extend(this.split(&kind).1.into_iter().map(|(_, r)| r));
             }
         }
         for (check, rule) in rules {
@@ -159,10 +204,14 @@ impl PolicyEngine {
         // before the rules are evaluated one by one.
         let kinds: Vec<String> = this.aggregates.keys().cloned().collect();
         for kind in kinds {
-            let rules = this.rules_for(&kind);
+            let rules = this.split(&kind).1;
             if rules.iter().any(|(_, r)| this.over_budget.contains_key(r)) {
                 this.aggregates.remove(&kind);
             }
+        }
+        if errors.is_empty() && !this.rvm_entries.is_empty() {
+            this.compile_rvm();
+            this.engine.set_input(Value::new_object());
         }
         if errors.is_empty() {
             Ok(this)
@@ -181,7 +230,81 @@ impl PolicyEngine {
         let tables = tables.clone()?;
         let error = |e: anyhow::Error| Diagnostic::policy("<data>", 1, 1, e.to_string());
         self.engine.add_data(tables).map_err(error)?;
-        self.engine.add_data(data).map_err(error)
+        self.engine.add_data(data).map_err(error)?;
+        self.vm_data = Value::Undefined;
+        self.data_version = DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Compiles the RVM's aggregates into one program. Should that fail (a construct the
+    /// RVM's compiler rejects), every rule goes back to the interpreter, and `-v` says why.
+    fn compile_rvm(&mut self) {
+        let entries: Vec<String> = self.rvm_entries.values().cloned().collect();
+        let compiled = entries.first().map(|first| {
+            let entry: std::sync::Arc<str> = first.as_str().into();
+            let policy = self
+                .engine
+                .compile_with_entrypoint(&entry)
+                .map_err(|e| e.to_string())?;
+            let names: Vec<&str> = entries.iter().map(String::as_str).collect();
+            regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
+                .map_err(|e| e.to_string())
+        });
+        match compiled {
+            Some(Ok(program)) => self.program = Some(program),
+            Some(Err(e)) => {
+                let reason = format!("the RVM cannot compile it: {}", first_line(e.trim()));
+                let moved = self.on_rvm.drain().map(|r| (r, reason.clone()));
+                self.off_rvm.extend(moved);
+                self.on_rvm.clear();
+                self.rvm_entries.clear();
+                // Rebuilt with every rule on the interpreter's side.
+                self.by_kind.clear();
+                self.aggregates.clear();
+            }
+            None => {}
+        }
+    }
+
+    /// Where each check's rules run, for `-v`: `(check id and side, None)` on the RVM,
+    /// `(…, Some(reason))` on the interpreter.
+    pub fn engines(&self, catalog: &Catalog) -> Vec<(String, Option<String>)> {
+        let side = |rule: &str| {
+            let mut parts = rule.rsplit('.');
+            parts.next();
+            parts.next().unwrap_or_default().to_string()
+        };
+        let mut out: Vec<(String, Option<String>)> = self
+            .rules
+            .iter()
+            .map(|(c, rule, _)| {
+                let name = format!("{} ({})", catalog.checks[*c].id, side(rule));
+                let why = (!self.on_rvm.contains(rule)).then(|| {
+                    self.off_rvm
+                        .iter()
+                        .find(|(r, _)| r == rule)
+                        .map_or_else(String::new, |(_, why)| why.clone())
+                });
+                (name, why)
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The rules of a kind on the RVM and on the interpreter.
+    #[allow(clippy::type_complexity)]
+    fn split(&mut self, kind: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
+        let rules = self.rules_for(kind);
+        let on_rvm = |r: &String| self.on_rvm.contains(r) && self.rvm_entries.contains_key(kind);
+        let rvm = rules
+            .iter()
+            .filter(|(_, r)| self.on_rvm.contains(r))
+            .cloned()
+            .collect();
+        let interpreter = rules.into_iter().filter(|(_, r)| !on_rvm(r)).collect();
+        (rvm, interpreter)
     }
 
     /// The rules that apply to a kind, computed once per kind.
@@ -207,11 +330,35 @@ impl PolicyEngine {
         if rules.is_empty() {
             return (findings, errors);
         }
+        let (on_rvm, mut rules) = self.split(kind);
+        if let (Some(program), Some(entry)) = (&self.program, self.rvm_entries.get(kind)) {
+            if self.vm_data == Value::Undefined {
+                self.vm_data = self.engine.get_data();
+            }
+            let outcome = self.vms.execute(
+                entry,
+                program,
+                &self.vm_data,
+                self.data_version,
+                input.clone(),
+            );
+            match outcome.map(|value| parse_aggregate(&on_rvm, &value)) {
+                Ok(Ok(mut f)) => findings.append(&mut f),
+                // The interpreter says which check failed, or finishes what the RVM could not.
+                _ => rules.extend(on_rvm),
+            }
+        } else {
+            rules.extend(on_rvm);
+        }
+        if rules.is_empty() {
+            return (findings, errors);
+        }
+        let whole = self.split(kind).1.len() == rules.len();
         self.engine.set_input(input);
-        if let Some(aggregate) = self.aggregates.get(kind).cloned() {
+        if let Some(aggregate) = self.aggregates.get(kind).cloned().filter(|_| whole) {
             if let Ok(value) = self.engine.eval_rule(aggregate) {
                 match parse_aggregate(&rules, &value) {
-                    Ok(f) => return (f, errors),
+                    Ok(mut f) => findings.append(&mut f),
                     Err(e) => errors.push(e),
                 }
                 return (findings, errors);
@@ -242,11 +389,48 @@ impl PolicyEngine {
     }
 }
 
+/// Which rules may run on the RVM (src/policy/rvm.rs), and why the others' checks may not.
+fn rvm_eligible(
+    catalog: &Catalog,
+    rules: &[(usize, String, Vec<String>)],
+) -> (std::collections::HashSet<String>, Vec<(String, String)>) {
+    let mut on = std::collections::HashSet::new();
+    let mut off = Vec::new();
+    for (check, rule, _) in rules {
+        let blocker = if crate::policy::rvm::disabled() {
+            Some("RAMPART_ENGINE=interpreter".to_string())
+        } else if !catalog.checks[*check].builtin {
+            Some("it is a user policy".to_string())
+        } else {
+            depends_on(catalog, &[rule.as_str()], false)
+                .into_iter()
+                .find_map(crate::policy::rvm::file_blocker)
+        };
+        match blocker {
+            Some(why) => off.push((rule.clone(), why)),
+            None => {
+                on.insert(rule.clone());
+            }
+        }
+    }
+    (on, off)
+}
+
 /// The policy files a run evaluates: every user file (so that a broken one always fails the
 /// run), and the built-in files that define the needed rules or that those files refer to,
 /// transitively. Fewer modules make every evaluation cheaper: regorus walks the list of modules
 /// whenever a rule first reads a `data.` path.
 fn files_for_run<'a>(catalog: &'a Catalog, needed_rules: &[&str]) -> Vec<&'a PolicyFile> {
+    depends_on(catalog, needed_rules, true)
+}
+
+/// The files that define `needed_rules` or that those files refer to, transitively, a user
+/// file included when it adds to one of those packages; and every user file with `all_user`.
+fn depends_on<'a>(
+    catalog: &'a Catalog,
+    needed_rules: &[&str],
+    all_user: bool,
+) -> Vec<&'a PolicyFile> {
     let files: Vec<&PolicyFile> = catalog.evaluated_files().collect();
     let mut refs: Vec<String> = needed_rules
         .iter()
@@ -256,7 +440,7 @@ fn files_for_run<'a>(catalog: &'a Catalog, needed_rules: &[&str]) -> Vec<&'a Pol
     loop {
         let mut added = false;
         for (i, file) in files.iter().enumerate() {
-            let wanted = !file.builtin
+            let wanted = (all_user && !file.builtin)
                 || refs.iter().any(|r| {
                     let package = file.package.as_str();
                     starts_with_path(r, package) || starts_with_path(package, r)
@@ -502,12 +686,21 @@ fn type_name(v: &Value) -> &'static str {
 
 #[cfg(test)]
 mod rvm_blockers {
-    //! Why rampart evaluates with regorus's interpreter and not its RVM (bytecode VM), which ran
-    //! the checks that need no Rust builtin about 2× faster: in regorus 0.14.1 the RVM disagrees
-    //! with the interpreter on Rego the catalogue relies on. Each case below asserts one
-    //! disagreement; when a regorus upgrade makes one fail, that blocker is gone and the RVM is
-    //! worth measuring again (compile the aggregate rules as entry points, the Rust builtins as
-    //! host-await calls, and compare every fixture with both engines).
+    //! Where regorus 0.14.1's RVM (bytecode VM) and its interpreter disagree, and so what a rule
+    //! must avoid to run on the RVM (src/policy/rvm.rs decides which rules do). Each case below
+    //! asserts one disagreement; when a regorus upgrade makes one fail, that blocker is gone:
+    //! lift the matching restriction in `rvm::file_blocker` (or CONTRIBUTING's advice) and run
+    //! the parity test (tests/engine_parity.rs).
+    //!
+    //! - `else`: skipped after a body without a value. Avoided: a file with `else` keeps its
+    //!   rules on the interpreter.
+    //! - Rust builtins: callable only in the suspendable mode, which loses rules of other
+    //!   packages. Avoided: a file that calls `rampart.…` keeps its rules on the interpreter.
+    //! - `x := <undefined>` does not fail the body. Avoided by how checks are written
+    //!   (CONTRIBUTING): use such a variable positively before any `not`; the parity test finds
+    //!   a rule that does not.
+    //! - Type errors are undefined instead of errors: a check that fails on the interpreter
+    //!   passes the resource on the RVM. The catalogue tests types before it uses values.
 
     use super::*;
     use regorus::languages::rego::compiler::Compiler;
@@ -583,5 +776,23 @@ mod rvm_blockers {
         let (interpreted, compiled) = both(&[module], "data.t.r", ExecutionMode::RunToCompletion);
         assert!(interpreted.is_err(), "{interpreted:?}");
         assert_eq!(compiled, Ok(Value::Undefined), "{FIXED}");
+    }
+
+    /// An assignment from an undefined reference fails the body in the interpreter; in the
+    /// RVM the body goes on, so a later `not` over the variable succeeds.
+    #[test]
+    fn assignment_of_undefined_does_not_fail_the_body() {
+        let module = "package t\n\nimport rego.v1\n\n\
+            sets(c) if {\n\tv := c.missing\n\tnot v in {false, null}\n}\n\n\
+            r if not sets(input)\n\n\
+            positive(c) if {\n\tv := c.missing\n\tv != false\n}\n\n\
+            p if not positive(input)\n";
+        let (interpreted, compiled) = both(&[module], "data.t.r", ExecutionMode::RunToCompletion);
+        assert_eq!(interpreted, Ok(Value::from(true)));
+        assert_eq!(compiled, Ok(Value::Undefined), "{FIXED}");
+        // The way around it: a positive use of the variable fails the body in both.
+        let (interpreted, compiled) = both(&[module], "data.t.p", ExecutionMode::RunToCompletion);
+        assert_eq!(interpreted, Ok(Value::from(true)));
+        assert_eq!(compiled, Ok(Value::from(true)));
     }
 }

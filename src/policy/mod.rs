@@ -9,6 +9,7 @@ pub mod metadata;
 pub mod recursion;
 pub mod regex;
 pub mod registry;
+pub mod rvm;
 pub mod testing;
 
 pub use engine::PolicyEngine;
