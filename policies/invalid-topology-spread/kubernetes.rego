@@ -62,8 +62,7 @@ deny contains {"msg": msg, "path": array.concat(base, [i, "maxSkew"])} if {
 
 deny contains {"msg": msg, "path": array.concat(base, [i, "topologyKey"])} if {
 	some [i, c] in constraints
-	key := object.get(c, "topologyKey", null)
-	not non_empty_string(key)
+	not non_empty_string(object.get(c, "topologyKey", null))
 	msg := sprintf("%s %s, which the API server rejects: topologyKey must name a node label", [subject(i), has(c, "topologyKey")])
 }
 
