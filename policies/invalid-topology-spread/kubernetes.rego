@@ -62,8 +62,7 @@ deny contains {"msg": msg, "path": array.concat(base, [i, "maxSkew"])} if {
 
 deny contains {"msg": msg, "path": array.concat(base, [i, "topologyKey"])} if {
 	some [i, c] in constraints
-	key := object.get(c, "topologyKey", null)
-	not non_empty_string(key)
+	not non_empty_string(object.get(c, "topologyKey", null))
 	msg := sprintf("%s %s, which the API server rejects: topologyKey must name a node label", [subject(i), has(c, "topologyKey")])
 }
 
@@ -122,10 +121,27 @@ non_empty_string(s) if {
 }
 
 # "has maxSkew 0", "has no maxSkew", "has an empty topologyKey", "has whenUnsatisfiable `Never`".
-has(c, field) := sprintf("has no %s", [field]) if {
-	object.get(c, field, null) == null
-} else := sprintf("has an empty %s", [field]) if {
-	c[field] == ""
-} else := sprintf("has %s `%v`", [field, c[field]]) if {
+has(c, field) := sprintf("has no %s", [field]) if unset(c, field)
+
+has(c, field) := sprintf("has an empty %s", [field]) if {
+	not unset(c, field)
+	empty(c, field)
+}
+
+has(c, field) := sprintf("has %s `%v`", [field, c[field]]) if {
+	not unset(c, field)
+	not empty(c, field)
 	is_string(c[field])
-} else := sprintf("has %s %v", [field, c[field]])
+}
+
+has(c, field) := sprintf("has %s %v", [field, c[field]]) if {
+	not unset(c, field)
+	not empty(c, field)
+	not is_string(c[field])
+}
+
+# The constraint lacks the field or sets it to null.
+unset(c, field) if object.get(c, field, null) == null
+
+# The constraint sets the field to the empty string.
+empty(c, field) if c[field] == ""

@@ -124,3 +124,18 @@ test_every_workload_kind_and_its_pod_spec if {
 test_not_a_workload if {
 	count(check.deny) == 0 with input as object.union(deployment([with_({"maxSkew": 0})]), {"kind": "PodTemplate"})
 }
+
+# How a field's value is shown: missing and null alike, the empty string before other strings
+# (it is one too), then other strings quoted and any other value as it is.
+test_has_for_every_kind_of_value if {
+	check.has({}, "maxSkew") == "has no maxSkew"
+	check.has({"maxSkew": null}, "maxSkew") == "has no maxSkew"
+	check.has({"topologyKey": ""}, "topologyKey") == "has an empty topologyKey"
+	check.has({"topologyKey": " "}, "topologyKey") == "has topologyKey ` `"
+	check.has({"maxSkew": "1"}, "maxSkew") == "has maxSkew `1`"
+	check.has({"maxSkew": false}, "maxSkew") == "has maxSkew false"
+	check.has({"maxSkew": 0}, "maxSkew") == "has maxSkew 0"
+	check.has({"maxSkew": 1.5}, "maxSkew") == "has maxSkew 1.5"
+	check.has({"maxSkew": []}, "maxSkew") == "has maxSkew []"
+	check.has({"maxSkew": [""]}, "maxSkew") == `has maxSkew [""]`
+}

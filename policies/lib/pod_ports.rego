@@ -41,9 +41,9 @@ pod_spec(obj) := object.get(obj, pod_spec_path(obj), {})
 pod_labels(obj) := object.get(obj, labels_paths_by_kind[obj.kind], {})
 
 # A container's name for messages.
-name(container) := container.name if {
-	is_string(container.name)
-} else := "<unnamed>"
+name(container) := container.name if is_string(container.name)
+
+name(container) := "<unnamed>" if not is_string(container.name)
 
 # Does the pod share the node's network namespace?
 host_network(obj) if pod_spec(obj).hostNetwork == true
@@ -69,10 +69,9 @@ serves(field, container) if {
 }
 
 # A port entry's protocol (Kubernetes defaults it to TCP).
-protocol(port) := p if {
-	p := port.protocol
-	is_string(p)
-} else := "TCP"
+protocol(port) := port.protocol if is_string(port.protocol)
+
+protocol(port) := "TCP" if not is_string(port.protocol)
 
 # Every `containerPort` the serving containers declare, as {"container" (its name),
 # "container_path", "path" (to the port entry), "number", "protocol", "name" (or null)}.
@@ -114,14 +113,19 @@ binding(obj, p) := object.union(p, {"host_port": host_port, "host_ip": "", "fiel
 	[host_port, field] := network_port(p)
 }
 
-network_port(p) := [p.entry.hostPort, "hostPort"] if {
+network_port(p) := [p.entry.hostPort, "hostPort"] if sets_host_port(p)
+
+network_port(p) := [p.number, "containerPort"] if not sets_host_port(p)
+
+# The port entry sets a usable `hostPort` (a number above 0).
+sets_host_port(p) if {
 	is_number(p.entry.hostPort)
 	p.entry.hostPort > 0
-} else := [p.number, "containerPort"]
+}
 
-ip(port) := port.hostIP if {
-	is_string(port.hostIP)
-} else := ""
+ip(port) := port.hostIP if is_string(port.hostIP)
+
+ip(port) := "" if not is_string(port.hostIP)
 
 # Do two host IPs share an address? An unset `hostIP` or `0.0.0.0` binds every address (the
 # scheduler treats it as conflicting with every hostIP); `::` overlaps every IPv6 address.
@@ -144,19 +148,31 @@ ips_overlap(a, b) if {
 wildcard(ip) if ip in {"", "0.0.0.0"}
 
 # "8080/TCP", "10.0.0.1:8080/UDP", "[fd00::1]:53/UDP" for messages.
-host_port_text(b) := sprintf("%v/%s", [b.host_port, b.protocol]) if {
-	wildcard(b.host_ip)
-} else := sprintf("[%s]:%v/%s", [b.host_ip, b.host_port, b.protocol]) if {
-	contains(b.host_ip, ":")
-} else := sprintf("%s:%v/%s", [b.host_ip, b.host_port, b.protocol])
+host_port_text(b) := sprintf("%v/%s", [b.host_port, b.protocol]) if wildcard(b.host_ip)
+
+host_port_text(b) := sprintf("[%s]:%v/%s", [b.host_ip, b.host_port, b.protocol]) if {
+	not wildcard(b.host_ip)
+	ipv6(b.host_ip)
+}
+
+host_port_text(b) := sprintf("%s:%v/%s", [b.host_ip, b.host_port, b.protocol]) if {
+	not wildcard(b.host_ip)
+	not ipv6(b.host_ip)
+}
+
+# An IPv6 address (it has a colon), which messages write in brackets before the port.
+ipv6(ip) if contains(ip, ":")
 
 # A declared port for messages: "8080/http", "9090", "53/dns (UDP)", "53 (UDP)".
 port_text(p) := concat("", [sprintf("%v", [p.number]), name_suffix(p), protocol_suffix(p)])
 
-name_suffix(p) := sprintf("/%s", [p.name]) if {
-	is_string(p.name)
-} else := ""
+name_suffix(p) := sprintf("/%s", [p.name]) if is_string(p.name)
 
-protocol_suffix(p) := "" if {
-	p.protocol == "TCP"
-} else := sprintf(" (%s)", [p.protocol])
+name_suffix(p) := "" if not is_string(p.name)
+
+protocol_suffix(p) := "" if tcp(p)
+
+protocol_suffix(p) := sprintf(" (%s)", [p.protocol]) if not tcp(p)
+
+# The port is a TCP port (the default, which messages leave out).
+tcp(p) if p.protocol == "TCP"

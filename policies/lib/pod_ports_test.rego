@@ -93,3 +93,38 @@ test_functions_work_after_a_rule_of_the_library if {
 	some c in pp.serving_containers(obj)
 	c.name == "app"
 }
+
+# The fallbacks of name, protocol, ip, network_port, host_port_text, name_suffix and
+# protocol_suffix for fields that are missing, null, false or of the wrong type.
+test_fallbacks_for_missing_null_and_mistyped_fields if {
+	every c in [{}, {"name": null}, {"name": false}, {"name": 5}] {
+		pp.name(c) == "<unnamed>"
+	}
+	pp.name({"name": ""}) == ""
+	every port in [{}, {"protocol": null}, {"protocol": false}, {"protocol": 17}] {
+		pp.protocol(port) == "TCP"
+		pp.ip(port) == ""
+	}
+	pp.protocol({"protocol": "UDP"}) == "UDP"
+	every port in [{"hostIP": null}, {"hostIP": false}, {"hostIP": 10}] {
+		pp.ip(port) == ""
+	}
+	pp.ip({"hostIP": "10.0.0.1"}) == "10.0.0.1"
+	every entry in [{}, {"hostPort": null}, {"hostPort": false}, {"hostPort": 0}, {"hostPort": -1}, {"hostPort": "80"}] {
+		pp.network_port({"number": 8080, "entry": entry}) == [8080, "containerPort"]
+	}
+	pp.network_port({"number": 8080, "entry": {"hostPort": 80}}) == [80, "hostPort"]
+	pp.network_port({"entry": {"hostPort": 80}}) == [80, "hostPort"]
+	not pp.network_port({"entry": {}})
+	pp.host_port_text({"host_port": 80, "host_ip": "0.0.0.0", "protocol": "TCP"}) == "80/TCP"
+	pp.host_port_text({"host_port": 80, "host_ip": "::", "protocol": "TCP"}) == "[::]:80/TCP"
+	not pp.host_port_text({"host_port": 80, "protocol": "TCP"})
+	every p in [{}, {"name": null}, {"name": false}, {"name": 80}] {
+		pp.name_suffix(p) == ""
+	}
+	pp.name_suffix({"name": ""}) == "/"
+	pp.protocol_suffix({"protocol": "UDP"}) == " (UDP)"
+	pp.protocol_suffix({"protocol": "tcp"}) == " (tcp)"
+	pp.protocol_suffix({"protocol": null}) == " (null)"
+	not pp.protocol_suffix({})
+}

@@ -56,13 +56,18 @@ import rego.v1
 
 import data.rampart.lib.spread
 
-min_replicas := n if {
-	n := data.rampart.params["min-replicas"]
-} else := 2
+min_replicas := data.rampart.params["min-replicas"]
 
-topology_keys := keys if {
-	keys := data.rampart.params["anti-affinity-topology-keys"]
-} else := ["kubernetes.io/hostname"]
+min_replicas := 2 if not has_param("min-replicas")
+
+topology_keys := data.rampart.params["anti-affinity-topology-keys"]
+
+topology_keys := ["kubernetes.io/hostname"] if not has_param("anti-affinity-topology-keys")
+
+# The parameter is set (to any value, null and false included).
+has_param(name) if {
+	_ = data.rampart.params[name]
+}
 
 # The replica count, undefined when the workload is not replicated; then its terms and the
 # defects of each term (rules of this package: computed once per object).

@@ -179,3 +179,16 @@ test_hpa_makes_a_single_replica_replicated if {
 test_hpa_min_replicas_one_wins_over_spec_replicas if {
 	count(check.deny) == 0 with input as workload("Deployment", 3, {}) with data.inventory as hpa_inventory(1)
 }
+
+# A parameter that is set is taken as it is, null and false included; only a missing one
+# falls back to the default.
+test_parameters_and_their_defaults if {
+	check.min_replicas == 2 with data.rampart.params as {}
+	check.topology_keys == ["kubernetes.io/hostname"] with data.rampart.params as {}
+	check.min_replicas == 3 with data.rampart.params as {"min-replicas": 3}
+	check.topology_keys == ["a", "b"] with data.rampart.params as {"anti-affinity-topology-keys": ["a", "b"]}
+	every value in [null, false, "", []] {
+		check.min_replicas == value with data.rampart.params as {"min-replicas": value}
+		check.topology_keys == value with data.rampart.params as {"anti-affinity-topology-keys": value}
+	}
+}

@@ -49,13 +49,18 @@ import rego.v1
 
 import data.rampart.lib.spread
 
-min_replicas := n if {
-	n := data.rampart.params["min-replicas"]
-} else := 2
+min_replicas := data.rampart.params["min-replicas"]
 
-topology_keys := keys if {
-	keys := data.rampart.params["spread-topology-keys"]
-} else := ["topology.kubernetes.io/zone"]
+min_replicas := 2 if not has_param("min-replicas")
+
+topology_keys := data.rampart.params["spread-topology-keys"]
+
+topology_keys := ["topology.kubernetes.io/zone"] if not has_param("spread-topology-keys")
+
+# The parameter is set (to any value, null and false included).
+has_param(name) if {
+	_ = data.rampart.params[name]
+}
 
 # The replica count, undefined when the workload is not replicated; then its constraints and the
 # defects of each (rules of this package: computed once per object).

@@ -127,3 +127,16 @@ test_anti_affinity_that_does_not_spread_own_pods_over_zones_is_not_enough if {
 	node := {"topologyKey": "kubernetes.io/hostname", "labelSelector": web}
 	count(findings(workload("Deployment", 3, {"affinity": {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [node]}}}))) == 1
 }
+
+# A parameter that is set is taken as it is, null and false included; only a missing one
+# falls back to the default.
+test_parameters_and_their_defaults if {
+	check.min_replicas == 2 with data.rampart.params as {}
+	check.topology_keys == ["topology.kubernetes.io/zone"] with data.rampart.params as {}
+	check.min_replicas == 3 with data.rampart.params as {"min-replicas": 3}
+	check.topology_keys == ["a", "b"] with data.rampart.params as {"spread-topology-keys": ["a", "b"]}
+	every value in [null, false, "", []] {
+		check.min_replicas == value with data.rampart.params as {"min-replicas": value}
+		check.topology_keys == value with data.rampart.params as {"spread-topology-keys": value}
+	}
+}

@@ -74,18 +74,38 @@ declared(container, port) if {
 	p.name == port
 }
 
-ports(container) := container.ports if {
-	is_array(container.ports)
-} else := []
+ports(container) := container.ports if is_array(container.ports)
+
+ports(container) := [] if not is_array(container.ports)
 
 message(probe, container, port) := sprintf("%s of container `%s` probes port %s, but the container declares no ports", [probe, k8s.name(container), show(port)]) if {
-	count(ports(container)) == 0
-} else := sprintf("%s of container `%s` probes port %s, which the container does not declare", [probe, k8s.name(container), show(port)]) if {
-	is_number(port)
-} else := sprintf("%s of container `%s` probes port %s, but no port of the container has that name", [probe, k8s.name(container), show(port)])
+	declares_no_ports(container)
+}
 
-show(port) := sprintf("%v", [port]) if {
+message(probe, container, port) := sprintf("%s of container `%s` probes port %s, which the container does not declare", [probe, k8s.name(container), show(port)]) if {
+	not declares_no_ports(container)
 	is_number(port)
-} else := sprintf("\"%s\" (a quoted number, which Kubernetes reads as a port name)", [port]) if {
-	regex.match(`^[0-9]+$`, port)
-} else := sprintf("`%s`", [port])
+}
+
+message(probe, container, port) := sprintf("%s of container `%s` probes port %s, but no port of the container has that name", [probe, k8s.name(container), show(port)]) if {
+	not declares_no_ports(container)
+	not is_number(port)
+}
+
+# The container's `ports` is missing, not a list, or empty.
+declares_no_ports(container) if count(ports(container)) == 0
+
+show(port) := sprintf("%v", [port]) if is_number(port)
+
+show(port) := sprintf("\"%s\" (a quoted number, which Kubernetes reads as a port name)", [port]) if {
+	not is_number(port)
+	all_digits(port)
+}
+
+show(port) := sprintf("`%s`", [port]) if {
+	not is_number(port)
+	not all_digits(port)
+}
+
+# A string of digits only: a quoted number (`"8080"`).
+all_digits(port) if regex.match(`^[0-9]+$`, port)

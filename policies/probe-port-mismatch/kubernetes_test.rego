@@ -141,3 +141,17 @@ test_malformed_probes_are_ignored if {
 	c := {"name": "api", "ports": "8080", "livenessProbe": "tcp", "readinessProbe": {"httpGet": "8080"}}
 	count(check.deny) == 0 with input as one(c)
 }
+
+# The message for a container without ports wins over the numeric-port one (both conditions
+# hold for a numeric port), and `ports` that is not a list counts as no ports.
+test_messages_when_several_conditions_hold if {
+	check.message("livenessProbe", {"name": "api"}, 8080) == "livenessProbe of container `api` probes port 8080, but the container declares no ports"
+	check.message("livenessProbe", {"name": "api", "ports": "http"}, "8080") == "livenessProbe of container `api` probes port \"8080\" (a quoted number, which Kubernetes reads as a port name), but the container declares no ports"
+	check.message("livenessProbe", {"ports": null}, "http") == "livenessProbe of container `<unnamed>` probes port `http`, but the container declares no ports"
+	check.message("livenessProbe", {"ports": api_ports}, 8081) == "livenessProbe of container `<unnamed>` probes port 8081, which the container does not declare"
+	check.message("livenessProbe", {"ports": api_ports}, "") == "livenessProbe of container `<unnamed>` probes port ``, but no port of the container has that name"
+	c := {"name": "api", "ports": {"http": 8080}, "livenessProbe": {"httpGet": {"port": "http"}}}
+	[r] := [x | some x in check.deny with input as one(c)]
+	r.msg == "livenessProbe of container `api` probes port `http`, but the container declares no ports"
+	count(check.deny) == 0 with input as one({"name": "api", "ports": {"http": 8080}, "livenessProbe": {"httpGet": {"port": 8080}}})
+}

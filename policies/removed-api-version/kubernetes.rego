@@ -63,13 +63,18 @@ deny contains {"msg": msg, "path": ["apiVersion"]} if {
 
 # The target version as "major.minor": "1.31", "v1.31" and "1.31.4" all give "1.31"; an
 # unreadable value falls back to the default, 1.31.
-target_version := v if {
+target_version := parsed_target_version
+
+target_version := "1.31" if not parsed_target_version
+
+# The `kubernetes-version` parameter (default 1.31) as "major.minor"; undefined when unreadable.
+parsed_target_version := v if {
 	raw := object.get(data.rampart.params, "kubernetes-version", "1.31")
 	parts := split(trim_prefix(sprintf("%v", [raw]), "v"), ".")
 	regex.match(`^[0-9]+$`, parts[0])
 	regex.match(`^[0-9]+$`, parts[1])
 	v := sprintf("%s.%s", [parts[0], parts[1]])
-} else := "1.31"
+}
 
 # "1.31" -> 1031, so versions compare as numbers (1.9 < 1.16).
 version_number(v) := (to_number(parts[0]) * 1000) + to_number(parts[1]) if parts := split(v, ".")

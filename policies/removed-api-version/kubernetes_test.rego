@@ -133,3 +133,15 @@ test_served_versions_are_fine if {
 		count(findings(case[0], case[1], "1.40")) == 0
 	}
 }
+
+# The parameter read as "major.minor", and the default for a missing, null, false or
+# unreadable one.
+test_target_version_of_odd_parameters if {
+	check.target_version == "1.31" with data.rampart.params as {}
+	every version in [null, false, true, "", "1", "v", "1.x", "x.1", [1, 28], {"major": 1}] {
+		check.target_version == "1.31" with data.rampart.params as {"kubernetes-version": version}
+	}
+	check.target_version == "1.28" with data.rampart.params as {"kubernetes-version": 1.28}
+	check.target_version == "1.28" with data.rampart.params as {"kubernetes-version": "v1.28.0-rc.1"}
+	check.target_version == "2.0" with data.rampart.params as {"kubernetes-version": "2.0"}
+}
