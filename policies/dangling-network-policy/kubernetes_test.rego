@@ -33,7 +33,7 @@ inventory(objects) := {"namespace": {"shop": {api: {kind: {o.metadata.name: o |
 web := workload("Deployment", "web", {"app": "web"})
 
 findings(p, objects) := f if {
-	f := check.deny with input as p with data.inventory as inventory(objects)
+	f := check.deny with input as p with data.inventory as inventory(objects) with data.rampart.index as rampart.inventory_index(inventory(objects))
 }
 
 test_selects_no_workload if {

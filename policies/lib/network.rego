@@ -33,7 +33,7 @@ policy_types(policy) := {t | some t in policy.spec.policyTypes} if {
 # which the API server stores as `{}`, is handled apart so that the common case stays one
 # builtin call.
 isolating_directions(ns, labels) := matched | unselective if {
-	index := rampart.inventory_index(data.inventory).network_policies[ns]
+	index := data.rampart.index.network_policies[ns]
 	candidates := {policy | some policy in index.other} | {policy |
 		some key, value in selectors.object_or_empty(labels)
 		some policy in index.by_label[key][value]
@@ -58,13 +58,13 @@ selects_some(ns, selector) if {
 	is_object(selector)
 	without_labels(selector)
 	without_expressions(selector)
-	count(rampart.inventory_index(data.inventory).workloads[ns]) > 0
+	count(data.rampart.index.workloads[ns]) > 0
 }
 
 selects_some(ns, selector) if {
 	match_labels := selector.matchLabels
 	is_object(match_labels)
-	index := rampart.inventory_index(data.inventory)
+	index := data.rampart.index
 	some key, value in match_labels
 	some candidate in index.pods[ns][key][value]
 	rampart.selector_matches(selector, pod_labels(candidate.value))
@@ -73,7 +73,7 @@ selects_some(ns, selector) if {
 selects_some(ns, selector) if {
 	without_labels(selector)
 	not without_expressions(selector)
-	some [_, _, _, obj] in rampart.inventory_index(data.inventory).workloads[ns]
+	some [_, _, _, obj] in data.rampart.index.workloads[ns]
 	rampart.selector_matches(selector, pod_labels(obj))
 }
 
@@ -82,10 +82,10 @@ without_labels(selector) if object.get(selector, "matchLabels", null) in {null, 
 without_expressions(selector) if object.get(selector, "matchExpressions", null) in {null, []}
 
 # The first `n` NetworkPolicies of namespace `ns` by name, as [name, apiVersion, policy].
-first_policies(ns, n) := array.slice(rampart.inventory_index(data.inventory).network_policies[ns].sorted, 0, n)
+first_policies(ns, n) := array.slice(data.rampart.index.network_policies[ns].sorted, 0, n)
 
 # The first `n` workloads of namespace `ns` by kind and name, as [kind, name, apiVersion, object].
-first_workloads(ns, n) := array.slice(rampart.inventory_index(data.inventory).workloads[ns], 0, n)
+first_workloads(ns, n) := array.slice(data.rampart.index.workloads[ns], 0, n)
 
 pod_labels_path(obj) := ["metadata", "labels"] if {
 	obj.kind == "Pod"

@@ -49,9 +49,9 @@ test_workloads_of_a_namespace if {
 		},
 		"billing": {"apps/v1": {"Deployment": {"api": {"kind": "Deployment"}}}},
 	}}
-	w := network.first_workloads("shop", 5) with data.inventory as inv
+	w := network.first_workloads("shop", 5) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 	[[x[0], x[1]] | some x in w] == [["DaemonSet", "agent"], ["Deployment", "web"], ["Pod", "debug"]]
-	w2 := network.first_workloads("shop", 2) with data.inventory as inv
+	w2 := network.first_workloads("shop", 2) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 	[[x[0], x[1]] | some x in w2] == [["DaemonSet", "agent"], ["Deployment", "web"]]
 }
 
@@ -60,32 +60,34 @@ test_isolating_directions_by_namespace_and_selector if {
 		"egress": policy({"podSelector": {}, "policyTypes": ["Egress"]}),
 		"web": policy({"podSelector": {"matchLabels": {"app": "web"}}}),
 	}}}}}
-	network.isolating_directions("shop", {"app": "web"}) == {"Ingress", "Egress"} with data.inventory as inv
-	network.isolating_directions("shop", {"app": "api"}) == {"Egress"} with data.inventory as inv
-	network.isolating_directions("billing", {"app": "web"}) == set() with data.inventory as inv
+	network.isolating_directions("shop", {"app": "web"}) == {"Ingress", "Egress"} with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	network.isolating_directions("shop", {"app": "api"}) == {"Egress"} with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	network.isolating_directions("billing", {"app": "web"}) == set() with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_selects_some_workload_of_each_kind if {
+	backup_template := {"metadata": {"labels": {"app": "backup"}}}
 	inv := {"namespace": {"shop": {
 		"apps/v1": {"Deployment": {"web": {"kind": "Deployment", "spec": {"template": {"metadata": {"labels": {"app": "web"}}}}}}},
 		"v1": {"Pod": {"debug": {"kind": "Pod", "metadata": {"labels": {"app": "debug"}}}}},
-		"batch/v1": {"CronJob": {"backup": {"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"app": "backup"}}}}}}}}},
+		"batch/v1": {"CronJob": {"backup": {"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": backup_template}}}}}},
 	}}}
-	every app in ["web", "debug", "backup"] {
-		network.selects_some("shop", {"matchLabels": {"app": app}}) with data.inventory as inv
-	}
-	not network.selects_some("shop", {"matchLabels": {"app": "api"}}) with data.inventory as inv
-	not network.selects_some("billing", {}) with data.inventory as inv
-	network.selects_some("shop", {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web", "debug"]}]}) with data.inventory as inv
+	index := rampart.inventory_index(inv)
+	network.selects_some("shop", {"matchLabels": {"app": "web"}}) with data.inventory as inv with data.rampart.index as index
+	network.selects_some("shop", {"matchLabels": {"app": "debug"}}) with data.inventory as inv with data.rampart.index as index
+	network.selects_some("shop", {"matchLabels": {"app": "backup"}}) with data.inventory as inv with data.rampart.index as index
+	not network.selects_some("shop", {"matchLabels": {"app": "api"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	not network.selects_some("billing", {}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	network.selects_some("shop", {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web", "debug"]}]}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_workload_without_labels_is_selected_by_an_empty_selector if {
 	inv := {"namespace": {"shop": {"apps/v1": {"Deployment": {"web": {"kind": "Deployment", "spec": {"template": {"metadata": {"labels": null}}}}}}}}}
-	network.selects_some("shop", {}) with data.inventory as inv
-	not network.selects_some("shop", {"matchLabels": {"app": "web"}}) with data.inventory as inv
+	network.selects_some("shop", {}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	not network.selects_some("shop", {"matchLabels": {"app": "web"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_null_pod_selector_isolates_every_pod if {
 	inv := {"namespace": {"shop": {"networking.k8s.io/v1": {"NetworkPolicy": {"p": policy({"podSelector": null})}}}}}
-	network.isolating_directions("shop", {"app": "web"}) == {"Ingress"} with data.inventory as inv
+	network.isolating_directions("shop", {"app": "web"}) == {"Ingress"} with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }

@@ -16,7 +16,11 @@ can_set_resources(c) if c.field in {"containers", "initContainers"}
 # "container `api`" or "init container `migrate`", for messages.
 describe(c) := sprintf("init container `%s`", [k8s.name(c.container)]) if {
 	c.field == "initContainers"
-} else := sprintf("container `%s`", [k8s.name(c.container)])
+}
+
+describe(c) := sprintf("container `%s`", [k8s.name(c.container)]) if {
+	c.field != "initContainers"
+}
 
 # Path to `resources.<section>.<resource>` of a container.
 path(c, section, resource) := array.concat(c.path, ["resources", section, resource])
@@ -40,7 +44,7 @@ own_limit_defaults(container, "requests", resource) if sets(container, "limits",
 limit_range_items contains {"item": item, "index": i, "object": object} if {
 	k8s.is_workload
 	ns := k8s.namespace
-	some [api_version, name, lr] in rampart.inventory_index(data.inventory).limit_ranges[ns]
+	some [api_version, name, lr] in data.rampart.index.limit_ranges[ns]
 	is_array(lr.spec.limits)
 	some i, item in lr.spec.limits
 	item.type == "Container"

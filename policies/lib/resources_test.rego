@@ -62,51 +62,51 @@ test_request_does_not_default_the_limit if {
 
 test_limit_range_default_request if {
 	inv := {"namespace": limit_range([{"type": "Container", "defaultRequest": {"cpu": "100m"}}])}
-	not resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv
-	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv
-	resources.missing({}, "requests", "memory") with input as deployment({}) with data.inventory as inv
+	not resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	resources.missing({}, "requests", "memory") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_default_limit_defaults_both if {
 	inv := {"namespace": limit_range([{"type": "Container", "default": {"memory": "512Mi"}}])}
-	not resources.missing({}, "requests", "memory") with input as deployment({}) with data.inventory as inv
-	not resources.missing({}, "limits", "memory") with input as deployment({}) with data.inventory as inv
+	not resources.missing({}, "requests", "memory") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	not resources.missing({}, "limits", "memory") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_max_defaults_both if {
 	inv := {"namespace": limit_range([{"type": "Container", "max": {"cpu": "2"}}])}
-	not resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv
-	not resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv
+	not resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	not resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_min_defaults_only_the_request if {
 	inv := {"namespace": limit_range([{"type": "Container", "min": {"cpu": "50m"}}])}
-	not resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv
-	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv
+	not resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_of_type_pod_defaults_nothing if {
 	inv := {"namespace": limit_range([{"type": "Pod", "max": {"cpu": "2"}}])}
-	resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv
-	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv
+	resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_in_another_namespace_defaults_nothing if {
 	inv := {"namespace": limit_range([{"type": "Container", "default": {"cpu": "1"}}])}
 	other := object.union(deployment({}), {"metadata": {"namespace": "blog"}})
-	resources.missing({}, "limits", "cpu") with input as other with data.inventory as inv
+	resources.missing({}, "limits", "cpu") with input as other with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_for_objects_without_namespace if {
 	inv := {"namespace": limit_range([{"type": "Container", "default": {"cpu": "1"}}])}
 	bare := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {}}
-	not resources.missing({}, "limits", "cpu") with input as bare with data.inventory as inv with data.rampart.params as {"default-namespace": "shop"}
-	resources.missing({}, "limits", "cpu") with input as bare with data.inventory as inv with data.rampart.params as {"default-namespace": "default"}
+	not resources.missing({}, "limits", "cpu") with input as bare with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv) with data.rampart.params as {"default-namespace": "shop"}
+	resources.missing({}, "limits", "cpu") with input as bare with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv) with data.rampart.params as {"default-namespace": "default"}
 }
 
 test_default_limits_prefer_default_over_max if {
 	inv := {"namespace": limit_range([{"type": "Container", "default": {"cpu": "1"}, "max": {"cpu": "4", "memory": "8Gi"}}])}
-	limits := resources.default_limits with input as deployment({}) with data.inventory as inv
+	limits := resources.default_limits with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 	object := {"apiVersion": "v1", "kind": "LimitRange", "name": "defaults", "namespace": "shop"}
 	limits == {
 		{"resource": "cpu", "value": "1", "object": object, "path": ["spec", "limits", 0, "default", "cpu"]},
@@ -120,9 +120,9 @@ test_malformed_limit_ranges_are_ignored if {
 		"b": {"spec": {"limits": [{"type": "Container", "default": "1", "max": null, "min": ["cpu"]}]}},
 		"c": {"spec": null},
 	}}}}}
-	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv
-	resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv
-	count(resources.default_limits) == 0 with input as deployment({}) with data.inventory as inv
+	resources.missing({}, "limits", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	resources.missing({}, "requests", "cpu") with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	count(resources.default_limits) == 0 with input as deployment({}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_malformed_resources_are_missing if {

@@ -49,29 +49,29 @@ namespaces := {"cluster": {"v1": {"Namespace": {"shop": {
 }}}}}
 
 test_namespace_in_run_matches_its_labels if {
-	selectors.namespace_selected({"matchLabels": {"env": "prod"}}, "shop") with data.inventory as namespaces
+	selectors.namespace_selected({"matchLabels": {"env": "prod"}}, "shop") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 }
 
 test_namespace_in_run_does_not_match_other_labels if {
-	not selectors.namespace_selected({"matchLabels": {"env": "dev"}}, "shop") with data.inventory as namespaces
+	not selectors.namespace_selected({"matchLabels": {"env": "dev"}}, "shop") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 }
 
 test_namespace_in_run_has_the_name_label if {
 	selector := {"matchLabels": {"kubernetes.io/metadata.name": "shop", "env": "prod"}}
-	selectors.namespace_selected(selector, "shop") with data.inventory as namespaces
+	selectors.namespace_selected(selector, "shop") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 }
 
 test_namespace_not_in_run_gets_the_benefit_of_the_doubt if {
-	selectors.namespace_selected({"matchLabels": {"env": "prod"}}, "billing") with data.inventory as namespaces
+	selectors.namespace_selected({"matchLabels": {"env": "prod"}}, "billing") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 }
 
 test_namespace_not_in_run_is_checked_on_its_name if {
 	selector := {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["shop"]}]}
-	not selectors.namespace_selected(selector, "billing") with data.inventory as namespaces
-	selectors.namespace_selected(selector, "shop") with data.inventory as namespaces
+	not selectors.namespace_selected(selector, "billing") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
+	selectors.namespace_selected(selector, "shop") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 }
 
 test_empty_namespace_selector_selects_every_namespace if {
-	selectors.namespace_selected({}, "shop") with data.inventory as namespaces
-	selectors.namespace_selected({}, "billing") with data.inventory as namespaces
+	selectors.namespace_selected({}, "shop") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
+	selectors.namespace_selected({}, "billing") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 }

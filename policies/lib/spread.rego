@@ -39,7 +39,7 @@ group(api_version) := parts[0] if {
 # The index lists the HPAs of a namespace by the name their scaleTargetRef gives.
 hpas(obj) := sort([[hpa_min(hpa), hpa_name, api_version] |
 	ns := namespace(obj)
-	some [api_version, hpa_name, hpa] in rampart.inventory_index(data.inventory).hpas[ns][obj.metadata.name]
+	some [api_version, hpa_name, hpa] in data.rampart.index.hpas[ns][obj.metadata.name]
 	ref := hpa.spec.scaleTargetRef
 	ref.kind == obj.kind
 	ref.name == obj.metadata.name

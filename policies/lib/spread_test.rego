@@ -29,11 +29,11 @@ inventory(hpas) := {"namespace": {ns: {"autoscaling/v2": {"HorizontalPodAutoscal
 }}
 
 replicas(obj, inv) := r if {
-	r := spread.replicas(obj) with data.inventory as inv
+	r := spread.replicas(obj) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 replicated(obj, inv) if {
-	spread.replicated(obj, 2) with data.inventory as inv
+	spread.replicated(obj, 2) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_group if {
@@ -107,9 +107,9 @@ test_lowest_of_several_hpas if {
 }
 
 test_min_replicas if {
-	spread.replicated(deployment({}), 1) with data.inventory as {}
-	not spread.replicated(deployment({"replicas": 2}), 3) with data.inventory as {}
-	spread.replicated(deployment({"replicas": 3}), 3) with data.inventory as {}
+	spread.replicated(deployment({}), 1) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
+	not spread.replicated(deployment({"replicas": 2}), 3) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
+	spread.replicated(deployment({"replicas": 3}), 3) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 }
 
 test_daemonset_is_never_replicated if {
@@ -141,7 +141,7 @@ hostname := ["kubernetes.io/hostname"]
 zone := ["topology.kubernetes.io/zone"]
 
 defects(t) := d if {
-	d := spread.anti_affinity_defects(deployment({}), t, hostname) with data.inventory as {}
+	d := spread.anti_affinity_defects(deployment({}), t, hostname) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 }
 
 test_matching_term_has_no_defect if {
@@ -191,9 +191,9 @@ test_empty_namespace_selector_includes_own if {
 
 test_namespace_selector_against_the_namespace_object if {
 	shop := {"cluster": {"v1": {"Namespace": {"shop": {"metadata": {"name": "shop", "labels": {"env": "prod"}}}}}}}
-	ok := spread.anti_affinity_defects(deployment({}), term({"namespaceSelector": {"matchLabels": {"env": "prod"}}}), hostname) with data.inventory as shop
+	ok := spread.anti_affinity_defects(deployment({}), term({"namespaceSelector": {"matchLabels": {"env": "prod"}}}), hostname) with data.inventory as shop with data.rampart.index as rampart.inventory_index(shop)
 	ok == []
-	bad := spread.anti_affinity_defects(deployment({}), term({"namespaceSelector": {"matchLabels": {"env": "dev"}}}), hostname) with data.inventory as shop
+	bad := spread.anti_affinity_defects(deployment({}), term({"namespaceSelector": {"matchLabels": {"env": "dev"}}}), hostname) with data.inventory as shop with data.rampart.index as rampart.inventory_index(shop)
 	bad == [{"field": "namespaceSelector", "reason": "has a namespaceSelector (env=dev) that does not select the pod's own namespace `shop`"}]
 }
 

@@ -113,42 +113,42 @@ test_request_does_not_default_the_limit if {
 test_limit_range_default_limit if {
 	spec := {"containers": [{"name": "api"}]}
 	inv := limit_range({"type": "Container", "default": {"memory": "512Mi"}})
-	count(check.deny) == 0 with input as deployment(spec) with data.inventory as inv
+	count(check.deny) == 0 with input as deployment(spec) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_max_defaults_the_limit if {
 	spec := {"containers": [{"name": "api"}]}
 	inv := limit_range({"type": "Container", "max": {"memory": "512Mi"}})
-	count(check.deny) == 0 with input as deployment(spec) with data.inventory as inv
+	count(check.deny) == 0 with input as deployment(spec) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_default_request_does_not_default_the_limit if {
 	spec := {"containers": [{"name": "api"}]}
 	inv := limit_range({"type": "Container", "defaultRequest": {"memory": "512Mi"}, "min": {"memory": "512Mi"}})
-	count(check.deny) == 1 with input as deployment(spec) with data.inventory as inv
+	count(check.deny) == 1 with input as deployment(spec) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_for_another_resource_does_not_count if {
 	spec := {"containers": [{"name": "api"}]}
 	inv := limit_range({"type": "Container", "default": {"cpu": "1"}, "defaultRequest": {"cpu": "1"}})
-	count(check.deny) == 1 with input as deployment(spec) with data.inventory as inv
+	count(check.deny) == 1 with input as deployment(spec) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_of_type_pod_does_not_count if {
 	spec := {"containers": [{"name": "api"}]}
 	inv := limit_range({"type": "Pod", "max": {"memory": "512Mi"}})
-	count(check.deny) == 1 with input as deployment(spec) with data.inventory as inv
+	count(check.deny) == 1 with input as deployment(spec) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_in_another_namespace_does_not_count if {
 	spec := {"containers": [{"name": "api"}]}
 	inv := limit_range({"type": "Container", "default": {"memory": "512Mi"}, "defaultRequest": {"memory": "512Mi"}})
 	elsewhere := object.union(deployment(spec), {"metadata": {"namespace": "blog"}})
-	count(check.deny) == 1 with input as elsewhere with data.inventory as inv
+	count(check.deny) == 1 with input as elsewhere with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_covers_init_containers if {
 	spec := {"initContainers": [{"name": "migrate"}], "containers": [{"name": "api"}]}
 	inv := limit_range({"type": "Container", "default": {"memory": "512Mi"}})
-	count(check.deny) == 0 with input as deployment(spec) with data.inventory as inv
+	count(check.deny) == 0 with input as deployment(spec) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }

@@ -26,15 +26,15 @@ inventory(policies) := {"namespace": {ns: {"networking.k8s.io/v1": {"NetworkPoli
 labels_path := ["spec", "template", "metadata", "labels"]
 
 findings(obj, policies) := f if {
-	f := check.deny with input as obj with data.inventory as inventory(policies)
+	f := check.deny with input as obj with data.inventory as inventory(policies) with data.rampart.index as rampart.inventory_index(inventory(policies))
 }
 
 egress_findings(obj, policies) := f if {
-	f := check.deny with input as obj with data.inventory as inventory(policies) with data.rampart.params as {"require-egress": true}
+	f := check.deny with input as obj with data.inventory as inventory(policies) with data.rampart.index as rampart.inventory_index(inventory(policies)) with data.rampart.params as {"require-egress": true}
 }
 
 test_no_policy_at_all if {
-	results := check.deny with input as web with data.inventory as {}
+	results := check.deny with input as web with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 	count(results) == 1
 	some r in results
 	r.path == labels_path
@@ -161,6 +161,6 @@ test_pods_without_labels_are_only_selected_by_an_empty_selector if {
 with_host_network(value) := object.union(web, {"spec": {"template": {"spec": {"hostNetwork": value, "containers": [{"name": "web"}]}}}})
 
 test_host_network_pods_are_not_reported if {
-	count(check.deny) == 0 with input as with_host_network(true) with data.inventory as {}
-	count(check.deny) == 1 with input as with_host_network(false) with data.inventory as {}
+	count(check.deny) == 0 with input as with_host_network(true) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
+	count(check.deny) == 1 with input as with_host_network(false) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 }

@@ -26,7 +26,7 @@ web := {"matchLabels": {"app": "web"}}
 base := ["spec", "template", "spec", "affinity", "podAntiAffinity"]
 
 findings(obj) := f if {
-	f := check.deny with input as obj with data.inventory as {}
+	f := check.deny with input as obj with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 }
 
 passes(obj) if count(findings(obj)) == 0
@@ -99,7 +99,7 @@ test_wrong_topology_key if {
 test_topology_keys_param if {
 	t := {"topologyKey": "topology.kubernetes.io/zone", "labelSelector": web}
 	params := {"anti-affinity-topology-keys": ["topology.kubernetes.io/zone"], "min-replicas": 2}
-	count(check.deny) == 0 with input as workload("Deployment", 3, required([t])) with data.inventory as {} with data.rampart.params as params
+	count(check.deny) == 0 with input as workload("Deployment", 3, required([t])) with data.inventory as {} with data.rampart.index as rampart.inventory_index({}) with data.rampart.params as params
 }
 
 test_namespaces_excluding_own if {
@@ -119,8 +119,8 @@ test_namespace_selector_and_namespace_object if {
 	obj := workload("Deployment", 3, required([t]))
 	labelled := {"cluster": {"v1": {"Namespace": {"shop": {"metadata": {"name": "shop", "labels": {"team": "shop"}}}}}}}
 	unlabelled := {"cluster": {"v1": {"Namespace": {"shop": {"metadata": {"name": "shop"}}}}}}
-	count(check.deny) == 0 with input as obj with data.inventory as labelled
-	results := check.deny with input as obj with data.inventory as unlabelled
+	count(check.deny) == 0 with input as obj with data.inventory as labelled with data.rampart.index as rampart.inventory_index(labelled)
+	results := check.deny with input as obj with data.inventory as unlabelled with data.rampart.index as rampart.inventory_index(unlabelled)
 	some r in results
 	r.path == array.concat(base, ["requiredDuringSchedulingIgnoredDuringExecution", 0, "namespaceSelector"])
 	# Not in the run: benefit of the doubt.
@@ -165,7 +165,7 @@ hpa(min) := {
 hpa_inventory(min) := {"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"web-hpa": hpa(min)}}}}}
 
 test_hpa_makes_a_single_replica_replicated if {
-	results := check.deny with input as workload("Deployment", 1, {}) with data.inventory as hpa_inventory(4)
+	results := check.deny with input as workload("Deployment", 1, {}) with data.inventory as hpa_inventory(4) with data.rampart.index as rampart.inventory_index(hpa_inventory(4))
 	count(results) == 1
 	some r in results
 	r.msg == "Deployment `web` runs at least 4 replicas (minReplicas of HorizontalPodAutoscaler `web-hpa`) with no podAntiAffinity term on kubernetes.io/hostname that selects its own pods, so nothing keeps its replicas apart"
@@ -177,7 +177,7 @@ test_hpa_makes_a_single_replica_replicated if {
 }
 
 test_hpa_min_replicas_one_wins_over_spec_replicas if {
-	count(check.deny) == 0 with input as workload("Deployment", 3, {}) with data.inventory as hpa_inventory(1)
+	count(check.deny) == 0 with input as workload("Deployment", 3, {}) with data.inventory as hpa_inventory(1) with data.rampart.index as rampart.inventory_index(hpa_inventory(1))
 }
 
 # A parameter that is set is taken as it is, null and false included; only a missing one

@@ -24,7 +24,7 @@ web := {"matchLabels": {"app": "web"}}
 base := ["spec", "template", "spec", "topologySpreadConstraints"]
 
 findings(obj) := f if {
-	f := check.deny with input as obj with data.inventory as {}
+	f := check.deny with input as obj with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 }
 
 passes(obj) if count(findings(obj)) == 0
@@ -79,7 +79,7 @@ test_wrong_topology_key if {
 test_spread_keys_param if {
 	c := object.union(zone(web), {"topologyKey": "kubernetes.io/hostname"})
 	params := {"spread-topology-keys": ["kubernetes.io/hostname"]}
-	count(check.deny) == 0 with input as workload("Deployment", 3, spread([c])) with data.inventory as {} with data.rampart.params as params
+	count(check.deny) == 0 with input as workload("Deployment", 3, spread([c])) with data.inventory as {} with data.rampart.index as rampart.inventory_index({}) with data.rampart.params as params
 }
 
 test_nearest_miss_and_related if {
@@ -104,10 +104,10 @@ test_hpa_makes_a_single_replica_replicated if {
 		"spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 3},
 	}
 	inv := {"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"web-hpa": hpa}}}}}
-	results := check.deny with input as workload("Deployment", 1, {}) with data.inventory as inv
+	results := check.deny with input as workload("Deployment", 1, {}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 	some r in results
 	r.related[0].object.name == "web-hpa"
-	count(check.deny) == 0 with input as workload("Deployment", 5, {}) with data.inventory as {"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"web-hpa": object.union(hpa, {"spec": {"minReplicas": 1}})}}}}}
+	count(check.deny) == 0 with input as workload("Deployment", 5, {}) with data.inventory as {"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"web-hpa": object.union(hpa, {"spec": {"minReplicas": 1}})}}}}} with data.rampart.index as rampart.inventory_index({"namespace": {"shop": {"autoscaling/v2": {"HorizontalPodAutoscaler": {"web-hpa": object.union(hpa, {"spec": {"minReplicas": 1}})}}}}})
 }
 
 zone_anti_affinity(selector) := {"topologyKey": "topology.kubernetes.io/zone", "labelSelector": selector}

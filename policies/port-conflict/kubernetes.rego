@@ -123,7 +123,7 @@ deny contains {
 	node_port != 0
 	# The index lists every `v1` Service port by nodePort.
 	others := {o |
-		some o in rampart.inventory_index(data.inventory).node_ports[node_port]
+		some o in data.rampart.index.node_ports[node_port]
 		not self(o.object.namespace, "v1", "Service", o.object.name)
 	}
 	count(others) > 0
@@ -192,7 +192,7 @@ own_host_ports := {b.host_port | some b in own_bindings}
 # Workloads elsewhere in the run that may bind one of our host ports: the index lists them by
 # hostPort, and by containerPort under hostNetwork.
 foreign_bindings contains {"binding": binding, "object": other.ref} if {
-	index := rampart.inventory_index(data.inventory)
+	index := data.rampart.index
 	some port in own_host_ports
 	some other in index.host_ports[port]
 	not self(other.ref.namespace, other.ref.apiVersion, other.ref.kind, other.ref.name)

@@ -41,7 +41,7 @@ b := service("b", "billing", [{"port": 8080}, {"port": 443, "nodePort": 30080}])
 c := service("c", "shop", [{"port": 80, "nodePort": 30081}])
 
 test_same_node_port_in_two_namespaces if {
-	results := check.deny with input as a with data.inventory as inventory([a, b, c])
+	results := check.deny with input as a with data.inventory as inventory([a, b, c]) with data.rampart.index as rampart.inventory_index(inventory([a, b, c]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 0, "nodePort"]
@@ -51,7 +51,7 @@ test_same_node_port_in_two_namespaces if {
 }
 
 test_both_sides_are_reported if {
-	results := check.deny with input as b with data.inventory as inventory([a, b, c])
+	results := check.deny with input as b with data.inventory as inventory([a, b, c]) with data.rampart.index as rampart.inventory_index(inventory([a, b, c]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 1, "nodePort"]
@@ -59,22 +59,22 @@ test_both_sides_are_reported if {
 }
 
 test_distinct_node_ports if {
-	count(check.deny) == 0 with input as a with data.inventory as inventory([a, c])
+	count(check.deny) == 0 with input as a with data.inventory as inventory([a, c]) with data.rampart.index as rampart.inventory_index(inventory([a, c]))
 }
 
 test_node_port_zero_is_unset_not_a_claim if {
 	x := service("x", "shop", [{"port": 80, "nodePort": 0}])
 	y := service("y", "billing", [{"port": 81, "nodePort": 0}])
-	count(check.deny) == 0 with input as x with data.inventory as inventory([x, y])
+	count(check.deny) == 0 with input as x with data.inventory as inventory([x, y]) with data.rampart.index as rampart.inventory_index(inventory([x, y]))
 }
 
 test_a_service_does_not_conflict_with_itself if {
-	count(check.deny) == 0 with input as a with data.inventory as inventory([a])
+	count(check.deny) == 0 with input as a with data.inventory as inventory([a]) with data.rampart.index as rampart.inventory_index(inventory([a]))
 }
 
 test_node_port_used_by_two_others_gives_one_finding_with_both_related if {
 	d := service("d", "ops", [{"port": 81, "nodePort": 30080}])
-	results := check.deny with input as a with data.inventory as inventory([a, b, d])
+	results := check.deny with input as a with data.inventory as inventory([a, b, d]) with data.rampart.index as rampart.inventory_index(inventory([a, b, d]))
 	count(results) == 1
 	some r in results
 	r.msg == "nodePort 30080 is also used by Service billing/b, Service ops/d"
@@ -86,7 +86,7 @@ test_node_port_default_namespace_self if {
 	# An object without metadata.namespace is in the default namespace: still itself.
 	bare := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}, "spec": {"ports": [{"port": 80, "nodePort": 30080}]}}
 	count(check.deny) == 0 with input as bare
-		with data.inventory as {"namespace": {"default": {"v1": {"Service": {"a": bare}}}}}
+		with data.inventory as {"namespace": {"default": {"v1": {"Service": {"a": bare}}}}} with data.rampart.index as rampart.inventory_index({"namespace": {"default": {"v1": {"Service": {"a": bare}}}}})
 		with data.rampart.params as {"default-namespace": "default"}
 }
 
@@ -98,7 +98,7 @@ test_service_port_listed_twice if {
 		{"name": "metrics", "port": 9090},
 		{"name": "web", "port": 80, "targetPort": 8081},
 	])
-	results := check.deny with input as svc with data.inventory as inventory([svc])
+	results := check.deny with input as svc with data.inventory as inventory([svc]) with data.rampart.index as rampart.inventory_index(inventory([svc]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 2, "port"]
@@ -108,7 +108,7 @@ test_service_port_listed_twice if {
 
 test_service_port_every_later_duplicate_points_at_the_first if {
 	svc := service("s", "shop", [{"port": 53, "protocol": "TCP"}, {"port": 53, "protocol": "TCP"}, {"port": 53}])
-	results := check.deny with input as svc with data.inventory as inventory([svc])
+	results := check.deny with input as svc with data.inventory as inventory([svc]) with data.rampart.index as rampart.inventory_index(inventory([svc]))
 	{[r.path, r.related[0].path] | some r in results} == {
 		[["spec", "ports", 1, "port"], ["spec", "ports", 0, "port"]],
 		[["spec", "ports", 2, "port"], ["spec", "ports", 0, "port"]],
@@ -120,7 +120,7 @@ test_service_port_every_later_duplicate_points_at_the_first if {
 
 test_service_same_port_other_protocol_is_fine if {
 	svc := service("dns", "kube-system", [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53}])
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc]) with data.rampart.index as rampart.inventory_index(inventory([svc]))
 }
 
 # ---------------------------------------------------------------- (a) containerPort in one pod
@@ -137,7 +137,7 @@ test_two_containers_same_container_port if {
 		{"name": "app", "ports": [{"containerPort": 8080}]},
 		{"name": "proxy", "ports": [{"containerPort": 9000}, {"containerPort": 8080, "protocol": "TCP"}]},
 	]})
-	results := check.deny with input as w with data.inventory as inventory([w])
+	results := check.deny with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 	count(results) == 2
 	{[r.path, r.msg, r.related[0].path] | some r in results} == {
 		[
@@ -158,7 +158,7 @@ test_same_container_port_other_protocol_is_fine if {
 		{"name": "udp", "ports": [{"containerPort": 53, "protocol": "UDP"}]},
 		{"name": "tcp", "ports": [{"containerPort": 53}]},
 	]})
-	count(check.deny) == 0 with input as w with data.inventory as inventory([w])
+	count(check.deny) == 0 with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 }
 
 test_sidecar_conflicts_with_container if {
@@ -166,7 +166,7 @@ test_sidecar_conflicts_with_container if {
 		"initContainers": [{"name": "mesh", "restartPolicy": "Always", "ports": [{"containerPort": 15001}]}],
 		"containers": [{"name": "app", "ports": [{"containerPort": 15001}]}],
 	})
-	results := check.deny with input as w with data.inventory as inventory([w])
+	results := check.deny with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 	{r.path | some r in results} == {
 		["spec", "template", "spec", "initContainers", 0, "ports", 0, "containerPort"],
 		["spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"],
@@ -178,7 +178,7 @@ test_plain_init_container_does_not_conflict if {
 		"initContainers": [{"name": "warmup", "ports": [{"containerPort": 8080}]}],
 		"containers": [{"name": "app", "ports": [{"containerPort": 8080}]}],
 	})
-	count(check.deny) == 0 with input as w with data.inventory as inventory([w])
+	count(check.deny) == 0 with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 }
 
 test_three_containers_one_finding_each_with_two_related if {
@@ -187,7 +187,7 @@ test_three_containers_one_finding_each_with_two_related if {
 		{"name": "b", "ports": [{"containerPort": 80}]},
 		{"name": "c", "ports": [{"containerPort": 80}]},
 	]}}
-	results := check.deny with input as w with data.inventory as inventory([w])
+	results := check.deny with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 	count(results) == 3
 	some r in results
 	r.path == ["spec", "containers", 0, "ports", 0, "containerPort"]
@@ -197,7 +197,7 @@ test_three_containers_one_finding_each_with_two_related if {
 
 test_same_container_declares_a_port_twice if {
 	w := deployment("web", "shop", {"containers": [{"name": "app", "ports": [{"containerPort": 80, "name": "http"}, {"containerPort": 80, "name": "web"}]}]})
-	results := check.deny with input as w with data.inventory as inventory([w])
+	results := check.deny with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 	count(results) == 2
 	every r in results {
 		r.msg == "containerPort 80/TCP of container `app` is also declared by another entry of the same container"
@@ -209,7 +209,7 @@ test_cronjob_pod_ports if {
 		{"name": "a", "ports": [{"containerPort": 80}]},
 		{"name": "b", "ports": [{"containerPort": 80}]},
 	]}}}}}}
-	results := check.deny with input as w with data.inventory as inventory([w])
+	results := check.deny with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 	some r in results
 	r.path == ["spec", "jobTemplate", "spec", "template", "spec", "containers", 1, "ports", 0, "containerPort"]
 }
@@ -228,7 +228,7 @@ agent := daemonset("agent", "monitoring", {"containers": [{"name": "agent", "por
 exporter := daemonset("exporter", "kube-system", {"hostNetwork": true, "containers": [{"name": "node-exporter", "ports": [{"containerPort": 9100}]}]})
 
 test_host_port_conflict_across_namespaces_with_host_network if {
-	results := check.deny with input as agent with data.inventory as inventory([agent, exporter])
+	results := check.deny with input as agent with data.inventory as inventory([agent, exporter]) with data.rampart.index as rampart.inventory_index(inventory([agent, exporter]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "template", "spec", "containers", 0, "ports", 1, "hostPort"]
@@ -241,7 +241,7 @@ test_host_port_conflict_across_namespaces_with_host_network if {
 }
 
 test_host_network_side_is_reported_too if {
-	results := check.deny with input as exporter with data.inventory as inventory([agent, exporter])
+	results := check.deny with input as exporter with data.inventory as inventory([agent, exporter]) with data.rampart.index as rampart.inventory_index(inventory([agent, exporter]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"]
@@ -251,22 +251,22 @@ test_host_network_side_is_reported_too if {
 
 test_host_port_protocol_must_match if {
 	other := deployment("statsd", "shop", {"containers": [{"name": "statsd", "ports": [{"containerPort": 8125, "hostPort": 8125}]}]})
-	count(check.deny) == 0 with input as other with data.inventory as inventory([agent, other])
+	count(check.deny) == 0 with input as other with data.inventory as inventory([agent, other]) with data.rampart.index as rampart.inventory_index(inventory([agent, other]))
 }
 
 test_host_port_distinct_host_ips_do_not_conflict if {
 	one := deployment("one", "shop", {"containers": [{"name": "a", "ports": [{"containerPort": 80, "hostPort": 80, "hostIP": "10.0.0.1"}]}]})
 	two := deployment("two", "shop", {"containers": [{"name": "b", "ports": [{"containerPort": 80, "hostPort": 80, "hostIP": "10.0.0.2"}]}]})
-	count(check.deny) == 0 with input as one with data.inventory as inventory([one, two])
+	count(check.deny) == 0 with input as one with data.inventory as inventory([one, two]) with data.rampart.index as rampart.inventory_index(inventory([one, two]))
 }
 
 test_host_port_wildcard_overlaps_specific_ip if {
 	one := deployment("one", "shop", {"containers": [{"name": "a", "ports": [{"containerPort": 80, "hostPort": 80, "hostIP": "10.0.0.1"}]}]})
 	two := deployment("two", "shop", {"containers": [{"name": "b", "ports": [{"containerPort": 8080, "hostPort": 80, "hostIP": "0.0.0.0"}]}]})
-	results := check.deny with input as one with data.inventory as inventory([one, two])
+	results := check.deny with input as one with data.inventory as inventory([one, two]) with data.rampart.index as rampart.inventory_index(inventory([one, two]))
 	some r in results
 	r.msg == "host port 10.0.0.1:80/TCP of container `a` is also bound by Deployment shop/two (container `b`)"
-	results2 := check.deny with input as two with data.inventory as inventory([one, two])
+	results2 := check.deny with input as two with data.inventory as inventory([one, two]) with data.rampart.index as rampart.inventory_index(inventory([one, two]))
 	count(results2) == 1
 }
 
@@ -274,7 +274,7 @@ test_host_port_every_other_side_is_related if {
 	one := deployment("one", "a", {"containers": [{"name": "a", "ports": [{"containerPort": 80, "hostPort": 80}]}]})
 	two := deployment("two", "b", {"containers": [{"name": "b", "ports": [{"containerPort": 80, "hostPort": 80}]}]})
 	three := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "three", "namespace": "c"}, "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 81, "hostPort": 80}]}]}}
-	results := check.deny with input as three with data.inventory as inventory([one, two, three])
+	results := check.deny with input as three with data.inventory as inventory([one, two, three]) with data.rampart.index as rampart.inventory_index(inventory([one, two, three]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "containers", 0, "ports", 0, "hostPort"]
@@ -287,7 +287,7 @@ test_host_port_twice_in_one_pod if {
 		{"name": "a", "ports": [{"containerPort": 80, "hostPort": 8080}]},
 		{"name": "b", "ports": [{"containerPort": 81, "hostPort": 8080}]},
 	]})
-	results := check.deny with input as w with data.inventory as inventory([w])
+	results := check.deny with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 	{[r.path, r.related[0].path] | some r in results} == {
 		[["spec", "template", "spec", "containers", 0, "ports", 0, "hostPort"], ["spec", "template", "spec", "containers", 1, "ports", 0, "hostPort"]],
 		[["spec", "template", "spec", "containers", 1, "ports", 0, "hostPort"], ["spec", "template", "spec", "containers", 0, "ports", 0, "hostPort"]],
@@ -303,7 +303,7 @@ test_same_container_and_host_port_in_one_pod_reported_once_per_entry if {
 		{"name": "a", "ports": [{"containerPort": 80, "hostPort": 8080}]},
 		{"name": "b", "ports": [{"containerPort": 80, "hostPort": 8080}]},
 	]})
-	results := check.deny with input as w with data.inventory as inventory([w])
+	results := check.deny with input as w with data.inventory as inventory([w]) with data.rampart.index as rampart.inventory_index(inventory([w]))
 	count(results) == 2
 	every r in results {
 		r.path[count(r.path) - 1] == "containerPort"
@@ -311,19 +311,19 @@ test_same_container_and_host_port_in_one_pod_reported_once_per_entry if {
 }
 
 test_a_workload_does_not_conflict_with_itself if {
-	count(check.deny) == 0 with input as agent with data.inventory as inventory([agent])
+	count(check.deny) == 0 with input as agent with data.inventory as inventory([agent]) with data.rampart.index as rampart.inventory_index(inventory([agent]))
 }
 
 test_no_host_port_no_finding if {
 	w := deployment("web", "shop", {"containers": [{"name": "a", "ports": [{"containerPort": 9100}]}]})
-	count(check.deny) == 0 with input as w with data.inventory as inventory([w, exporter])
+	count(check.deny) == 0 with input as w with data.inventory as inventory([w, exporter]) with data.rampart.index as rampart.inventory_index(inventory([w, exporter]))
 }
 
 test_ipv6_any_overlaps_ipv6_address if {
 	one := deployment("one", "shop", {"containers": [{"name": "a", "ports": [{"containerPort": 53, "hostPort": 53, "protocol": "UDP", "hostIP": "::"}]}]})
 	two := deployment("two", "shop", {"containers": [{"name": "b", "ports": [{"containerPort": 53, "hostPort": 53, "protocol": "UDP", "hostIP": "fd00::10"}]}]})
 	three := deployment("three", "shop", {"containers": [{"name": "c", "ports": [{"containerPort": 53, "hostPort": 53, "protocol": "UDP", "hostIP": "10.0.0.1"}]}]})
-	results := check.deny with input as one with data.inventory as inventory([one, two, three])
+	results := check.deny with input as one with data.inventory as inventory([one, two, three]) with data.rampart.index as rampart.inventory_index(inventory([one, two, three]))
 	count(results) == 1
 	some r in results
 	r.msg == "host port [::]:53/UDP of container `a` is also bound by Deployment shop/two (container `b`)"
@@ -331,5 +331,5 @@ test_ipv6_any_overlaps_ipv6_address if {
 
 test_non_workloads_are_ignored if {
 	cm := {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "shop"}, "data": {"ports": "80"}}
-	count(check.deny) == 0 with input as cm with data.inventory as inventory([cm])
+	count(check.deny) == 0 with input as cm with data.inventory as inventory([cm]) with data.rampart.index as rampart.inventory_index(inventory([cm]))
 }

@@ -151,7 +151,7 @@ lr_object := {"apiVersion": "v1", "kind": "LimitRange", "name": "defaults", "nam
 
 test_request_above_limit_range_default_limit if {
 	inv := limit_range({"type": "Container", "default": {"memory": "512Mi"}})
-	results := check.deny with input as with_resources({"requests": {"memory": "1Gi"}}) with data.inventory as inv
+	results := check.deny with input as with_resources({"requests": {"memory": "1Gi"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 	count(results) == 1
 	some r in results
 	r.path == array.concat(container, ["resources", "requests", "memory"])
@@ -161,7 +161,7 @@ test_request_above_limit_range_default_limit if {
 
 test_request_above_limit_range_max_without_default if {
 	inv := limit_range({"type": "Container", "max": {"cpu": "1"}})
-	results := check.deny with input as with_resources({"requests": {"cpu": "2"}}) with data.inventory as inv
+	results := check.deny with input as with_resources({"requests": {"cpu": "2"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 	count(results) == 1
 	some r in results
 	r.related[0].path == ["spec", "limits", 1, "max", "cpu"]
@@ -169,23 +169,23 @@ test_request_above_limit_range_max_without_default if {
 
 test_limit_range_default_wins_over_max if {
 	inv := limit_range({"type": "Container", "default": {"cpu": "2"}, "max": {"cpu": "1"}})
-	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "2"}}) with data.inventory as inv
+	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "2"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_own_limit_wins_over_limit_range if {
 	inv := limit_range({"type": "Container", "default": {"cpu": "500m"}})
-	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "1"}, "limits": {"cpu": "1"}}) with data.inventory as inv
+	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "1"}, "limits": {"cpu": "1"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_request_within_limit_range_default if {
 	inv := limit_range({"type": "Container", "default": {"cpu": "1"}})
-	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "1"}}) with data.inventory as inv
+	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "1"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_limit_range_pod_items_and_other_namespaces_do_not_count if {
 	inv := limit_range({"type": "Pod", "default": {"cpu": "500m"}})
-	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "1"}}) with data.inventory as inv
+	count(check.deny) == 0 with input as with_resources({"requests": {"cpu": "1"}}) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 	inv2 := limit_range({"type": "Container", "default": {"cpu": "500m"}})
 	elsewhere := object.union(with_resources({"requests": {"cpu": "1"}}), {"metadata": {"namespace": "blog"}})
-	count(check.deny) == 0 with input as elsewhere with data.inventory as inv2
+	count(check.deny) == 0 with input as elsewhere with data.inventory as inv2 with data.rampart.index as rampart.inventory_index(inv2)
 }

@@ -71,7 +71,7 @@ selected contains {
 	match := {"matchLabels": selector}
 	ns := k8s.namespace
 	# Candidates: the workloads whose pods carry one of the selector's labels.
-	index := rampart.inventory_index(data.inventory)
+	index := data.rampart.index
 	some key, value in selector
 	some candidate in index.pods[ns][key][value]
 	[api_version, kind, name, obj] := [candidate.ref.apiVersion, candidate.ref.kind, candidate.ref.name, candidate.value]

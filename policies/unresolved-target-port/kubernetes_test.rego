@@ -45,17 +45,17 @@ web := deployment("web", {"app": "web", "tier": "front"}, [{"name": "nginx", "po
 
 test_numeric_target_port_matches if {
 	svc := service({"app": "web"}, [{"port": 80, "targetPort": 8080}])
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 }
 
 test_named_target_port_matches if {
 	svc := service({"app": "web"}, [{"port": 80, "targetPort": "http"}])
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 }
 
 test_numeric_target_port_unresolved if {
 	svc := service({"app": "web"}, [{"port": 80, "targetPort": 8080}, {"port": 81, "targetPort": 8081}])
-	results := check.deny with input as svc with data.inventory as inventory([svc, web])
+	results := check.deny with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 1, "targetPort"]
@@ -69,7 +69,7 @@ test_numeric_target_port_unresolved if {
 
 test_named_target_port_unresolved if {
 	svc := service({"app": "web"}, [{"port": 80, "targetPort": "web"}])
-	results := check.deny with input as svc with data.inventory as inventory([svc, web])
+	results := check.deny with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 0, "targetPort"]
@@ -78,9 +78,9 @@ test_named_target_port_unresolved if {
 
 test_absent_target_port_defaults_to_port if {
 	ok := service({"app": "web"}, [{"port": 8080}])
-	count(check.deny) == 0 with input as ok with data.inventory as inventory([ok, web])
+	count(check.deny) == 0 with input as ok with data.inventory as inventory([ok, web]) with data.rampart.index as rampart.inventory_index(inventory([ok, web]))
 	bad := service({"app": "web"}, [{"name": "http", "port": 80}])
-	results := check.deny with input as bad with data.inventory as inventory([bad, web])
+	results := check.deny with input as bad with data.inventory as inventory([bad, web]) with data.rampart.index as rampart.inventory_index(inventory([bad, web]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 0]
@@ -90,7 +90,7 @@ test_absent_target_port_defaults_to_port if {
 test_protocol_must_match if {
 	dns := deployment("dns", {"app": "dns"}, [{"name": "coredns", "ports": [{"name": "dns", "containerPort": 53, "protocol": "UDP"}]}])
 	svc := service({"app": "dns"}, [{"name": "dns", "port": 53, "protocol": "UDP", "targetPort": "dns"}, {"name": "dns-tcp", "port": 53, "targetPort": 53}])
-	results := check.deny with input as svc with data.inventory as inventory([svc, dns])
+	results := check.deny with input as svc with data.inventory as inventory([svc, dns]) with data.rampart.index as rampart.inventory_index(inventory([svc, dns]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 1, "targetPort"]
@@ -99,41 +99,41 @@ test_protocol_must_match if {
 
 test_digit_string_target_port_is_a_number if {
 	svc := service({"app": "web"}, [{"port": 80, "targetPort": "8080"}])
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 }
 
 test_selector_selects_nothing_is_not_reported if {
 	svc := service({"app": "api"}, [{"port": 80, "targetPort": 1234}])
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 }
 
 test_no_or_empty_selector_is_not_reported if {
 	none := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ext", "namespace": "shop"}, "spec": {"ports": [{"port": 80, "targetPort": 1234}]}}
-	count(check.deny) == 0 with input as none with data.inventory as inventory([none, web])
+	count(check.deny) == 0 with input as none with data.inventory as inventory([none, web]) with data.rampart.index as rampart.inventory_index(inventory([none, web]))
 	empty := service({}, [{"port": 80, "targetPort": 1234}])
-	count(check.deny) == 0 with input as empty with data.inventory as inventory([empty, web])
+	count(check.deny) == 0 with input as empty with data.inventory as inventory([empty, web]) with data.rampart.index as rampart.inventory_index(inventory([empty, web]))
 }
 
 test_external_name_is_not_reported if {
 	svc := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "db", "namespace": "shop"}, "spec": {"type": "ExternalName", "externalName": "db.example.com", "selector": {"app": "web"}, "ports": [{"port": 5432}]}}
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 }
 
 test_other_namespace_is_not_selected if {
 	other := object.union(web, {"metadata": {"name": "web", "namespace": "billing"}})
 	svc := service({"app": "web"}, [{"port": 80, "targetPort": 1234}])
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, other])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, other]) with data.rampart.index as rampart.inventory_index(inventory([svc, other]))
 }
 
 test_selector_must_match_every_label if {
 	svc := service({"app": "web", "tier": "back"}, [{"port": 80, "targetPort": 1234}])
-	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web])
+	count(check.deny) == 0 with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
 }
 
 test_port_of_any_selected_workload_resolves if {
 	canary := deployment("web-canary", {"app": "web", "track": "canary"}, [{"name": "nginx", "ports": [{"name": "admin", "containerPort": 9000}]}])
 	svc := service({"app": "web"}, [{"port": 9000, "targetPort": "admin"}, {"port": 7000, "targetPort": "nope"}])
-	results := check.deny with input as svc with data.inventory as inventory([svc, web, canary])
+	results := check.deny with input as svc with data.inventory as inventory([svc, web, canary]) with data.rampart.index as rampart.inventory_index(inventory([svc, web, canary]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 1, "targetPort"]
@@ -154,7 +154,7 @@ test_sidecar_ports_count_but_plain_init_ports_do_not if {
 		},
 	}
 	svc := service({"app": "meshed"}, [{"port": 1, "targetPort": "mesh"}, {"port": 2, "targetPort": "setup"}])
-	results := check.deny with input as svc with data.inventory as inventory([svc, pod])
+	results := check.deny with input as svc with data.inventory as inventory([svc, pod]) with data.rampart.index as rampart.inventory_index(inventory([svc, pod]))
 	count(results) == 1
 	some r in results
 	r.path == ["spec", "ports", 1, "targetPort"]
@@ -166,10 +166,10 @@ test_workload_without_ports if {
 	bare := deployment("bare", {"app": "bare"}, [{"name": "app"}])
 	# A numeric port reaches the container whether or not it is declared.
 	numeric := service({"app": "bare"}, [{"port": 80}, {"port": 81, "targetPort": 8081}])
-	count(check.deny) == 0 with input as numeric with data.inventory as inventory([numeric, bare])
+	count(check.deny) == 0 with input as numeric with data.inventory as inventory([numeric, bare]) with data.rampart.index as rampart.inventory_index(inventory([numeric, bare]))
 	# A name resolves to nothing.
 	named := service({"app": "bare"}, [{"port": 80, "targetPort": "http"}])
-	results := check.deny with input as named with data.inventory as inventory([named, bare])
+	results := check.deny with input as named with data.inventory as inventory([named, bare]) with data.rampart.index as rampart.inventory_index(inventory([named, bare]))
 	some r in results
 	r.related[0].msg == "selects Deployment shop/bare, whose containers declare no ports"
 }
@@ -177,7 +177,7 @@ test_workload_without_ports if {
 test_default_namespace if {
 	svc := {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {"selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 1}]}}
 	inv := {"namespace": {"default": {"apps/v1": {"Deployment": {"web": object.union(web, {"metadata": {"namespace": null}})}}}}}
-	results := check.deny with input as svc with data.inventory as inv with data.rampart.params as {"default-namespace": "default"}
+	results := check.deny with input as svc with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv) with data.rampart.params as {"default-namespace": "default"}
 	count(results) == 1
 }
 
@@ -187,11 +187,11 @@ test_cronjob_is_selected if {
 		"spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}]}]},
 	}}}}}
 	svc := service({"app": "job"}, [{"port": 81}])
-	results := check.deny with input as svc with data.inventory as inventory([svc, cj])
+	results := check.deny with input as svc with data.inventory as inventory([svc, cj]) with data.rampart.index as rampart.inventory_index(inventory([svc, cj]))
 	some r in results
 	r.related[0].path == ["spec", "jobTemplate", "spec", "template", "spec", "containers"]
 }
 
 test_non_services_are_ignored if {
-	count(check.deny) == 0 with input as web with data.inventory as inventory([web])
+	count(check.deny) == 0 with input as web with data.inventory as inventory([web]) with data.rampart.index as rampart.inventory_index(inventory([web]))
 }

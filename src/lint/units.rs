@@ -75,12 +75,17 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
     }
 }
 
-/// `data` for policies: params and the inventory.
+/// `data` for policies: params, the inventory and its index (src/policy/index.rs), built once
+/// per unit so that cross-resource rules look objects up without calling Rust.
 fn data_document(params: &Params, inventory: Value) -> Value {
     let params = serde_json::to_string(params).expect("params serialise");
     let params = Value::from_json_str(&params).expect("params are JSON");
     let mut rampart = std::collections::BTreeMap::new();
     rampart.insert(Value::from("params"), params);
+    rampart.insert(
+        Value::from("index"),
+        crate::policy::index::build(&inventory),
+    );
     let mut root = std::collections::BTreeMap::new();
     root.insert(Value::from("rampart"), Value::from(rampart));
     root.insert(Value::from("inventory"), inventory);
