@@ -49,12 +49,27 @@ drops_all if {
 
 added_message(cap) := sprintf("service `%s` adds all capabilities (cap_add: %s)", [input.name, cap]) if {
 	cs.is_all(cap)
-} else := sprintf("service `%s` adds capability %s", [input.name, cap]) if {
+}
+
+added_message(cap) := sprintf("service `%s` adds capability %s", [input.name, cap]) if {
 	is_string(cap)
-} else := sprintf("service `%s` adds capability %s", [input.name, json.marshal(cap)])
+	not cs.is_all(cap)
+}
+
+# (`ALL` is a string, so this form never meets the first.)
+added_message(cap) := sprintf("service `%s` adds capability %s", [input.name, json.marshal(cap)]) if {
+	not is_string(cap)
+}
 
 drop_message := sprintf("service `%s` drops %s but not ALL capabilities", [input.name, concat(", ", dropped)]) if {
-	is_array(input.service.cap_drop)
-	dropped := [sprintf("%v", [cap]) | some cap in input.service.cap_drop]
 	count(dropped) > 0
-} else := sprintf("service `%s` does not drop ALL capabilities", [input.name])
+}
+
+drop_message := sprintf("service `%s` does not drop ALL capabilities", [input.name]) if {
+	not count(dropped) > 0
+}
+
+# The entries of a `cap_drop` list, as written; undefined when `cap_drop` is not a list.
+dropped := [sprintf("%v", [cap]) | some cap in input.service.cap_drop] if {
+	is_array(input.service.cap_drop)
+}

@@ -88,3 +88,21 @@ test_message_names_the_service if {
 	rs := check.deny with input as inp
 	rs == {{"msg": "service `agent` adds capability SYS_ADMIN", "path": ["cap_add", 0]}}
 }
+
+# `ALL` in any case is "all capabilities", any other string is named as written, anything else
+# as JSON; `cap_drop` entries of any type are named, and a `cap_drop` that is no list or an
+# empty one drops nothing.
+test_messages_for_odd_entries if {
+	rs := results({"cap_drop": [false, null, {"a": 1}], "cap_add": ["All", "", null, false, ["ALL"], {"a": "b"}]})
+	rs == {
+		{"msg": "service `web` adds all capabilities (cap_add: All)", "path": ["cap_add", 0]},
+		{"msg": "service `web` adds capability ", "path": ["cap_add", 1]},
+		{"msg": "service `web` adds capability null", "path": ["cap_add", 2]},
+		{"msg": "service `web` adds capability false", "path": ["cap_add", 3]},
+		{"msg": "service `web` adds capability [\"ALL\"]", "path": ["cap_add", 4]},
+		{"msg": "service `web` adds capability {\"a\":\"b\"}", "path": ["cap_add", 5]},
+		{"msg": "service `web` drops false, null, {\"a\": 1} but not ALL capabilities", "path": ["cap_drop"]},
+	}
+	results({"cap_drop": {"ALL": true}, "cap_add": []}) == {{"msg": "service `web` does not drop ALL capabilities", "path": ["cap_drop"]}}
+	results({"cap_drop": false}) == {{"msg": "service `web` does not drop ALL capabilities", "path": ["cap_drop"]}}
+}

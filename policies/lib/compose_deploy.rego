@@ -10,7 +10,10 @@ number(value) := value if {
 	is_number(value)
 	value == floor(value)
 	value >= 0
-} else := to_number(trim_space(value)) if {
+}
+
+# (The two forms cannot both apply: a value is a number or a string.)
+number(value) := to_number(trim_space(value)) if {
 	is_string(value)
 	regex.match(`^[0-9]+$`, trim_space(value))
 }
@@ -19,7 +22,9 @@ number(value) := value if {
 min_replicas := n if {
 	n := data.rampart.params["min-replicas"]
 	is_number(n)
-} else := 2
+}
+
+min_replicas := 2 if not is_number(data.rampart.params["min-replicas"])
 
 # The service runs replicated tasks: `deploy.mode` is absent or `replicated` (not `global`, one
 # task per node, nor the `replicated-job` / `global-job` modes of run-to-completion tasks).

@@ -61,3 +61,12 @@ test_odd_deploy_values if {
 	not compose_deploy.replicas({"deploy": {"replicas": {"count": 3}}})
 	not compose_deploy.replicas({"deploy": {"mode": 7, "replicas": 3}})
 }
+
+# A `min-replicas` that is not a number (or null) is the default.
+test_min_replicas_odd_params if {
+	compose_deploy.min_replicas == 2 with data.rampart.params as {"min-replicas": "3"}
+	compose_deploy.min_replicas == 2 with data.rampart.params as {"min-replicas": null}
+	compose_deploy.min_replicas == 2 with data.rampart.params as {"min-replicas": false}
+	compose_deploy.min_replicas == 2 with data.rampart.params as {}
+	compose_deploy.min_replicas == 0 with data.rampart.params as {"min-replicas": 0}
+}

@@ -48,14 +48,29 @@ missing(service, section, resource) if not sets(service, section, resource)
 missing_path(service, section, resource) := w.path if {
 	some w in written(service, section, resource)
 	is_zero(resource, w.value)
-} else := keys[section][resource][0]
+}
+
+missing_path(service, section, resource) := keys[section][resource][0] if {
+	not writes_zero(service, section, resource)
+}
 
 # The message of a missing setting, `what` naming it ("CPU limit").
 missing_message(name, service, section, resource, what) := msg if {
 	some w in written(service, section, resource)
 	is_zero(resource, w.value)
 	msg := sprintf("service `%s` has no %s: %s is %v, which sets none", [name, what, concat(".", w.path), w.value])
-} else := sprintf("service `%s` has no %s (%s)", [name, what, concat(" or ", [concat(".", p) | some p in keys[section][resource]])])
+}
+
+missing_message(name, service, section, resource, what) := msg if {
+	not writes_zero(service, section, resource)
+	msg := sprintf("service `%s` has no %s (%s)", [name, what, concat(" or ", [concat(".", p) | some p in keys[section][resource]])])
+}
+
+# A key of the setting holds 0.
+writes_zero(service, section, resource) if {
+	some w in written(service, section, resource)
+	is_zero(resource, w.value)
+}
 
 is_zero(resource, value) if amount(resource, value) == 0
 
@@ -124,7 +139,12 @@ sign(s) := "" if s != "-"
 digits(s) := d if {
 	d := trim_left(s, "0")
 	d != ""
-} else := "0"
+}
+
+digits(s) := "0" if not has_significant_digit(s)
+
+# A digit other than a leading zero remains (false for a value that is not a string).
+has_significant_digit(s) if trim_left(s, "0") != ""
 
 # A reservation greater than a limit, both given as written. A limit of 0 is no limit. CPU counts
 # are compared with a relative margin that absorbs floating-point rounding; byte values exactly.

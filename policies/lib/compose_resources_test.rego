@@ -170,3 +170,26 @@ test_invalid_values_are_not_compared if {
 	not cr.exceeds("memory", "2g", "lots")
 	not cr.exceeds("cpus", "2000m", "1")
 }
+
+# A key that holds 0 is where a missing setting points, even beside an invalid or a non-zero
+# value; without one, the `deploy.resources` key (none for a resource without keys).
+test_missing_path_and_message_with_mixed_values if {
+	service := {"mem_limit": "0", "deploy": {"resources": {"limits": {"memory": "lots"}}}}
+	cr.missing_path(service, "limits", "memory") == ["mem_limit"]
+	cr.missing_message("web", service, "limits", "memory", "memory limit") == "service `web` has no memory limit: mem_limit is 0, which sets none"
+	cr.missing_path({"mem_limit": "lots"}, "limits", "memory") == ["deploy", "resources", "limits", "memory"]
+	cr.missing_message("web", {"mem_limit": "lots"}, "limits", "memory", "memory limit") == "service `web` has no memory limit (deploy.resources.limits.memory or mem_limit)"
+	cr.missing_path({"cpus": null}, "limits", "cpus") == ["deploy", "resources", "limits", "cpus"]
+	not cr.missing_path({}, "limits", "gpus")
+	cr.missing_message("web", {}, "limits", "gpus", "GPU limit") == "service `web` has no GPU limit ()"
+}
+
+# Leading zeros go; nothing left (or a value that is not a string) is "0".
+test_digits if {
+	cr.digits("0070") == "70"
+	cr.digits("7") == "7"
+	cr.digits("000") == "0"
+	cr.digits("") == "0"
+	cr.digits(7) == "0"
+	cr.digits(null) == "0"
+}

@@ -33,29 +33,43 @@ is_all(cap) if {
 # A bare `no-new-privileges` means true; otherwise the key and value are split at the first `=`,
 # or, when there is none, at the first `:` (the older separator). The key is case-sensitive and
 # nothing is trimmed, as in the daemon.
-no_new_privileges(opt) := "true" if {
-	opt == "no-new-privileges"
-} else := parse_bool(value) if {
+no_new_privileges(opt) := "true" if opt == "no-new-privileges"
+
+# (A bare `no-new-privileges` has no separator, so split_option is undefined for it.)
+no_new_privileges(opt) := parse_bool(value) if {
+	opt != "no-new-privileges"
 	[key, value] := split_option(opt)
 	key == "no-new-privileges"
 }
 
+# An option split at its first `=`, or at its first `:` when it has no `=`.
 split_option(opt) := [substring(opt, 0, i), substring(opt, i + 1, -1)] if {
 	is_string(opt)
 	i := indexof(opt, "=")
 	i >= 0
-} else := [substring(opt, 0, i), substring(opt, i + 1, -1)] if {
+}
+
+split_option(opt) := [substring(opt, 0, i), substring(opt, i + 1, -1)] if {
 	is_string(opt)
+	indexof(opt, "=") < 0
 	i := indexof(opt, ":")
 	i >= 0
 }
 
 # Go's strconv.ParseBool.
-parse_bool(value) := "true" if {
-	value in {"1", "t", "T", "true", "TRUE", "True"}
-} else := "false" if {
-	value in {"0", "f", "F", "false", "FALSE", "False"}
-} else := "invalid"
+parse_bool(value) := "true" if value in parse_bool_true
+
+parse_bool(value) := "false" if value in parse_bool_false
+
+parse_bool(value) := "invalid" if {
+	not value in parse_bool_true
+	not value in parse_bool_false
+}
+
+# The spellings strconv.ParseBool reads as true, and as false (no spelling is in both).
+parse_bool_true := {"1", "t", "T", "true", "TRUE", "True"}
+
+parse_bool_false := {"0", "f", "F", "false", "FALSE", "False"}
 
 # The index of the `security_opt` entry that decides `no-new-privileges`: the last one that sets
 # it (the daemon applies the entries in order). Undefined when no entry sets it.

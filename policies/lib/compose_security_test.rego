@@ -91,3 +91,26 @@ test_no_new_privileges_index_undefined_without_a_setting if {
 	not cs.no_new_privileges_index({"security_opt": "no-new-privileges:true"})
 	not cs.no_new_privileges_index({"security_opt": null})
 }
+
+# An option is split at its first `=` even when a `:` comes first, at its first `:` only
+# without any `=`; not at all without either (or when it is not a string).
+test_split_option if {
+	cs.split_option("a:b=c") == ["a:b", "c"]
+	cs.split_option("a=b:c") == ["a", "b:c"]
+	cs.split_option("a:b:c") == ["a", "b:c"]
+	cs.split_option("a=") == ["a", ""]
+	cs.split_option(":a") == ["", "a"]
+	not cs.split_option("no-new-privileges")
+	not cs.split_option(7)
+}
+
+# strconv.ParseBool: anything but its true and false spellings is invalid, whatever its type.
+test_parse_bool if {
+	cs.parse_bool("T") == "true"
+	cs.parse_bool("0") == "false"
+	cs.parse_bool("yes") == "invalid"
+	cs.parse_bool("") == "invalid"
+	cs.parse_bool(true) == "invalid"
+	cs.parse_bool(1) == "invalid"
+	cs.parse_bool(null) == "invalid"
+}

@@ -35,3 +35,28 @@ test_ip_overlap if {
 	not compose.ips_overlap(port("0.0.0.0", "ipv4"), port("::1", "ipv6"))
 	not compose.ips_overlap(port("::", "ipv6"), port("127.0.0.1", "ipv4"))
 }
+
+# Odd entries: a missing field leaves a text undefined; the form follows the fields that are
+# there (no IPv6 brackets without `host_ip_family: ipv6`).
+test_texts_of_odd_entries if {
+	p := port(null, null)
+	not compose.host_ports(object.remove(p, ["published_end"]))
+	not compose.container_ports(object.remove(p, ["target_start", "target_end"]))
+	compose.container_ports(object.union(p, {"target_end": 90})) == "80-90"
+	not compose.interface(object.remove(p, ["host_ip"]))
+	not compose.interface(object.remove(port("::1", "ipv6"), ["host_ip"]))
+	compose.interface(port("::1", null)) == "::1"
+	compose.interface(object.remove(port("::1", null), ["host_ip_family"])) == "::1"
+	compose.interface(port(7, "ipv6")) == "[7]"
+}
+
+# The `published` key only for a long-syntax entry with a published port, the entry itself
+# otherwise; nothing when the path of a long-syntax entry with one cannot be extended.
+test_published_path_fallbacks if {
+	long := object.union(port(null, null), {"syntax": "long"})
+	compose.published_path(object.union(long, {"published_start": null})) == ["ports", 0]
+	compose.published_path(object.remove(long, ["published_start"])) == ["ports", 0]
+	not compose.published_path(object.union(long, {"path": "ports"}))
+	compose.published_path(object.union(long, {"path": "ports", "published_start": null})) == "ports"
+	not compose.published_path(object.remove(long, ["path"]))
+}

@@ -48,49 +48,92 @@ deny contains finding if {
 	finding := problem
 }
 
-# At most one finding per service.
+# At most one finding per service: each form below excludes the ones before it.
 problem := {
 	"msg": sprintf("service `%s` has no healthcheck", [input.name]),
 	"path": ["healthcheck"],
 } if {
 	not is_object(input.service.healthcheck)
-} else := {
+}
+
+problem := {
 	"msg": sprintf("service `%s` has no healthcheck (healthcheck: {})", [input.name]),
 	"path": ["healthcheck"],
 } if {
+	is_object(input.service.healthcheck)
 	count(input.service.healthcheck) == 0
-} else := {
+}
+
+problem := {
 	"msg": sprintf("service `%s` has its healthcheck disabled (disable: %v)", [input.name, input.service.healthcheck.disable]),
 	"path": ["healthcheck", "disable"],
 } if {
-	cs.is_true(input.service.healthcheck.disable)
-} else := {
+	healthcheck_with_keys
+	disabled
+}
+
+problem := {
 	"msg": sprintf("service `%s` has its healthcheck disabled (test: [\"NONE\"])", [input.name]),
 	"path": ["healthcheck", "test"],
 } if {
+	healthcheck_with_keys
+	not disabled
+	disabled_by_test
+}
+
+problem := {
+	"msg": sprintf("service `%s` has no working healthcheck: a test list must start with CMD, CMD-SHELL or NONE, not `%s` (Compose rejects the file)", [input.name, input.service.healthcheck.test[0]]),
+	"path": ["healthcheck", "test"],
+} if {
+	healthcheck_with_keys
+	not disabled
+	unknown_test_type
+}
+
+# (A string `test` is never a list, so this form never meets the two before.)
+problem := {
+	"msg": sprintf("service `%s` has no working healthcheck: the string `test: NONE` runs `NONE` as a shell command, which fails", [input.name]),
+	"path": ["healthcheck", "test"],
+} if {
+	healthcheck_with_keys
+	not disabled
+	input.service.healthcheck.test == "NONE"
+}
+
+# (The three forms before have a test.)
+problem := {
+	"msg": sprintf("service `%s` has a healthcheck without a test: it only tunes the image's HEALTHCHECK, if the image has one", [input.name]),
+	"path": ["healthcheck"],
+} if {
+	healthcheck_with_keys
+	not disabled
+	not has_test(input.service.healthcheck)
+}
+
+# `healthcheck` is a map with at least one key.
+healthcheck_with_keys if {
+	is_object(input.service.healthcheck)
+	count(input.service.healthcheck) > 0
+}
+
+# `disable` is true (or a string Compose reads as true).
+disabled if cs.is_true(input.service.healthcheck.disable)
+
+# `test` is a list whose first item is NONE.
+disabled_by_test if {
 	test := input.service.healthcheck.test
 	is_array(test)
 	count(test) > 0
 	test[0] == "NONE"
-} else := {
-	"msg": sprintf("service `%s` has no working healthcheck: a test list must start with CMD, CMD-SHELL or NONE, not `%s` (Compose rejects the file)", [input.name, input.service.healthcheck.test[0]]),
-	"path": ["healthcheck", "test"],
-} if {
+}
+
+# `test` is a list whose first item is a string other than CMD, CMD-SHELL and NONE.
+unknown_test_type if {
 	test := input.service.healthcheck.test
 	is_array(test)
 	count(test) > 0
 	is_string(test[0])
-	not test[0] in {"CMD", "CMD-SHELL"}
-} else := {
-	"msg": sprintf("service `%s` has no working healthcheck: the string `test: NONE` runs `NONE` as a shell command, which fails", [input.name]),
-	"path": ["healthcheck", "test"],
-} if {
-	input.service.healthcheck.test == "NONE"
-} else := {
-	"msg": sprintf("service `%s` has a healthcheck without a test: it only tunes the image's HEALTHCHECK, if the image has one", [input.name]),
-	"path": ["healthcheck"],
-} if {
-	not has_test(input.service.healthcheck)
+	not test[0] in {"CMD", "CMD-SHELL", "NONE"}
 }
 
 has_test(healthcheck) if {

@@ -164,3 +164,26 @@ test_message_names_the_service if {
 	rs := check.deny with input as inp
 	rs == {{"msg": "service `cache` has no healthcheck", "path": ["healthcheck"]}}
 }
+
+# When several problems apply, the first in the order of the check is the one finding: a true
+# `disable` before any test problem, `["NONE"]` before an unknown first item.
+test_overlapping_problems_give_the_first if {
+	disabled := {{"msg": "service `web` has its healthcheck disabled (disable: yes)", "path": ["healthcheck", "disable"]}}
+	results(with_healthcheck({"disable": "yes", "test": ["NONE"]})) == disabled
+	results(with_healthcheck({"disable": "yes", "test": ["curl", "-f", "http://localhost/"]})) == disabled
+	results(with_healthcheck({"disable": "yes", "test": "NONE"})) == disabled
+	results(with_healthcheck({"disable": "yes", "test": []})) == disabled
+	results(with_healthcheck({"test": ["NONE", "curl"]})) == {{"msg": "service `web` has its healthcheck disabled (test: [\"NONE\"])", "path": ["healthcheck", "test"]}}
+}
+
+# A `healthcheck` that is not a map is missing (it has no test either); a list whose first item
+# is not a string is neither a known nor an unknown test type: no finding.
+test_odd_healthcheck_values if {
+	results(with_healthcheck("CMD true")) == missing
+	results(with_healthcheck([])) == missing
+	results(with_healthcheck(false)) == missing
+	results(with_healthcheck({"disable": null})) == {{"msg": "service `web` has a healthcheck without a test: it only tunes the image's HEALTHCHECK, if the image has one", "path": ["healthcheck"]}}
+	results(with_healthcheck({"test": "none"})) == set()
+	results(with_healthcheck({"test": [7]})) == set()
+	results(with_healthcheck({"test": [null, "NONE"]})) == set()
+}

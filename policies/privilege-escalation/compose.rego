@@ -31,7 +31,8 @@ import data.rampart.lib.compose_security as cs
 
 deny contains finding
 
-# One finding per service: the first reason that applies, most direct first.
+# One finding per service: the first reason that applies, most direct first (each form below
+# excludes the ones before it).
 finding := {
 	"msg": sprintf("service `%s` allows privilege escalation (security_opt: %s)", [input.name, opt]),
 	"path": ["security_opt", i],
@@ -39,26 +40,44 @@ finding := {
 	i := cs.no_new_privileges_index(input.service)
 	opt := input.service.security_opt[i]
 	cs.no_new_privileges(opt) == "false"
-} else := {
+}
+
+# (The deciding entry has one setting, so this form never meets the first.)
+finding := {
 	"msg": sprintf("service `%s` allows privilege escalation: `%s` is not a boolean Docker accepts, so no-new-privileges is not set", [input.name, opt]),
 	"path": ["security_opt", i],
 } if {
 	i := cs.no_new_privileges_index(input.service)
 	opt := input.service.security_opt[i]
 	cs.no_new_privileges(opt) == "invalid"
-} else := {
+}
+
+finding := {
 	"msg": sprintf("service `%s` allows privilege escalation: it is privileged, so it holds every capability and host device and no-new-privileges does not confine it", [input.name]),
 	"path": no_new_privileges_path,
 	"related": [{"msg": "privileged here", "path": ["privileged"]}],
 } if {
 	cs.is_true(input.service.privileged)
-} else := {
+	not sets_no_new_privileges_false_or_invalid
+}
+
+# (The forms before need an entry that sets no-new-privileges.)
+finding := {
 	"msg": sprintf("service `%s` allows privilege escalation: security_opt has no `no-new-privileges:true`", [input.name]),
 	"path": ["security_opt"],
 } if {
 	not cs.no_new_privileges_index(input.service)
+	not cs.is_true(input.service.privileged)
+}
+
+# The entry that decides no-new-privileges sets it to false or to a value Docker rejects.
+sets_no_new_privileges_false_or_invalid if {
+	i := cs.no_new_privileges_index(input.service)
+	cs.no_new_privileges(input.service.security_opt[i]) in {"false", "invalid"}
 }
 
 no_new_privileges_path := ["security_opt", cs.no_new_privileges_index(input.service)] if {
 	cs.no_new_privileges_index(input.service)
-} else := ["security_opt"]
+}
+
+no_new_privileges_path := ["security_opt"] if not cs.no_new_privileges_index(input.service)

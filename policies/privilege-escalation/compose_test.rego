@@ -143,3 +143,20 @@ test_message_names_the_service if {
 	some r in results
 	r.msg == "service `worker` allows privilege escalation: security_opt has no `no-new-privileges:true`"
 }
+
+# A value Docker rejects is a more direct reason than privileged, too; privileged with a last
+# entry that sets true (after a false one) points at that entry, and a security_opt that is not a
+# list counts as none.
+test_privileged_beside_other_settings if {
+	r := finding({"privileged": "on", "security_opt": ["no-new-privileges:true", "no-new-privileges:yes"]})
+	r.path == ["security_opt", 1]
+	r.msg == "service `web` allows privilege escalation: `no-new-privileges:yes` is not a boolean Docker accepts, so no-new-privileges is not set"
+	not r.related
+	p := finding({"privileged": true, "security_opt": ["no-new-privileges:false", "no-new-privileges=1"]})
+	p.path == ["security_opt", 1]
+	p.related == [{"msg": "privileged here", "path": ["privileged"]}]
+	q := finding({"privileged": true, "security_opt": "no-new-privileges:false"})
+	q.path == ["security_opt"]
+	q.related == [{"msg": "privileged here", "path": ["privileged"]}]
+	passes({"privileged": null, "security_opt": ["no-new-privileges=true"]})
+}

@@ -28,6 +28,6 @@ deny contains {"msg": msg, "path": ["privileged"]} if {
 	msg := message(input.service.privileged)
 }
 
-message(value) := sprintf("service `%s` is privileged", [input.name]) if {
-	value == true
-} else := sprintf("service `%s` is privileged (privileged: %v)", [input.name, value])
+message(value) := sprintf("service `%s` is privileged", [input.name]) if value == true
+
+message(value) := sprintf("service `%s` is privileged (privileged: %v)", [input.name, value]) if not value == true

@@ -25,12 +25,18 @@ import rego.v1
 
 deny contains {"msg": message, "path": ["user"]}
 
-# At most one finding per service.
+# At most one finding per service. (The three conditions exclude each other: a root user is a
+# number or a non-empty string; an empty or root user is set.)
 message := sprintf("service `%s` runs as root (user: %v)", [input.name, input.service.user]) if {
 	is_root(input.service.user)
-} else := sprintf("service `%s` may run as root: `user` is empty, so it runs as the image's user", [input.name]) if {
+}
+
+message := sprintf("service `%s` may run as root: `user` is empty, so it runs as the image's user", [input.name]) if {
 	input.service.user == ""
-} else := sprintf("service `%s` may run as root: `user` is not set, so it runs as the image's user", [input.name]) if {
+	not is_root(input.service.user)
+}
+
+message := sprintf("service `%s` may run as root: `user` is not set, so it runs as the image's user", [input.name]) if {
 	not has_user
 }
 

@@ -105,3 +105,12 @@ test_only_the_evaluated_service_counts if {
 	}}})
 	count(check.deny) == 0 with input as inp
 }
+
+# An empty user is not a root user, and a user of another type is set: neither falls to
+# "not set".
+test_empty_and_odd_users if {
+	finding({"user": ""}).msg == "service `web` may run as root: `user` is empty, so it runs as the image's user"
+	count(check.deny) == 0 with input as svc({"user": false})
+	count(check.deny) == 0 with input as svc({"user": 1000})
+	finding({"user": 0.0}).msg == "service `web` runs as root (user: 0)"
+}

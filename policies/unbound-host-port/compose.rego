@@ -37,10 +37,20 @@ message(p) := sprintf("container port %s/%s is published on a random host port o
 	compose.container_ports(p), p.protocol, where(p),
 ]) if {
 	p.publish == "ephemeral"
-} else := sprintf("host port %s is published on %s", [compose.host_port_text(p), where(p)])
+}
 
-where(p) := "every interface (no host IP)" if {
-	p.host_ip == null
-} else := sprintf("every IPv4 interface (host IP `%s`)", [p.host_ip]) if {
+message(p) := sprintf("host port %s is published on %s", [compose.host_port_text(p), where(p)]) if {
+	not p.publish == "ephemeral"
+}
+
+where(p) := "every interface (no host IP)" if p.host_ip == null
+
+where(p) := sprintf("every IPv4 interface (host IP `%s`)", [p.host_ip]) if {
+	not p.host_ip == null
 	p.host_ip_family == "ipv4"
-} else := sprintf("every IPv6 interface (host IP `%s`)", [p.host_ip])
+}
+
+where(p) := sprintf("every IPv6 interface (host IP `%s`)", [p.host_ip]) if {
+	not p.host_ip == null
+	not p.host_ip_family == "ipv4"
+}

@@ -35,3 +35,19 @@ test_bound_and_unknown_ports_pass if {
 	ports := [port(0, "127.0.0.1", "ipv4", "fixed"), port(1, "::1", "ipv6", "fixed"), port(2, null, null, "unknown")]
 	count(check.deny) == 0 with input as svc(ports)
 }
+
+# The message follows the entry's fields as they are: a random host port whose container port
+# is missing gives no text (and no finding), a host IP without a family is not called IPv4, and
+# a port range is written as one.
+test_messages_of_odd_entries if {
+	eph := object.remove(port(0, null, null, "ephemeral"), ["target_start", "target_end"])
+	count(check.deny) == 0 with input as svc([eph])
+	results := check.deny with input as svc([port(0, "0.0.0.0", null, "fixed")])
+	results == {{"msg": "host port 8080/tcp is published on every IPv6 interface (host IP `0.0.0.0`)", "path": ["ports", 0]}}
+	range := object.union(port(0, "0.0.0.0", "ipv4", "fixed"), {"published_end": 8090})
+	ranged := check.deny with input as svc([range])
+	ranged == {{"msg": "host port 8080-8090/tcp is published on every IPv4 interface (host IP `0.0.0.0`)", "path": ["ports", 0]}}
+	long_range := object.union(port(0, null, null, "ephemeral"), {"target_end": 90})
+	randoms := check.deny with input as svc([long_range])
+	randoms == {{"msg": "container port 80-90/tcp is published on a random host port on every interface (no host IP)", "path": ["ports", 0]}}
+}

@@ -27,7 +27,13 @@ deny contains {"msg": message, "path": ["read_only"]} if {
 	not cs.is_true(input.service.read_only)
 }
 
-message := sprintf("service `%s` has a writable root filesystem (read_only: %v)", [input.name, value]) if {
-	value := input.service.read_only
-	value != null
-} else := sprintf("service `%s` has a writable root filesystem: read_only is not set", [input.name])
+message := sprintf("service `%s` has a writable root filesystem (read_only: %v)", [input.name, input.service.read_only]) if {
+	read_only_set
+}
+
+message := sprintf("service `%s` has a writable root filesystem: read_only is not set", [input.name]) if {
+	not read_only_set
+}
+
+# `read_only` holds a value (null counts as not set).
+read_only_set if input.service.read_only != null

@@ -62,3 +62,10 @@ test_message_names_the_service if {
 	rs := check.deny with input as inp
 	rs == {{"msg": "service `cache` has a writable root filesystem (read_only: false)", "path": ["read_only"]}}
 }
+
+# Any value but null is written into the message as it is, false and odd types included.
+test_odd_read_only_values_are_written_as_they_are if {
+	results({"read_only": ["true"]}) == {{"msg": "service `web` has a writable root filesystem (read_only: [\"true\"])", "path": ["read_only"]}}
+	results({"read_only": 0}) == {{"msg": "service `web` has a writable root filesystem (read_only: 0)", "path": ["read_only"]}}
+	results({"read_only": ""}) == {{"msg": "service `web` has a writable root filesystem (read_only: )", "path": ["read_only"]}}
+}
