@@ -1,10 +1,11 @@
 //! Indexes over the inventory, so that cross-resource rules look objects up instead of scanning
 //! every object of the run for every resource (which made those checks quadratic).
 //!
-//! Policies reach them through the builtin `rampart.inventory_index(data.inventory)`. The index
-//! is built once per inventory and worker thread and then returned from a cache; a Rego test
-//! that mocks `with data.inventory as …` gets an index of its own inventory, so tests and real
-//! runs go through the same rules. The index only narrows the candidates: every rule still
+//! rampart builds each unit's index once (src/lint/units.rs) and policies read it at
+//! `data.rampart.index`, which the RVM can evaluate. The builtin
+//! `rampart.inventory_index(inventory)` builds the same index for Rego tests, which mock it with
+//! `with data.rampart.index as rampart.inventory_index(inv)`; it is cached per inventory and
+//! worker thread. The index only narrows the candidates: every rule still
 //! checks each candidate in full, so a result never depends on what the index leaves out.
 //!
 //! ```text
