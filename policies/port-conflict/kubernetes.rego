@@ -69,9 +69,12 @@ deny contains {
 	count(others) > 0
 }
 
-describe_entry(p, o) := "another entry of the same container" if {
-	o.container_path == p.container_path
-} else := sprintf("container `%s`", [o.container])
+describe_entry(p, o) := "another entry of the same container" if same_container(p, o)
+
+describe_entry(p, o) := sprintf("container `%s`", [o.container]) if not same_container(p, o)
+
+# Two declared ports of the same container.
+same_container(p, o) if o.container_path == p.container_path
 
 # (b) one Service lists the same port/protocol twice: every entry after the first.
 deny contains {
@@ -100,7 +103,9 @@ deny contains {
 
 first_name(first) := sprintf(" (first as `%s`)", [first.name]) if {
 	is_string(first.name)
-} else := ""
+}
+
+first_name(first) := "" if not is_string(first.name)
 
 # (c) the same nodePort in two Services, anywhere in the cluster.
 deny contains {
