@@ -58,10 +58,16 @@ pub struct PolicyEngine {
     /// Per rule off the RVM, why; for `-v`.
     off_rvm: Vec<(String, String)>,
     vms: crate::policy::rvm::Vms,
-    /// `data` as the VMs see it, and its version (one per `set_data`).
-    vm_data: Value,
+    /// Per kind, its rules on the RVM and on the interpreter, computed once per kind.
+    split_by_kind: HashMap<String, RuleSplit>,
+    /// `data` as the VMs see it (taken from the interpreter on first use), and its version
+    /// (one per `set_data`).
+    vm_data: Option<Value>,
     data_version: u64,
 }
+
+/// A kind's `(check, rule)` pairs: those on the RVM, those on the interpreter.
+type RuleSplit = (Vec<(usize, String)>, Vec<(usize, String)>);
 
 /// Versions of `data` given to engines: each `set_data` takes the next.
 static DATA_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -116,13 +122,18 @@ impl PolicyEngine {
             program: None,
             off_rvm,
             vms: crate::policy::rvm::Vms::default(),
-            vm_data: Value::Undefined,
+            split_by_kind: HashMap::new(),
+            vm_data: None,
             data_version: DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         // The RVM's aggregates, one rule per kind in one package, compiled into one program.
         let mut rvm_module = String::from("package rampart.aggregate.rvm\n\nimport rego.v1\n\n");
         for (n, kind) in kinds.iter().enumerate() {
-            let rules = this.split(kind).0;
+            let rules: Vec<(usize, String)> = this
+                .rules_for(kind)
+                .into_iter()
+                .filter(|(_, r)| this.on_rvm.contains(r))
+                .collect();
             if rules.is_empty() {
                 continue;
             }
@@ -139,6 +150,8 @@ impl PolicyEngine {
                 errors.push(compile_error("<aggregate rvm>", &e.to_string()));
                 return Err(errors);
             }
+            // Before the interpreter's aggregates: should it fail, they take every rule.
+            this.compile_rvm();
         }
         // RAMPART_EVALUATE_SEPARATELY=1 evaluates each check on its own (tests compare both).
         let aggregate = std::env::var_os("RAMPART_EVALUATE_SEPARATELY").is_none();
@@ -209,10 +222,6 @@ impl PolicyEngine {
                 this.aggregates.remove(&kind);
             }
         }
-        if errors.is_empty() && !this.rvm_entries.is_empty() {
-            this.compile_rvm();
-            this.engine.set_input(Value::new_object());
-        }
         if errors.is_empty() {
             Ok(this)
         } else {
@@ -231,7 +240,7 @@ impl PolicyEngine {
         let error = |e: anyhow::Error| Diagnostic::policy("<data>", 1, 1, e.to_string());
         self.engine.add_data(tables).map_err(error)?;
         self.engine.add_data(data).map_err(error)?;
-        self.vm_data = Value::Undefined;
+        self.vm_data = None;
         self.data_version = DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
@@ -256,11 +265,8 @@ impl PolicyEngine {
                 let reason = format!("the RVM cannot compile it: {}", first_line(e.trim()));
                 let moved = self.on_rvm.drain().map(|r| (r, reason.clone()));
                 self.off_rvm.extend(moved);
-                self.on_rvm.clear();
                 self.rvm_entries.clear();
-                // Rebuilt with every rule on the interpreter's side.
-                self.by_kind.clear();
-                self.aggregates.clear();
+                self.split_by_kind.clear();
             }
             None => {}
         }
@@ -293,18 +299,19 @@ impl PolicyEngine {
         out
     }
 
-    /// The rules of a kind on the RVM and on the interpreter.
-    #[allow(clippy::type_complexity)]
-    fn split(&mut self, kind: &str) -> (Vec<(usize, String)>, Vec<(usize, String)>) {
-        let rules = self.rules_for(kind);
-        let on_rvm = |r: &String| self.on_rvm.contains(r) && self.rvm_entries.contains_key(kind);
-        let rvm = rules
-            .iter()
-            .filter(|(_, r)| self.on_rvm.contains(r))
-            .cloned()
-            .collect();
-        let interpreter = rules.into_iter().filter(|(_, r)| !on_rvm(r)).collect();
-        (rvm, interpreter)
+    /// The rules of a kind on the RVM and on the interpreter, computed once per kind. A rule
+    /// runs on the RVM when it may and its kind has an entry point in the program.
+    fn split(&mut self, kind: &str) -> RuleSplit {
+        if let Some(split) = self.split_by_kind.get(kind) {
+            return split.clone();
+        }
+        let has_entry = self.rvm_entries.contains_key(kind);
+        let split: RuleSplit = self
+            .rules_for(kind)
+            .into_iter()
+            .partition(|(_, r)| has_entry && self.on_rvm.contains(r));
+        self.split_by_kind.insert(kind.to_string(), split.clone());
+        split
     }
 
     /// The rules that apply to a kind, computed once per kind.
@@ -324,36 +331,33 @@ impl PolicyEngine {
 
     /// Evaluates every applicable check on one input.
     pub fn evaluate(&mut self, kind: &str, input: Value) -> (Vec<RawFinding>, Vec<EvalError>) {
-        let rules = self.rules_for(kind);
         let mut findings = Vec::new();
         let mut errors = Vec::new();
-        if rules.is_empty() {
-            return (findings, errors);
-        }
         let (on_rvm, mut rules) = self.split(kind);
-        if let (Some(program), Some(entry)) = (&self.program, self.rvm_entries.get(kind)) {
-            if self.vm_data == Value::Undefined {
-                self.vm_data = self.engine.get_data();
-            }
-            let outcome = self.vms.execute(
-                entry,
-                program,
-                &self.vm_data,
-                self.data_version,
-                input.clone(),
-            );
+        // Whether `rules` is still the set the interpreter's aggregate of the kind covers.
+        let mut whole = true;
+        if !on_rvm.is_empty() {
+            let outcome = match (&self.program, self.rvm_entries.get(kind)) {
+                (Some(program), Some(entry)) => {
+                    let data = self.vm_data.get_or_insert_with(|| self.engine.get_data());
+                    self.vms
+                        .execute(entry, program, data, self.data_version, input.clone())
+                        .ok()
+                }
+                _ => None,
+            };
             match outcome.map(|value| parse_aggregate(&on_rvm, &value)) {
-                Ok(Ok(mut f)) => findings.append(&mut f),
+                Some(Ok(mut f)) => findings.append(&mut f),
                 // The interpreter says which check failed, or finishes what the RVM could not.
-                _ => rules.extend(on_rvm),
+                _ => {
+                    rules.extend(on_rvm);
+                    whole = false;
+                }
             }
-        } else {
-            rules.extend(on_rvm);
         }
         if rules.is_empty() {
             return (findings, errors);
         }
-        let whole = self.split(kind).1.len() == rules.len();
         self.engine.set_input(input);
         if let Some(aggregate) = self.aggregates.get(kind).cloned().filter(|_| whole) {
             if let Ok(value) = self.engine.eval_rule(aggregate) {
@@ -396,8 +400,9 @@ fn rvm_eligible(
 ) -> (std::collections::HashSet<String>, Vec<(String, String)>) {
     let mut on = std::collections::HashSet::new();
     let mut off = Vec::new();
+    let disabled = crate::policy::rvm::disabled();
     for (check, rule, _) in rules {
-        let blocker = if crate::policy::rvm::disabled() {
+        let blocker = if disabled {
             Some("RAMPART_ENGINE=interpreter".to_string())
         } else if !catalog.checks[*check].builtin {
             Some("it is a user policy".to_string())

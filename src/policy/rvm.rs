@@ -185,29 +185,22 @@ mod tests {
         }
     }
 
+    /// The blocker of a file, which must have one.
+    fn blocker(source: &str, builtin: bool) -> String {
+        file_blocker(&file(source, builtin)).expect("a blocker")
+    }
+
     #[test]
     fn blockers_are_found_in_code_only() {
         let clean = "package p\n# or else\nmsg := \"something else\"\nelsewhere := 1\n";
         assert_eq!(file_blocker(&file(clean, true)), None);
         let with_else = "package p\nf := 1 if { input.x } else := 2\n";
-        assert!(
-            file_blocker(&file(with_else, true))
-                .unwrap()
-                .contains("`else`")
-        );
+        assert!(blocker(with_else, true).contains("`else`"));
         let refs =
             "package rampart.checks.p\nimport data.rampart.lib.k\nx := data.rampart.params\n";
         assert_eq!(file_blocker(&file(refs, true)), None);
         let builtin = "package p\nq := rampart.quantity(input.x)\n";
-        assert!(
-            file_blocker(&file(builtin, true))
-                .unwrap()
-                .contains("`rampart.quantity`")
-        );
-        assert!(
-            file_blocker(&file("package p\n", false))
-                .unwrap()
-                .contains("user policy")
-        );
+        assert!(blocker(builtin, true).contains("`rampart.quantity`"));
+        assert!(blocker("package p\n", false).contains("user policy"));
     }
 }
