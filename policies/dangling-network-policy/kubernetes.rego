@@ -74,10 +74,11 @@ builtin_api_version(api_version) if {
 
 builtin_api_version(api_version) if endswith(group_of(api_version), ".k8s.io")
 
-group_of(api_version) := parts[0] if {
-	parts := split(api_version, "/")
-	count(parts) == 2
-} else := ""
+group_of(api_version) := split(api_version, "/")[0] if qualified(api_version)
+
+group_of(api_version) := "" if not qualified(api_version)
+
+qualified(api_version) if count(split(api_version, "/")) == 2
 
 # The namespace holds an object of a custom resource kind, whose operator may create pods.
 holds_custom_resources(ns) if {

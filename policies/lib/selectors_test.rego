@@ -75,3 +75,73 @@ test_empty_namespace_selector_selects_every_namespace if {
 	selectors.namespace_selected({}, "shop") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 	selectors.namespace_selected({}, "billing") with data.inventory as namespaces with data.rampart.index as rampart.inventory_index(namespaces)
 }
+
+# `matches` is the Rego twin of the Rust builtin `rampart.selector_matches` (kept for user
+# policies): the built-in checks use the Rego one so that they run on the RVM. Both must decide
+# every selector alike, malformed ones included.
+match_cases := [
+	[{}, {"app": "web"}, true],
+	[{}, {}, true],
+	[null, {"app": "web"}, false],
+	["app=web", {"app": "web"}, false],
+	[{"matchLabels": {"app": "web"}}, {"app": "web", "tier": "front"}, true],
+	[{"matchLabels": {"app": "db"}}, {"app": "web"}, false],
+	[{"matchLabels": {"app": "web"}}, {}, false],
+	[{"matchLabels": {"app": "web"}}, null, false],
+	[{"matchLabels": null}, {"app": "web"}, true],
+	[{"matchLabels": "app=web"}, {"app": "web"}, false],
+	[{"matchLabels": {"on": true}}, {"on": true}, true],
+	[{"matchExpressions": [{"key": "app", "operator": "In", "values": ["web", "x"]}]}, {"app": "web"}, true],
+	[{"matchExpressions": [{"key": "app", "operator": "In", "values": ["x"]}]}, {"app": "web"}, false],
+	[{"matchExpressions": [{"key": "app", "operator": "In"}]}, {"app": "web"}, false],
+	[{"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["x"]}]}, {"app": "web"}, true],
+	[{"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]}, {"app": "web"}, false],
+	[{"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]}, {"tier": "x"}, true],
+	[{"matchExpressions": [{"key": "app", "operator": "Exists"}]}, {"app": "web"}, true],
+	[{"matchExpressions": [{"key": "app", "operator": "Exists"}]}, {"app": false}, true],
+	[{"matchExpressions": [{"key": "app", "operator": "Exists"}]}, {}, false],
+	[{"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, {"app": "web"}, false],
+	[{"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}, {}, true],
+	[{"matchExpressions": [{"key": "app", "operator": "Bogus"}]}, {"app": "web"}, false],
+	[{"matchExpressions": [{"operator": "Exists"}]}, {"app": "web"}, false],
+	[{"matchExpressions": ["app"]}, {"app": "web"}, false],
+	[{"matchExpressions": null}, {"app": "web"}, true],
+	[{"matchExpressions": []}, {"app": "web"}, true],
+	[{"matchExpressions": {"key": "app"}}, {"app": "web"}, false],
+	[
+		{"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["front"]}]},
+		{"app": "web", "tier": "front"},
+		true,
+	],
+	[
+		{"matchLabels": {"app": "web"}, "matchExpressions": [{"key": "tier", "operator": "In", "values": ["back"]}]},
+		{"app": "web", "tier": "front"},
+		false,
+	],
+]
+
+rego_matches(selector, labels) if selectors.matches(selector, labels)
+
+test_matches_decides_every_case if {
+	wrong := [[i, case] |
+		some i, case in match_cases
+		decided := rego_matches(case[0], case[1])
+		decided != case[2]
+	]
+	missing := [[i, case] |
+		some i, case in match_cases
+		case[2] == true
+		not rego_matches(case[0], case[1])
+	]
+	wrong == []
+	missing == []
+}
+
+test_matches_agrees_with_the_rust_builtin if {
+	disagreements := [[i, case] |
+		some i, case in match_cases
+		builtin := rampart.selector_matches(case[0], case[1])
+		builtin != case[2]
+	]
+	disagreements == []
+}

@@ -18,20 +18,23 @@ pod_labels(obj) := selectors.object_or_empty(object.get(obj, ["spec", "template"
 
 name(obj) := object.get(obj, ["metadata", "name"], "<unnamed>")
 
-namespace(obj) := ns if {
-	ns := obj.metadata.namespace
-	is_string(ns)
-} else := ns if {
-	ns := data.rampart.params["default-namespace"]
-} else := "default"
+namespace(obj) := obj.metadata.namespace if is_string(obj.metadata.namespace)
+
+namespace(obj) := data.rampart.params["default-namespace"] if not is_string(obj.metadata.namespace)
+
+namespace(obj) := "default" if {
+	not is_string(obj.metadata.namespace)
+	not data.rampart.params["default-namespace"]
+}
 
 # ---- replicas ------------------------------------------------------------------------------
 
 # The API group of an apiVersion: `apps` for `apps/v1`, "" for the core `v1`.
-group(api_version) := parts[0] if {
-	parts := split(api_version, "/")
-	count(parts) == 2
-} else := ""
+group(api_version) := split(api_version, "/")[0] if qualified(api_version)
+
+group(api_version) := "" if not qualified(api_version)
+
+qualified(api_version) if count(split(api_version, "/")) == 2
 
 # HorizontalPodAutoscalers of the object's namespace whose scaleTargetRef names it (kind and
 # name; the API group must agree when the reference gives an apiVersion), lowest minReplicas
@@ -53,20 +56,29 @@ same_group(ref_api_version, api_version) if {
 	group(ref_api_version) == group(api_version)
 }
 
-hpa_min(hpa) := hpa.spec.minReplicas if is_number(hpa.spec.minReplicas) else := 1
+hpa_min(hpa) := hpa.spec.minReplicas if is_number(hpa.spec.minReplicas)
+
+hpa_min(hpa) := 1 if not is_number(hpa.spec.minReplicas)
 
 # The effective replica count, {"count", "source", "hpa"?}. An HPA owns the count once it
 # targets the workload, so its minReplicas wins over spec.replicas in both directions (several
 # HPAs on one target fight each other; the lowest minReplicas is taken). Without an HPA,
 # spec.replicas, absent = 1. A non-numeric spec.replicas gives no count.
-replicas(obj) := {"count": chosen[0], "source": "hpa", "hpa": {"apiVersion": chosen[2], "name": chosen[1]}} if {
-	found := hpas(obj)
+replicas(obj) := replicas_of(obj, hpas(obj))
+
+replicas_of(_, found) := {"count": chosen[0], "source": "hpa", "hpa": {"apiVersion": chosen[2], "name": chosen[1]}} if {
 	count(found) > 0
 	chosen := found[0]
-} else := {"count": n, "source": "spec"} if {
+}
+
+replicas_of(obj, found) := {"count": n, "source": "spec"} if {
+	count(found) == 0
 	n := object.get(obj, ["spec", "replicas"], null)
 	is_number(n)
-} else := {"count": 1, "source": "default"} if {
+}
+
+replicas_of(obj, found) := {"count": 1, "source": "default"} if {
+	count(found) == 0
 	object.get(obj, ["spec", "replicas"], null) == null
 }
 
@@ -84,11 +96,17 @@ replicated(obj, min_replicas) := r if {
 # \`worker\`)`, `1 replica (spec.replicas is not set)`.
 replicas_phrase(r) := sprintf("at least %v %s (minReplicas of HorizontalPodAutoscaler `%s`)", [r.count, noun(r.count), r.hpa.name]) if {
 	r.source == "hpa"
-} else := sprintf("%v %s (spec.replicas)", [r.count, noun(r.count)]) if {
-	r.source == "spec"
-} else := "1 replica (spec.replicas is not set)"
+}
 
-noun(n) := "replica" if n == 1 else := "replicas"
+replicas_phrase(r) := sprintf("%v %s (spec.replicas)", [r.count, noun(r.count)]) if {
+	r.source == "spec"
+}
+
+replicas_phrase(r) := "1 replica (spec.replicas is not set)" if r.source == "default"
+
+noun(n) := "replica" if n == 1
+
+noun(n) := "replicas" if n != 1
 
 # Related locations for the count: the HPA that sets it, if any.
 replicas_related(obj, r) := [{
@@ -102,7 +120,9 @@ replicas_related(obj, r) := [{
 	},
 }] if {
 	r.source == "hpa"
-} else := []
+}
+
+replicas_related(_, r) := [] if r.source != "hpa"
 
 # ---- terms -----------------------------------------------------------------------------------
 
@@ -145,22 +165,33 @@ spread_defects(obj, constraint, keys) := array.concat(
 # The term's labelSelector must select the pod's own labels. A missing labelSelector selects no
 # pods. mismatchLabelKeys (anti-affinity only) adds `key NotIn (own value)`, which excludes the
 # pod's own replicas; matchLabelKeys adds `key In (own value)`, which keeps them.
-selector_defects(obj, term) := [] if {
-	selects_own_pods(obj, term)
-} else := [{"field": "labelSelector", "reason": "has no labelSelector, so it selects no pods"}] if {
-	object.get(term, "labelSelector", null) == null
-} else := [{"field": "mismatchLabelKeys", "reason": reason}] if {
-	rampart.selector_matches(term.labelSelector, pod_labels(obj))
+selector_defects(obj, term) := [] if selects_own_pods(obj, term)
+
+selector_defects(obj, term) := selector_misses(obj, term, object.get(term, "labelSelector", null)) if {
+	not selects_own_pods(obj, term)
+}
+
+selector_misses(_, _, selector) := [{"field": "labelSelector", "reason": "has no labelSelector, so it selects no pods"}] if {
+	selector == null
+}
+
+selector_misses(obj, term, selector) := [{"field": "mismatchLabelKeys", "reason": reason}] if {
+	selector != null
+	selectors.matches(selector, pod_labels(obj))
 	reason := sprintf("excludes the pod's own replicas through mismatchLabelKeys (%s)", [concat(", ", excluding_keys(obj, term))])
-} else := [{"field": "labelSelector", "reason": reason}] if {
+}
+
+selector_misses(obj, _, selector) := [{"field": "labelSelector", "reason": reason}] if {
+	selector != null
+	not selectors.matches(selector, pod_labels(obj))
 	reason := sprintf("has a labelSelector (%s) that does not match the pod's own labels (%s)", [
-		selectors.describe(term.labelSelector),
+		selectors.describe(selector),
 		selectors.labels_string(pod_labels(obj)),
 	])
 }
 
 selects_own_pods(obj, term) if {
-	rampart.selector_matches(object.get(term, "labelSelector", null), pod_labels(obj))
+	selectors.matches(object.get(term, "labelSelector", null), pod_labels(obj))
 	count(excluding_keys(obj, term)) == 0
 }
 
@@ -169,9 +200,10 @@ excluding_keys(obj, term) := sort([key |
 	_ = pod_labels(obj)[key]
 ])
 
-key_defects(term, keys, param_name) := [] if {
-	term.topologyKey in keys
-} else := [{"field": "topologyKey", "reason": reason}] if {
+key_defects(term, keys, _) := [] if uses_key(term, keys)
+
+key_defects(term, keys, param_name) := [{"field": "topologyKey", "reason": reason}] if {
+	not uses_key(term, keys)
 	reason := sprintf("uses topologyKey %v, which is not in %s (%s)", [
 		object.get(term, "topologyKey", "<none>"),
 		param_name,
@@ -181,20 +213,27 @@ key_defects(term, keys, param_name) := [] if {
 
 # Which namespaces a podAntiAffinity term covers: the union of `namespaces` and the namespaces
 # its namespaceSelector selects; neither set means the pod's own namespace; `{}` selects all.
-namespace_defects(obj, term) := [] if {
-	includes_own_namespace(namespace(obj), term)
-} else := [{"field": "namespaceSelector", "reason": reason}] if {
+namespace_defects(obj, term) := [] if includes_own_namespace(namespace(obj), term)
+
+namespace_defects(obj, term) := [{"field": "namespaceSelector", "reason": reason}] if {
+	not includes_own_namespace(namespace(obj), term)
 	is_object(term.namespaceSelector)
 	reason := sprintf("has a namespaceSelector (%s) that does not select the pod's own namespace `%s`", [
 		selectors.describe(term.namespaceSelector),
 		namespace(obj),
 	])
-} else := [{"field": "namespaces", "reason": reason}] if {
+}
+
+namespace_defects(obj, term) := [{"field": "namespaces", "reason": reason}] if {
+	not includes_own_namespace(namespace(obj), term)
+	not is_object(term.namespaceSelector)
 	reason := sprintf("lists namespaces (%s) without the pod's own namespace `%s`", [
 		concat(", ", [sprintf("%v", [n]) | some n in namespaces(term)]),
 		namespace(obj),
 	])
 }
+
+uses_key(term, keys) if term.topologyKey in keys
 
 namespaces(term) := selectors.array_or_empty(object.get(term, "namespaces", []))
 

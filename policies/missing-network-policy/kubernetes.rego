@@ -83,8 +83,10 @@ unselected(name, api_version, policy, labels, ns) := {
 	"object": {"apiVersion": api_version, "kind": "NetworkPolicy", "name": name, "namespace": ns},
 } if {
 	network.selects(policy, labels)
-} else := {
+}
+
+unselected(name, api_version, policy, labels, ns) := {
 	"msg": sprintf("this NetworkPolicy selects %s, not these pods", [selectors.describe(network.pod_selector(policy))]),
 	"path": ["spec", "podSelector"],
 	"object": {"apiVersion": api_version, "kind": "NetworkPolicy", "name": name, "namespace": ns},
-}
+} if not network.selects(policy, labels)

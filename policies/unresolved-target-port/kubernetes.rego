@@ -35,6 +35,7 @@ import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.pod_ports as pp
+import data.rampart.lib.selectors
 
 deny contains {
 	"msg": message(port, target, protocol),
@@ -75,20 +76,37 @@ selected contains {
 	some key, value in selector
 	some candidate in index.pods[ns][key][value]
 	[api_version, kind, name, obj] := [candidate.ref.apiVersion, candidate.ref.kind, candidate.ref.name, candidate.value]
-	rampart.selector_matches(match, object.get(obj, pp.labels_paths_by_kind[kind], {}))
+	selectors.matches(match, object.get(obj, pp.labels_paths_by_kind[kind], {}))
 }
 
 # The port a Service port sends to: its targetPort (a number, or a name; a string of digits
 # counts as a number), else its port.
+target_port(port) := port.targetPort if is_number(port.targetPort)
+
+target_port(port) := to_number(port.targetPort) if digits(port.targetPort)
+
 target_port(port) := port.targetPort if {
-	is_number(port.targetPort)
-} else := to_number(port.targetPort) if {
-	regex.match(`^[0-9]+$`, port.targetPort)
-} else := port.targetPort if {
 	is_string(port.targetPort)
 	port.targetPort != ""
-} else := port.port if {
+	not digits(port.targetPort)
+}
+
+target_port(port) := port.port if {
+	not has_target_port(port)
 	is_number(port.port)
+}
+
+digits(text) if {
+	is_string(text)
+	regex.match(`^[0-9]+$`, text)
+}
+
+# A targetPort that names or numbers a port (an empty string does not).
+has_target_port(port) if is_number(port.targetPort)
+
+has_target_port(port) if {
+	is_string(port.targetPort)
+	port.targetPort != ""
 }
 
 resolved(target, protocol) if {
@@ -116,21 +134,25 @@ resolved(target, protocol) if {
 	p.protocol == protocol
 }
 
-target_path(i, port) := ["spec", "ports", i, "targetPort"] if {
-	port.targetPort
-} else := ["spec", "ports", i]
+target_path(i, port) := ["spec", "ports", i, "targetPort"] if port.targetPort
+
+target_path(i, port) := ["spec", "ports", i] if not port.targetPort
 
 message(port, target, protocol) := sprintf("targetPort %s of port %v/%s matches no container port of the selected workloads", [target_text(target), port.port, protocol]) if {
 	port.targetPort
-} else := sprintf("port %v/%s has no targetPort, and no container of the selected workloads declares %v/%s", [port.port, protocol, target, protocol])
+}
 
-target_text(target) := sprintf("`%s`", [target]) if {
-	is_string(target)
-} else := sprintf("%v", [target])
+message(port, target, protocol) := sprintf("port %v/%s has no targetPort, and no container of the selected workloads declares %v/%s", [port.port, protocol, target, protocol]) if {
+	not port.targetPort
+}
 
-ports_text(ports) := "no ports" if {
-	count(ports) == 0
-} else := concat(", ", [text |
+target_text(target) := sprintf("`%s`", [target]) if is_string(target)
+
+target_text(target) := sprintf("%v", [target]) if not is_string(target)
+
+ports_text(ports) := "no ports" if count(ports) == 0
+
+ports_text(ports) := concat(", ", [text |
 	some pair in sort([[p.number, pp.port_text(p)] | some p in ports])
 	text := pair[1]
-])
+]) if count(ports) > 0
