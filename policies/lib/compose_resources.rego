@@ -1,11 +1,13 @@
 # Helpers for the resource settings of a Compose service (`input.service`): where each limit and
 # reservation can be written (the `deploy.resources` block and the legacy top-level keys), and
 # how Docker Compose reads their values (CPU counts and byte values). Kubernetes has its own
-# helpers in `resources.rego`, and Kubernetes quantities (`rampart.quantity`) are a different
+# helpers in `resources.rego`, and Kubernetes quantities (`numbers.quantity`) are a different
 # format: `512Mi` is not a Compose byte value, and Compose's `512m` is 512 MiB, not 0.512.
 package rampart.lib.compose_resources
 
 import rego.v1
+
+import data.rampart.lib.numbers
 
 # The keys that set each [section, resource], in the order Docker Compose gives them precedence:
 # the `deploy.resources` key first, then the legacy top-level key. (compose-go rejects a service
@@ -83,7 +85,7 @@ amount("memory", value) := bytes(value)
 # Go's strconv.ParseFloat accepts.
 cpus(value) := value if is_number(value)
 
-cpus(value) := decimal(value) if is_string(value)
+cpus(value) := numbers.decimal(value) if is_string(value)
 
 # A Compose byte value, in bytes, as compose-go reads it (docker/go-units `RAMInBytes`): a number
 # of bytes, or a string made of a decimal number, an optional space and an optional unit, in any
@@ -100,7 +102,7 @@ bytes(value) := floor(n * unit_bytes[lower(match[2])]) if {
 	# The unit is the trailing run of characters that are neither digits, `.` nor spaces; one
 	# space may separate it from the number (go-units splits the string the same way).
 	[match] := regex.find_all_string_submatch_n(`^(.*?) ?([^0-9. ]*)$`, value, 1)
-	n := decimal(match[1])
+	n := numbers.decimal(match[1])
 	n >= 0
 }
 
@@ -113,38 +115,6 @@ unit_bytes := {
 	"t": 1099511627776, "tb": 1099511627776, "tib": 1099511627776,
 	"p": 1125899906842624, "pb": 1125899906842624, "pib": 1125899906842624,
 }
-
-# A decimal number as Go's strconv.ParseFloat reads it (`1`, `0.5`, `.5`, `2.`, `+1`, `-1`,
-# `1e3`, `007`), undefined for anything else (hexadecimal, `inf`, `nan` and `_` separators are
-# not supported). regorus's `to_number` rejects some of these forms, so the number is rewritten
-# as `<int>.<frac>e<sign><exp>` first.
-decimal(s) := to_number(text) if {
-	is_string(s)
-	[m] := regex.find_all_string_submatch_n(`^([+-]?)([0-9]*)(\.([0-9]*))?([eE]([+-]?)([0-9]+))?$`, s, 1)
-	concat("", [m[2], m[4]]) != ""
-	text := sprintf("%s%s.%se%s%s", [
-		sign(m[1]),
-		digits(m[2]),
-		digits(m[4]),
-		sign(m[6]),
-		digits(m[7]),
-	])
-}
-
-sign("-") := "-"
-
-sign(s) := "" if s != "-"
-
-# Digits without leading zeros, "0" when none remain.
-digits(s) := d if {
-	d := trim_left(s, "0")
-	d != ""
-}
-
-digits(s) := "0" if not has_significant_digit(s)
-
-# A digit other than a leading zero remains (false for a value that is not a string).
-has_significant_digit(s) if trim_left(s, "0") != ""
 
 # A reservation greater than a limit, both given as written. A limit of 0 is no limit. CPU counts
 # are compared with a relative margin that absorbs floating-point rounding; byte values exactly.

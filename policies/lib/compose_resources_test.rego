@@ -183,13 +183,3 @@ test_missing_path_and_message_with_mixed_values if {
 	not cr.missing_path({}, "limits", "gpus")
 	cr.missing_message("web", {}, "limits", "gpus", "GPU limit") == "service `web` has no GPU limit ()"
 }
-
-# Leading zeros go; nothing left (or a value that is not a string) is "0".
-test_digits if {
-	cr.digits("0070") == "70"
-	cr.digits("7") == "7"
-	cr.digits("000") == "0"
-	cr.digits("") == "0"
-	cr.digits(7) == "0"
-	cr.digits(null) == "0"
-}
