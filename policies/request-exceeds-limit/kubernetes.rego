@@ -30,6 +30,7 @@ package rampart.checks.request_exceeds_limit.kubernetes
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.numbers
 import data.rampart.lib.resources
 
 # A request above the container's own limit.
@@ -67,7 +68,7 @@ deny contains {
 # request > limit as quantities. The relative margin absorbs floating-point rounding, so equal
 # quantities written differently (`1100m`, `1.1`) never compare as greater.
 greater(request, limit) if {
-	r := rampart.quantity(request)
-	l := rampart.quantity(limit)
+	r := numbers.quantity(request)
+	l := numbers.quantity(limit)
 	r - l > abs(l) * 1e-12
 }
