@@ -33,12 +33,14 @@ import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.security_context as sc
+import data.rampart.lib.kubernetes.containers
+import data.rampart.lib.security_context.is_windows
 
 allowed := {"NET_BIND_SERVICE"}
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "capabilities", "add", i])} if {
-	not sc.is_windows
-	some c in k8s.containers
+	not is_windows
+	some c in containers
 	is_array(c.container.securityContext.capabilities.add)
 	some i, cap in c.container.securityContext.capabilities.add
 	not sc.normalize_capability(cap) in allowed
@@ -46,8 +48,8 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "cap
 }
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "capabilities", "drop"])} if {
-	not sc.is_windows
-	some c in k8s.containers
+	not is_windows
+	some c in containers
 	not drops_all(c.container)
 	msg := drop_message(c.container)
 }

@@ -37,10 +37,11 @@ import rego.v1
 import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.network
 import data.rampart.lib.selectors
+import data.rampart.lib.kubernetes.namespace
 
 deny contains {"msg": msg, "path": ["spec", "podSelector"], "related": related} if {
 	input.kind == "NetworkPolicy"
-	ns := k8s.namespace
+	ns := namespace
 	selector := network.pod_selector(input)
 	not network.selects_some(ns, selector)
 	not holds_custom_resources(ns)

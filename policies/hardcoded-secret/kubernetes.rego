@@ -52,9 +52,10 @@ import rego.v1
 
 import data.rampart.lib.credentials
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
-	some c in k8s.containers
+	some c in containers
 	# The API server rejects an `env` that is not a list; nothing to read in it.
 	is_array(c.container.env)
 	some i, entry in c.container.env

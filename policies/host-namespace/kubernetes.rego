@@ -23,14 +23,16 @@ package rampart.checks.host_namespace.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.is_workload
+import data.rampart.lib.kubernetes.pod_spec
+import data.rampart.lib.kubernetes.pod_spec_path
 
 namespaces := {"hostNetwork": "network", "hostPID": "PID", "hostIPC": "IPC"}
 
-deny contains {"msg": msg, "path": array.concat(k8s.pod_spec_path, [field])} if {
-	k8s.is_workload
+deny contains {"msg": msg, "path": array.concat(pod_spec_path, [field])} if {
+	is_workload
 	some field, namespace in namespaces
-	k8s.pod_spec[field] == true
+	pod_spec[field] == true
 	msg := sprintf("%s `%s` shares the host's %s namespace (%s: true)", [input.kind, object_name, namespace, field])
 }
 

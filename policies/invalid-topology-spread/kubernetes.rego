@@ -26,7 +26,9 @@ package rampart.checks.invalid_topology_spread.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.is_workload
+import data.rampart.lib.kubernetes.pod_spec
+import data.rampart.lib.kubernetes.pod_spec_path
 
 # Most pod specs have no constraints: this cheap test keeps them from evaluating the Kubernetes
 # library (regorus evaluates every rule of a package once one of them is referenced).
@@ -36,15 +38,15 @@ has_constraints if input.spec.template.spec.topologySpreadConstraints
 
 has_constraints if input.spec.jobTemplate.spec.template.spec.topologySpreadConstraints
 
-base := array.concat(k8s.pod_spec_path, ["topologySpreadConstraints"]) if has_constraints
+base := array.concat(pod_spec_path, ["topologySpreadConstraints"]) if has_constraints
 
 subject(i) := sprintf("topologySpreadConstraints[%d] of %s `%s`", [i, input.kind, object.get(input, ["metadata", "name"], "<unnamed>")])
 
 constraints contains [i, c] if {
 	has_constraints
-	k8s.is_workload
-	is_array(k8s.pod_spec.topologySpreadConstraints)
-	some i, c in k8s.pod_spec.topologySpreadConstraints
+	is_workload
+	is_array(pod_spec.topologySpreadConstraints)
+	some i, c in pod_spec.topologySpreadConstraints
 	is_object(c)
 }
 

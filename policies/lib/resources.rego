@@ -7,6 +7,8 @@ package rampart.lib.resources
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.is_workload
+import data.rampart.lib.kubernetes.namespace
 
 # Whether a container of `k8s.containers` can set `resources`: regular and init containers
 # can, ephemeral containers cannot. (A test on each container is much cheaper in regorus than
@@ -42,8 +44,8 @@ own_limit_defaults(container, "requests", resource) if sets(container, "limits",
 # The `spec.limits` items of type Container of the LimitRanges in the object's namespace, as
 # {"item", "index", "object"} where object identifies the LimitRange.
 limit_range_items contains {"item": item, "index": i, "object": object} if {
-	k8s.is_workload
-	ns := k8s.namespace
+	is_workload
+	ns := namespace
 	some [api_version, name, lr] in data.rampart.index.limit_ranges[ns]
 	is_array(lr.spec.limits)
 	some i, item in lr.spec.limits

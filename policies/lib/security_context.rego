@@ -6,7 +6,7 @@ package rampart.lib.security_context
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.pod_spec
 
 # A capability name without case and without its optional `CAP_` prefix, as CRI-O reads it
 # (`CAP_SYS_ADMIN`, `SYS_ADMIN` and `sys_admin` all name SYS_ADMIN). containerd upper-cases and
@@ -54,4 +54,4 @@ drops_all(caps) if {
 
 # Windows pods cannot set allowPrivilegeEscalation, readOnlyRootFilesystem or capabilities: the
 # API server rejects them when `spec.os.name` is `windows`.
-is_windows if k8s.pod_spec.os.name == "windows"
+is_windows if pod_spec.os.name == "windows"

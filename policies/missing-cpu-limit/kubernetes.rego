@@ -21,11 +21,11 @@ package rampart.checks.missing_cpu_limit.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.resources
+import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": resources.path(c, "limits", "cpu")} if {
-	some c in k8s.containers
+	some c in containers
 	resources.can_set_resources(c)
 	resources.missing(c.container, "limits", "cpu")
 	msg := sprintf("%s has no CPU limit", [resources.describe(c)])

@@ -24,11 +24,11 @@ package rampart.checks.missing_cpu_request.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.resources
+import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": resources.path(c, "requests", "cpu")} if {
-	some c in k8s.containers
+	some c in containers
 	resources.can_set_resources(c)
 	resources.missing(c.container, "requests", "cpu")
 	msg := sprintf("%s has no CPU request", [resources.describe(c)])

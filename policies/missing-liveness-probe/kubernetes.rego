@@ -18,10 +18,12 @@ package rampart.checks.missing_liveness_probe.kubernetes
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.is_long_running
+import data.rampart.lib.kubernetes.regular_containers
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["livenessProbe"])} if {
-	k8s.is_long_running
-	some c in k8s.regular_containers
+	is_long_running
+	some c in regular_containers
 	not c.container.livenessProbe
 	msg := sprintf("container `%s` has no livenessProbe", [k8s.name(c.container)])
 }

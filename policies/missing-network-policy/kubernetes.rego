@@ -41,9 +41,13 @@ package rampart.checks.missing_network_policy.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.network
 import data.rampart.lib.selectors
+import data.rampart.lib.kubernetes.is_long_running
+import data.rampart.lib.kubernetes.namespace
+import data.rampart.lib.kubernetes.pod_labels
+import data.rampart.lib.kubernetes.pod_metadata_path
+import data.rampart.lib.kubernetes.pod_spec
 
 require_egress if data.rampart.params["require-egress"] == true
 
@@ -56,11 +60,11 @@ consequence := {
 	"Egress": "so they can connect anywhere",
 }
 
-deny contains {"msg": msg, "path": array.concat(k8s.pod_metadata_path, ["labels"]), "related": related} if {
-	k8s.is_long_running
+deny contains {"msg": msg, "path": array.concat(pod_metadata_path, ["labels"]), "related": related} if {
+	is_long_running
 	not host_network
-	ns := k8s.namespace
-	labels := k8s.pod_labels
+	ns := namespace
+	labels := pod_labels
 	isolated := network.isolating_directions(ns, labels)
 	some direction in directions
 	not direction in isolated
@@ -75,7 +79,7 @@ deny contains {"msg": msg, "path": array.concat(k8s.pod_metadata_path, ["labels"
 }
 
 # NetworkPolicy does not apply to pods on the host's network (host-namespace reports them).
-host_network if k8s.pod_spec.hostNetwork == true
+host_network if pod_spec.hostNetwork == true
 
 unselected(name, api_version, policy, labels, ns) := {
 	"msg": sprintf("this NetworkPolicy selects these pods, but only for %s", [concat(" and ", sort(network.policy_types(policy)))]),

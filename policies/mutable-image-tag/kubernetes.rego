@@ -28,9 +28,10 @@ import rego.v1
 
 import data.rampart.lib.images
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
-	some c in k8s.containers
+	some c in containers
 	image := c.container.image
 	reason := images.mutable(image)
 	msg := sprintf(messages[reason], [k8s.name(c.container), image])

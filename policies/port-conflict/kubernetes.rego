@@ -43,8 +43,10 @@ package rampart.checks.port_conflict.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.pod_ports as pp
+import data.rampart.lib.kubernetes.is_workload
+import data.rampart.lib.kubernetes.namespace
+import data.rampart.lib.kubernetes.pod_spec
 
 # (a) two containers of one pod declare the same containerPort/protocol.
 deny contains {
@@ -57,7 +59,7 @@ deny contains {
 		some o in others
 	],
 } if {
-	k8s.is_workload
+	is_workload
 	ports := pp.declared_ports(input)
 	some p in ports
 	others := {o |
@@ -157,7 +159,7 @@ deny contains {
 		],
 	),
 } if {
-	k8s.is_workload
+	is_workload
 	some b in own_bindings
 	inner := {o |
 		some o in own_bindings
@@ -177,12 +179,12 @@ deny contains {
 # `hostPort` (most do not, and the computation is not free).
 own_bindings := pp.host_bindings(input) if may_bind_host_ports
 
-may_bind_host_ports if k8s.pod_spec.hostNetwork == true
+may_bind_host_ports if pod_spec.hostNetwork == true
 
 may_bind_host_ports if {
 	some field in ["containers", "initContainers"]
-	is_array(k8s.pod_spec[field])
-	some container in k8s.pod_spec[field]
+	is_array(pod_spec[field])
+	some container in pod_spec[field]
 	is_array(container.ports)
 	some port in container.ports
 	port.hostPort
@@ -216,7 +218,7 @@ same_container_port(a, b) if {
 }
 
 self(ns, api_version, kind, name) if {
-	ns == k8s.namespace
+	ns == namespace
 	api_version == input.apiVersion
 	kind == input.kind
 	name == input.metadata.name

@@ -28,10 +28,12 @@ import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.security_context as sc
+import data.rampart.lib.kubernetes.containers
+import data.rampart.lib.security_context.is_windows
 
 deny contains finding if {
-	not sc.is_windows
-	some c in k8s.containers
+	not is_windows
+	some c in containers
 	some finding in escalation(c)
 }
 

@@ -31,11 +31,12 @@ package rampart.checks.probe_port_mismatch.kubernetes
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.regular_containers
 
 # Iterating the container's own keys is cheaper in regorus than looking up every probe and
 # handler name.
 deny contains {"msg": msg, "path": array.concat(c.path, [probe, handler, "port"])} if {
-	some c in k8s.regular_containers
+	some c in regular_containers
 	some probe, spec in c.container
 	probe in {"livenessProbe", "readinessProbe", "startupProbe"}
 	is_object(spec)

@@ -29,9 +29,10 @@ package rampart.checks.request_exceeds_limit.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.numbers
 import data.rampart.lib.resources
+import data.rampart.lib.kubernetes.containers
+import data.rampart.lib.resources.default_limits
 
 # A request above the container's own limit.
 deny contains {
@@ -39,7 +40,7 @@ deny contains {
 	"path": resources.path(c, "requests", resource),
 	"related": [{"msg": sprintf("limit is %v", [limit]), "path": resources.path(c, "limits", resource)}],
 } if {
-	some c in k8s.containers
+	some c in containers
 	resources.can_set_resources(c)
 	requests := c.container.resources.requests
 	is_object(requests)
@@ -54,13 +55,13 @@ deny contains {
 	"path": resources.path(c, "requests", resource),
 	"related": [{"msg": sprintf("the limit defaults to %v here", [d.value]), "path": d.path, "object": d.object}],
 } if {
-	some c in k8s.containers
+	some c in containers
 	resources.can_set_resources(c)
 	requests := c.container.resources.requests
 	is_object(requests)
 	some resource, request in requests
 	not resources.sets(c.container, "limits", resource)
-	some d in resources.default_limits
+	some d in default_limits
 	d.resource == resource
 	greater(request, d.value)
 }

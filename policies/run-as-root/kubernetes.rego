@@ -22,15 +22,16 @@ package rampart.checks.run_as_root.kubernetes
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": k8s.security_path(c, "runAsUser")} if {
-	some c in k8s.containers
+	some c in containers
 	k8s.effective_security(c.container, "runAsUser") == 0
 	msg := sprintf("container `%s` runs as root (runAsUser: 0)", [k8s.name(c.container)])
 }
 
 deny contains {"msg": msg, "path": k8s.security_path(c, "runAsNonRoot")} if {
-	some c in k8s.containers
+	some c in containers
 	not k8s.effective_security(c.container, "runAsNonRoot") == true
 	not has_user(c.container)
 	msg := sprintf("container `%s` may run as root: runAsNonRoot is not true and runAsUser is not set", [k8s.name(c.container)])

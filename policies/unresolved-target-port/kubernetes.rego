@@ -33,9 +33,11 @@ package rampart.checks.unresolved_target_port.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.pod_ports as pp
 import data.rampart.lib.selectors
+import data.rampart.lib.kubernetes.namespace
+import data.rampart.lib.pod_ports.labels_paths_by_kind
+import data.rampart.lib.pod_ports.spec_paths_by_kind
 
 deny contains {
 	"msg": message(port, target, protocol),
@@ -63,20 +65,20 @@ deny contains {
 selected contains {
 	"object": {"apiVersion": api_version, "kind": kind, "name": name, "namespace": ns},
 	"ports": {{"number": p.number, "name": p.name, "protocol": p.protocol} | some p in pp.declared_ports(obj)},
-	"path": array.concat(pp.spec_paths_by_kind[kind], ["containers"]),
+	"path": array.concat(spec_paths_by_kind[kind], ["containers"]),
 } if {
 	object.get(input.spec, "type", "ClusterIP") != "ExternalName"
 	selector := input.spec.selector
 	is_object(selector)
 	count(selector) > 0
 	match := {"matchLabels": selector}
-	ns := k8s.namespace
+	ns := namespace
 	# Candidates: the workloads whose pods carry one of the selector's labels.
 	index := data.rampart.index
 	some key, value in selector
 	some candidate in index.pods[ns][key][value]
 	[api_version, kind, name, obj] := [candidate.ref.apiVersion, candidate.ref.kind, candidate.ref.name, candidate.value]
-	selectors.matches(match, object.get(obj, pp.labels_paths_by_kind[kind], {}))
+	selectors.matches(match, object.get(obj, labels_paths_by_kind[kind], {}))
 }
 
 # The port a Service port sends to: its targetPort (a number, or a name; a string of digits

@@ -25,11 +25,12 @@ package rampart.checks.writable_root_filesystem.kubernetes
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
-import data.rampart.lib.security_context as sc
+import data.rampart.lib.kubernetes.containers
+import data.rampart.lib.security_context.is_windows
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "readOnlyRootFilesystem"])} if {
-	not sc.is_windows
-	some c in k8s.containers
+	not is_windows
+	some c in containers
 	not c.container.securityContext.readOnlyRootFilesystem == true
 	msg := message(c.container)
 }

@@ -801,3 +801,73 @@ mod rvm_blockers {
         assert_eq!(compiled, Ok(Value::from(true)));
     }
 }
+
+#[cfg(test)]
+mod rvm_program {
+    //! How the built-in catalogue compiles for the RVM.
+
+    use super::*;
+    use regorus::rvm::instructions::LiteralOrRegister;
+
+    /// Every `data.…` reference of the built-in catalogue names a rule or data, never a whole
+    /// package: regorus 0.14.1 compiles a rule reached through an import alias (`k8s.pod_spec`
+    /// with `import data.rampart.lib.kubernetes as k8s`) as a lookup of the package (every
+    /// rule in it, as one object, then the field), which cost a tenth of the run on every
+    /// resource. Rules of other packages are imported by their own path instead
+    /// (`import data.rampart.lib.kubernetes.pod_spec`); functions may keep the alias.
+    #[test]
+    fn no_reference_builds_a_whole_package() {
+        let catalog = crate::policy::registry::Catalog::builtin().expect("the built-in catalogue");
+        let enabled = vec![true; catalog.checks.len()];
+        let kinds: Vec<String> = [
+            "Pod",
+            "Deployment",
+            "DaemonSet",
+            "StatefulSet",
+            "ReplicaSet",
+            "Job",
+            "CronJob",
+            "Service",
+            "NetworkPolicy",
+            "HorizontalPodAutoscaler",
+            "LimitRange",
+            "Namespace",
+            "compose-service",
+            "compose-project",
+        ]
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+        let engine = PolicyEngine::new(&catalog, &enabled, Value::new_object(), &kinds)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let program = engine
+            .program
+            .as_ref()
+            .expect("the catalogue compiles to the RVM");
+        let mut packages = Vec::new();
+        for lookup in &program.instruction_data.virtual_data_document_lookup_params {
+            let mut node = &program.rule_tree["data"];
+            let mut path = vec!["data".to_string()];
+            for component in &lookup.path_components {
+                let LiteralOrRegister::Literal(i) = component else {
+                    break;
+                };
+                let key = &program.literals[usize::from(*i)];
+                path.push(key.as_string().map(|s| s.to_string()).unwrap_or_default());
+                node = &node[key];
+                if !matches!(node, Value::Object(_)) {
+                    break;
+                }
+            }
+            if matches!(node, Value::Object(_)) {
+                packages.push(path.join("."));
+            }
+        }
+        packages.sort();
+        packages.dedup();
+        assert!(
+            packages.is_empty(),
+            "these references build a whole package on every use: {packages:?}"
+        );
+    }
+}
