@@ -5,6 +5,8 @@ package rampart.lib.compose_deploy
 
 import rego.v1
 
+import data.rampart.lib.numbers
+
 # A whole number ≥ 0 written as a number or a string (`3`, `"3"`); undefined for anything else.
 number(value) := value if {
 	is_number(value)
@@ -15,7 +17,7 @@ number(value) := value if {
 # (The two forms cannot both apply: a value is a number or a string.)
 number(value) := to_number(trim_space(value)) if {
 	is_string(value)
-	regex.match(`^[0-9]+$`, trim_space(value))
+	numbers.natural(trim_space(value))
 }
 
 # `min-replicas` from the configuration (default 2).

@@ -1,9 +1,16 @@
-# Numbers written as text: decimal numbers as Go's strconv.ParseFloat reads them (Compose CPU
-# counts and byte values), and Kubernetes resource quantities. Functions only (see
-# lib/spread.rego), without `else`, so that the checks using them run on the RVM.
+# Numbers written as text: strings of digits, decimal numbers as Go's strconv.ParseFloat reads
+# them (Compose CPU counts and byte values), and Kubernetes resource quantities. Functions only
+# (see lib/spread.rego), without `else`, so that the checks using them run on the RVM.
 package rampart.lib.numbers
 
 import rego.v1
+
+# A non-empty string of ASCII digits (`8080`, `007`): what `^[0-9]+$` matches.
+natural(s) if {
+	is_string(s)
+	s != ""
+	trim_left(s, "0123456789") == ""
+}
 
 # A decimal number as Go's strconv.ParseFloat reads it (`1`, `0.5`, `.5`, `2.`, `+1`, `-1`,
 # `1e3`, `007`, `0.05`), undefined for anything else (hexadecimal, `inf`, `nan` and `_`
@@ -25,10 +32,27 @@ decimal(s) := to_number(text) if {
 # A Kubernetes quantity in base units (cores, bytes): a number, or a string made of a decimal
 # number without exponent and a suffix, binary (`Ki` … `Ei`), decimal (`n`, `u`, `m`, `k`, `M`
 # … `E`) or an exponent (`e3`, `E-2`); surrounding spaces are ignored. Undefined when malformed.
-# The Rego twin of the Rust builtin `rampart.quantity` (kept for user policies).
+#
+# rampart parses every quantity of a unit's resources once, in Rust (`rampart.quantity`), into
+# `data.rampart.index.quantities` ({text: base units}): a lookup there costs one instruction
+# where parsing here costs dozens of calls on every resource. The Rego parser reads what the
+# table does not hold (Rego tests without an index, malformed text), and is tested against the
+# Rust one.
 quantity(q) := q if is_number(q)
 
 quantity(q) := n if {
+	is_string(q)
+	n := data.rampart.index.quantities[q]
+	is_number(n)
+}
+
+quantity(q) := parse_quantity(q) if {
+	is_string(q)
+	not data.rampart.index.quantities[q]
+}
+
+# The Rego twin of the Rust builtin `rampart.quantity` (kept for user policies).
+parse_quantity(q) := n if {
 	is_string(q)
 	[m] := regex.find_all_string_submatch_n(`^([+-]?)([0-9]*)(\.([0-9]*))?(.*)$`, trim_space(q), 1)
 	concat("", [m[2], m[4]]) != ""

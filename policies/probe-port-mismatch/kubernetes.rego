@@ -32,6 +32,7 @@ import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.regular_containers
+import data.rampart.lib.numbers
 
 # Iterating the container's own keys is cheaper in regorus than looking up every probe and
 # handler name.
@@ -100,13 +101,10 @@ show(port) := sprintf("%v", [port]) if is_number(port)
 
 show(port) := sprintf("\"%s\" (a quoted number, which Kubernetes reads as a port name)", [port]) if {
 	not is_number(port)
-	all_digits(port)
+	numbers.natural(port)
 }
 
 show(port) := sprintf("`%s`", [port]) if {
 	not is_number(port)
-	not all_digits(port)
+	not numbers.natural(port)
 }
-
-# A string of digits only: a quoted number (`"8080"`).
-all_digits(port) if regex.match(`^[0-9]+$`, port)

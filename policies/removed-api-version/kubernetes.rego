@@ -51,6 +51,8 @@ package rampart.checks.removed_api_version.kubernetes
 
 import rego.v1
 
+import data.rampart.lib.numbers
+
 deny contains {"msg": msg, "path": ["apiVersion"]} if {
 	# Which apiVersion and kind were removed in which release, and what replaces them:
 	# removed_apis.json beside this file (a data table, built once per run).
@@ -71,8 +73,8 @@ target_version := "1.31" if not parsed_target_version
 parsed_target_version := v if {
 	raw := object.get(data.rampart.params, "kubernetes-version", "1.31")
 	parts := split(trim_prefix(sprintf("%v", [raw]), "v"), ".")
-	regex.match(`^[0-9]+$`, parts[0])
-	regex.match(`^[0-9]+$`, parts[1])
+	numbers.natural(parts[0])
+	numbers.natural(parts[1])
 	v := sprintf("%s.%s", [parts[0], parts[1]])
 }
 

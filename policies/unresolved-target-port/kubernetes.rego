@@ -36,6 +36,7 @@ import rego.v1
 import data.rampart.lib.pod_ports as pp
 import data.rampart.lib.selectors
 import data.rampart.lib.kubernetes.namespace
+import data.rampart.lib.numbers
 import data.rampart.lib.pod_ports.labels_paths_by_kind
 import data.rampart.lib.pod_ports.spec_paths_by_kind
 
@@ -85,22 +86,17 @@ selected contains {
 # counts as a number), else its port.
 target_port(port) := port.targetPort if is_number(port.targetPort)
 
-target_port(port) := to_number(port.targetPort) if digits(port.targetPort)
+target_port(port) := to_number(port.targetPort) if numbers.natural(port.targetPort)
 
 target_port(port) := port.targetPort if {
 	is_string(port.targetPort)
 	port.targetPort != ""
-	not digits(port.targetPort)
+	not numbers.natural(port.targetPort)
 }
 
 target_port(port) := port.port if {
 	not has_target_port(port)
 	is_number(port.port)
-}
-
-digits(text) if {
-	is_string(text)
-	regex.match(`^[0-9]+$`, text)
 }
 
 # A targetPort that names or numbers a port (an empty string does not).

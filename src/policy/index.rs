@@ -24,6 +24,9 @@
 //!                   "has egress rules", all that decides which pods and directions it isolates
 //! hpas              {ns: {target name: [[apiVersion, name, obj]]}}
 //! limit_ranges      {ns: [[apiVersion, name, obj]]}         sorted
+//! quantities        {text: number}  every quantity string of a container's resources
+//!                                   (requests, limits) and of a LimitRange's limits, in base
+//!                                   units (`rampart.quantity`); malformed ones are left out
 //! ```
 //!
 //! `ref` is `{"apiVersion", "kind", "name", "namespace"}`. Entries carry the objects themselves:
@@ -96,6 +99,18 @@ pub fn build(inventory: &Value) -> Value {
     let mut policies: BTreeMap<Value, NetworkPolicies> = BTreeMap::new();
     let mut hpas: BTreeMap<Value, Multimap> = BTreeMap::new();
     let mut limit_ranges: BTreeMap<Value, Vec<Value>> = BTreeMap::new();
+    let mut quantities: BTreeMap<Value, Value> = BTreeMap::new();
+    let mut add_quantities = |values: Option<&Value>| {
+        for (_, value) in entries_of_object(values) {
+            if let Value::String(text) = value {
+                if !quantities.contains_key(value) {
+                    if let Some(n) = crate::policy::builtins::parse_quantity(text) {
+                        quantities.insert(value.clone(), Value::from(n));
+                    }
+                }
+            }
+        }
+    };
 
     for (ns, api_version, kind, name, obj) in objects(get(inventory, "namespace")) {
         let reference = || object_ref(api_version, kind, name, ns);
@@ -145,6 +160,17 @@ pub fn build(inventory: &Value) -> Value {
                 }
             }
             "LimitRange" => {
+                for (_, item) in entries(get_path(obj, &["spec", "limits"])) {
+                    for key in [
+                        "default",
+                        "defaultRequest",
+                        "max",
+                        "min",
+                        "maxLimitRequestRatio",
+                    ] {
+                        add_quantities(get(item, key));
+                    }
+                }
                 limit_ranges
                     .entry(ns.clone())
                     .or_default()
@@ -177,6 +203,13 @@ pub fn build(inventory: &Value) -> Value {
         }
         let spec = get_path(obj, spec_path);
         let host_network = spec.and_then(|s| get(s, "hostNetwork")) == Some(&Value::from(true));
+        for field in ["containers", "initContainers", "ephemeralContainers"] {
+            for (_, container) in entries(spec.and_then(|s| get(s, field))) {
+                let resources = get(container, "resources");
+                add_quantities(resources.and_then(|r| get(r, "requests")));
+                add_quantities(resources.and_then(|r| get(r, "limits")));
+            }
+        }
         let mut bound = Vec::new();
         for field in ["containers", "initContainers"] {
             for (_, container) in entries(spec.and_then(|s| get(s, field))) {
@@ -222,6 +255,7 @@ pub fn build(inventory: &Value) -> Value {
         Value::from("limit_ranges"),
         per_namespace(limit_ranges, sorted),
     );
+    root.insert(Value::from("quantities"), Value::from(quantities));
     Value::from(root)
 }
 
@@ -428,6 +462,43 @@ mod tests {
             index["limit_ranges"]["shop"],
             Value::from(vec![lr("y"), lr("z")])
         );
+    }
+
+    #[test]
+    fn quantities_of_resources_and_limit_ranges_are_parsed_once() {
+        let inventory = value(
+            r#"{"cluster": {}, "namespace": {"shop": {
+              "v1": {"LimitRange": {"lr": {"spec": {"limits": [
+                  {"type": "Container", "default": {"cpu": "500m"}, "max": {"memory": "2Gi", "cpu": 4}},
+                  "not an item"]}}},
+                     "ConfigMap": {"c": {"data": {"size": "1Gi"}}}},
+              "apps/v1": {"Deployment": {"web": {"spec": {"template": {"spec": {
+                  "containers": [{"resources": {"requests": {"cpu": "250m", "memory": "128Mi"},
+                                                "limits": {"cpu": "1", "memory": "lots"}}}],
+                  "initContainers": [{"resources": {"requests": {"cpu": "100m"}}}]}}}}}}
+            }}}"#,
+        );
+        let index = build(&inventory);
+        let expected = value(
+            r#"{"500m": 0.5, "2Gi": 2147483648, "250m": 0.25, "128Mi": 134217728, "1": 1, "100m": 0.1}"#,
+        );
+        let Value::Object(got) = &index["quantities"] else {
+            panic!("no quantities: {index}");
+        };
+        let Value::Object(want) = &expected else {
+            unreachable!()
+        };
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            want.keys().collect::<Vec<_>>()
+        );
+        for (text, n) in want.iter() {
+            let (g, w) = (
+                got.get(text).unwrap().as_f64().unwrap(),
+                n.as_f64().unwrap(),
+            );
+            assert!((g - w).abs() <= 1e-12 * w.abs(), "{text}: {g} != {w}");
+        }
     }
 
     #[test]
