@@ -274,6 +274,47 @@ fn stdin_is_read_with_its_given_name() {
     );
 }
 
+/// The facts rampart computes once per run are offered to user policies too, at
+/// `data.rampart.index` (quantities in base units, Compose byte values): the policy reads only
+/// them, so a table that is not filled in gives no finding.
+#[test]
+fn user_policies_read_the_facts_rampart_computes() {
+    let (code, json) = check_json(&[
+        "--policy",
+        "fixtures/policies/memory-budget",
+        "--only",
+        "memory-over-budget",
+        "fixtures/policies/memory-budget/examples",
+    ]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, u64, String)> = findings_of(&json, "memory-over-budget")
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let examples = "fixtures/policies/memory-budget/examples";
+    assert_eq!(
+        found,
+        [
+            (
+                format!("{examples}/compose.yaml"),
+                4,
+                "service `cache` may use 1610612736 bytes of memory".to_string()
+            ),
+            (
+                format!("{examples}/deployment.yaml"),
+                13,
+                "container `train` may use 2147483648 bytes of memory".to_string()
+            ),
+        ]
+    );
+}
+
 #[test]
 fn user_policies_are_located_like_built_ins() {
     let (code, json) = check_json(&[

@@ -85,7 +85,16 @@ amount("memory", value) := bytes(value)
 # Go's strconv.ParseFloat accepts.
 cpus(value) := value if is_number(value)
 
-cpus(value) := numbers.decimal(value) if is_string(value)
+cpus(value) := n if {
+	is_string(value)
+	n := data.rampart.index.compose_amounts[value].cpus
+	is_number(n)
+}
+
+cpus(value) := numbers.decimal(value) if {
+	is_string(value)
+	not data.rampart.index.compose_amounts[value].cpus
+}
 
 # A Compose byte value, in bytes, as compose-go reads it (docker/go-units `RAMInBytes`): a number
 # of bytes, or a string made of a decimal number, an optional space and an optional unit, in any
@@ -97,8 +106,19 @@ bytes(value) := floor(value) if {
 	value >= 0
 }
 
+# rampart reads the run's byte values and CPU counts once, in Rust, into
+# `data.rampart.index.compose_amounts` (src/compose/amounts.rs, tested against these rules):
+# parsing here costs two regex calls and a dozen function calls on the RVM. What the table does
+# not hold (Rego tests, malformed text) is parsed here.
+bytes(value) := n if {
+	is_string(value)
+	n := data.rampart.index.compose_amounts[value].bytes
+	is_number(n)
+}
+
 bytes(value) := floor(n * unit_bytes[lower(match[2])]) if {
 	is_string(value)
+	not data.rampart.index.compose_amounts[value].bytes
 	# The unit is the trailing run of characters that are neither digits, `.` nor spaces; one
 	# space may separate it from the number (go-units splits the string the same way).
 	[match] := regex.find_all_string_submatch_n(`^(.*?) ?([^0-9. ]*)$`, value, 1)

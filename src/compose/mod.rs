@@ -18,6 +18,7 @@
 //! are reported against a resource of kind `project` (policy target `compose-project`), which
 //! exists only when there are such problems.
 
+pub mod amounts;
 pub mod dotenv;
 mod extends;
 pub mod interpolate;

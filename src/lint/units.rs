@@ -35,9 +35,16 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
             members[u].push(r);
         }
     }
+    // Compose units have no Kubernetes objects: they are evaluated with `empty`, which holds
+    // the readings of every Compose resource setting of the run (src/compose/amounts.rs).
+    let services = resources.iter().filter_map(|r| match &r.identity {
+        Identity::Compose(_) => Some(&r.value["service"]),
+        Identity::Kubernetes(_) => None,
+    });
     let empty = data_document(
         &options.config.params,
         kubernetes::inventory(std::iter::empty()),
+        crate::compose::amounts::table(services),
     );
     let data: Vec<Option<Value>> = members
         .par_iter()
@@ -53,6 +60,7 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
                 data_document(
                     &options.config.params,
                     kubernetes::inventory(objects.into_iter()),
+                    Value::new_object(),
                 )
             })
         })
@@ -76,16 +84,18 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
 }
 
 /// `data` for policies: params, the inventory and its index (src/policy/index.rs), built once
-/// per unit so that cross-resource rules look objects up without calling Rust.
-fn data_document(params: &Params, inventory: Value) -> Value {
+/// per unit so that cross-resource rules look objects up without calling Rust, with the
+/// readings of Compose resource settings (src/compose/amounts.rs) at `index.compose_amounts`.
+fn data_document(params: &Params, inventory: Value, compose_amounts: Value) -> Value {
     let params = serde_json::to_string(params).expect("params serialise");
     let params = Value::from_json_str(&params).expect("params are JSON");
+    let mut index = crate::policy::index::build(&inventory);
+    if let Value::Object(tables) = &mut index {
+        regorus::Rc::make_mut(tables).insert(Value::from("compose_amounts"), compose_amounts);
+    }
     let mut rampart = std::collections::BTreeMap::new();
     rampart.insert(Value::from("params"), params);
-    rampart.insert(
-        Value::from("index"),
-        crate::policy::index::build(&inventory),
-    );
+    rampart.insert(Value::from("index"), index);
     let mut root = std::collections::BTreeMap::new();
     root.insert(Value::from("rampart"), Value::from(rampart));
     root.insert(Value::from("inventory"), inventory);
