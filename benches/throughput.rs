@@ -1,10 +1,11 @@
 //! Throughput benchmark:
 //! `cargo bench --bench throughput [-- --docs 1000,10000,100000] [--compose 1000]
-//! [--phases parse,lint,cli-json,cli-sarif]`.
+//! [--pods-file 80000] [--phases parse,lint,cli-json,cli-sarif]`.
 //!
 //! Builds a deterministic corpus (benches/corpus) per size: Kubernetes documents (`--docs`,
-//! rows labelled by the count) and Compose projects (`--compose`, rows labelled `c<count>`;
-//! resources/s counts services). Then runs each phase in a child process of its own so that
+//! rows labelled by the count), Compose projects (`--compose`, rows labelled `c<count>`;
+//! resources/s counts services) and one file of Pods (`--pods-file`, rows labelled
+//! `f<count>`; none by default). Then runs each phase in a child process of its own so that
 //! wall time, CPU time and peak RSS belong to that phase alone:
 //!
 //! - `parse`: walk, read and parse every file with spans (the floor for any span-aware linter);
@@ -46,6 +47,7 @@ fn main() {
     };
     let sizes = list("--docs", &[1_000, 10_000]);
     let projects = list("--compose", &[1_000]);
+    let pods_files = list("--pods-file", &[]);
     let phases: Vec<&str> = match args.iter().position(|a| a == "--phases") {
         Some(i) => args[i + 1].split(',').collect(),
         None => PHASES.to_vec(),
@@ -65,6 +67,11 @@ fn main() {
         let dir = target.join(format!("compose-{n}"));
         let corpus = corpus::compose(&dir, n, 42).expect("corpus written");
         report(&format!("c{n}"), &dir, &corpus, "services", &phases);
+    }
+    for n in pods_files {
+        let dir = target.join(format!("pods-file-{n}"));
+        let corpus = corpus::pods_file(&dir, n, 42).expect("corpus written");
+        report(&format!("f{n}"), &dir, &corpus, "Pods", &phases);
     }
 }
 

@@ -13,6 +13,47 @@ pub struct Corpus {
     pub bytes: u64,
 }
 
+/// Writes one file of `pods` Pods under `dir` (replacing what is there): two containers each
+/// (one with resources, env, a port and a probe; one hardened sidecar), 20 namespaces. One big
+/// file measures what a directory of small ones does not: reading and parsing one file, and
+/// spreading its documents over the cores.
+pub fn pods_file(dir: &Path, pods: usize, seed: u64) -> std::io::Result<Corpus> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut text = String::new();
+    for i in 0..pods {
+        let cpu = ["100m", "250m", "500m"][rng.usize(0..3)];
+        let memory = ["64Mi", "128Mi", "256Mi"][rng.usize(0..3)];
+        let tier = ["web", "db", "cache"][rng.usize(0..3)];
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: pod-{i}\n  namespace: ns-{ns}\n  \
+             labels:\n    app: app-{app}\n    tier: {tier}\nspec:\n  containers:\n    \
+             - name: main\n      image: registry.example.com/app-{app}:1.{minor}.0\n      \
+             ports:\n        - containerPort: {port}\n          name: http\n      env:\n        \
+             - name: LOG_LEVEL\n          value: info\n        - name: DB_PASSWORD\n          \
+             value: hunter{i}\n      resources:\n        requests:\n          cpu: {cpu}\n          \
+             memory: {memory}\n        limits:\n          cpu: \"1\"\n          memory: 512Mi\n      \
+             readinessProbe:\n        httpGet:\n          path: /healthz\n          port: http\n    \
+             - name: sidecar\n      image: registry.example.com/proxy:2.0\n      \
+             securityContext:\n        runAsNonRoot: true\n        readOnlyRootFilesystem: true\n        \
+             allowPrivilegeEscalation: false\n",
+            ns = i % 20,
+            app = i % 50,
+            minor = i % 7,
+            port = 8000 + i % 100,
+        ));
+    }
+    std::fs::write(dir.join("pods.yaml"), &text)?;
+    Ok(Corpus {
+        files: 1,
+        documents: pods,
+        bytes: text.len() as u64,
+    })
+}
+
 /// Writes `documents` Kubernetes documents under `dir` (replacing what is there).
 pub fn kubernetes(dir: &Path, documents: usize, seed: u64) -> std::io::Result<Corpus> {
     if dir.exists() {
