@@ -104,7 +104,9 @@ pub fn build(inventory: &Value) -> Value {
         for (_, value) in entries_of_object(values) {
             if let Value::String(text) = value {
                 if !quantities.contains_key(value) {
-                    if let Some(n) = crate::policy::builtins::parse_quantity(text) {
+                    // Infinite (`1e999`) is no quantity: left out, as the Rego reads it.
+                    let parsed = crate::policy::builtins::parse_quantity(text);
+                    if let Some(n) = parsed.filter(|n| n.is_finite()) {
                         quantities.insert(value.clone(), Value::from(n));
                     }
                 }
