@@ -68,10 +68,4 @@ root_uid(uid) if root_name(uid)
 
 root_name(name) if name == "root"
 
-# `0`, `00`, `+0`: what `^\+?0+$` matches, without a regex (lib/numbers.rego says why).
-root_name(name) if {
-	is_string(name)
-	zeros := trim_prefix(name, "+")
-	zeros != ""
-	trim_left(zeros, "0") == ""
-}
+root_name(name) if regex.match(`^\+?0+$`, name)

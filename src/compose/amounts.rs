@@ -69,11 +69,10 @@ pub fn cpus(text: &str) -> Option<f64> {
         }
         i
     };
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let int_end = digits(i);
+    let start = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let mut i = digits(start);
+    let int_len = i - start;
     let mut fraction = 0;
-    i = int_end;
-    let int_len = int_end - usize::from(matches!(b.first(), Some(b'+' | b'-')));
     if b.get(i) == Some(&b'.') {
         let end = digits(i + 1);
         fraction = end - (i + 1);

@@ -706,14 +706,14 @@ mod rvm_blockers {
     //!   packages. Avoided: a file that calls `rampart.…` keeps its rules on the interpreter;
     //!   the built-in checks use Rego twins (`selectors.matches`, `numbers.quantity`) and
     //!   `data.rampart.index`, so only user policies and Rego tests call them.
-    //!
-    //! Every built-in check runs on the RVM (`rampart check -v` says so); these cases stay as
-    //! the reasons user policies do not, and as the rules CONTRIBUTING gives for new checks.
     //! - `x := <undefined>` does not fail the body. Avoided by how checks are written
     //!   (CONTRIBUTING): use such a variable positively before any `not`; the parity test finds
     //!   a rule that does not.
     //! - Type errors are undefined instead of errors: a check that fails on the interpreter
     //!   passes the resource on the RVM. The catalogue tests types before it uses values.
+    //!
+    //! Every built-in check runs on the RVM (`rampart check -v` says so); these cases stay as
+    //! the reasons user policies do not, and as the rules CONTRIBUTING gives for new checks.
 
     use super::*;
     use regorus::languages::rego::compiler::Compiler;

@@ -205,16 +205,13 @@ pub fn build(inventory: &Value) -> Value {
         }
         let spec = get_path(obj, spec_path);
         let host_network = spec.and_then(|s| get(s, "hostNetwork")) == Some(&Value::from(true));
-        for field in ["containers", "initContainers", "ephemeralContainers"] {
+        let mut bound = Vec::new();
+        // Ephemeral containers can set neither resources nor ports.
+        for field in ["containers", "initContainers"] {
             for (_, container) in entries(spec.and_then(|s| get(s, field))) {
                 let resources = get(container, "resources");
                 add_quantities(resources.and_then(|r| get(r, "requests")));
                 add_quantities(resources.and_then(|r| get(r, "limits")));
-            }
-        }
-        let mut bound = Vec::new();
-        for field in ["containers", "initContainers"] {
-            for (_, container) in entries(spec.and_then(|s| get(s, field))) {
                 for (_, port) in entries(get(container, "ports")) {
                     bound.extend(get(port, "hostPort").cloned());
                     if host_network {
