@@ -189,13 +189,15 @@ enum Frame {
         span: Span,
         anchor: Option<Box<str>>,
         tag: Option<Box<str>>,
-        items: Vec<Node>,
+        /// Where its items start in [`Builder::items`].
+        start: usize,
     },
     Map {
         span: Span,
         anchor: Option<Box<str>>,
         tag: Option<Box<str>>,
-        entries: Vec<Entry>,
+        /// Where its entries start in [`Builder::entries`].
+        start: usize,
         key: Option<Node>,
         merges: Vec<Node>,
     },
@@ -213,6 +215,12 @@ struct Anchored {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
+    /// The items of the open sequences, innermost last: a finished sequence takes its own
+    /// into a vector of exactly their number (growing each by pushing left up to half of
+    /// every vector unused, the larger part of the memory a run holds).
+    items: Vec<Node>,
+    /// The entries of the open mappings, the same way.
+    entries: Vec<Entry>,
     anchors: HashMap<Box<str>, Anchored>,
     root: Option<Node>,
     doc_index: usize,
@@ -228,6 +236,8 @@ impl Builder {
             Event::StreamStart | Event::StreamEnd => {}
             Event::DocumentStart => {
                 self.anchors.clear();
+                self.items.clear();
+                self.entries.clear();
                 self.root = None;
                 self.nodes = 0;
                 self.expanded = 0;
@@ -290,7 +300,7 @@ impl Builder {
                     span: sp,
                     anchor,
                     tag: custom_tag(tag),
-                    items: Vec::new(),
+                    start: self.items.len(),
                 });
             }
             Event::MappingStart { anchor, tag } => {
@@ -300,7 +310,7 @@ impl Builder {
                     span: sp,
                     anchor,
                     tag: custom_tag(tag),
-                    entries: Vec::new(),
+                    start: self.entries.len(),
                     key: None,
                     merges: Vec::new(),
                 });
@@ -310,7 +320,7 @@ impl Builder {
                     span,
                     anchor,
                     tag,
-                    items,
+                    start,
                 }) = self.stack.pop()
                 else {
                     return Err(TextError {
@@ -318,6 +328,7 @@ impl Builder {
                         message: "unbalanced sequence end".into(),
                     });
                 };
+                let items: Vec<Node> = self.items.drain(start..).collect();
                 let end = items
                     .last()
                     .map_or(sp.end, |n| n.span.end)
@@ -337,7 +348,7 @@ impl Builder {
                     span,
                     anchor,
                     tag,
-                    mut entries,
+                    start,
                     merges,
                     ..
                 }) = self.stack.pop()
@@ -347,6 +358,7 @@ impl Builder {
                         message: "unbalanced mapping end".into(),
                     });
                 };
+                let mut entries: Vec<Entry> = self.entries.drain(start..).collect();
                 check_duplicates(&entries)?;
                 let end = entries
                     .last()
@@ -408,13 +420,8 @@ impl Builder {
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries,
-                key,
-                merges,
-                ..
-            }) => match key.take() {
+            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Map { key, merges, .. }) => match key.take() {
                 None => *key = Some(node),
                 Some(k) => {
                     // `key:` with nothing after it: libyaml puts the empty value where the next
@@ -427,7 +434,7 @@ impl Builder {
                     if is_merge {
                         merges.push(node);
                     } else {
-                        entries.push(Entry {
+                        self.entries.push(Entry {
                             key: k,
                             value: node,
                         });
