@@ -195,7 +195,7 @@ fn run_in_pool(
         options.stdin.as_deref(),
         &options.config.params.default_namespace,
     );
-    let units = units::form(&read.files, &read.resources, &options);
+    let mut units = units::form(&read.files, &read.resources, &options);
 
     let mut kinds: Vec<String> = read
         .resources
@@ -243,6 +243,16 @@ fn run_in_pool(
         for (u, m) in units.members.iter().enumerate() {
             findings.extend(duplicates::duplicates(check, u, m, &ctx));
         }
+    }
+    // What only evaluation needed goes before the findings are sorted and joined, which is
+    // when a run holds the most: the engines, the units' `data` and every resource's value
+    // (locating reads the span trees, which stay).
+    drop(engine);
+
+    units.data = Vec::new();
+    units.empty = regorus::Value::Null;
+    for r in &mut read.resources {
+        r.value = regorus::Value::Null;
     }
     // Reading's errors first, as they happened.
     let mut all_errors = std::mem::take(&mut read.errors);
