@@ -71,11 +71,13 @@ impl<'a> Context<'a> {
 /// Resources a worker evaluates with one `data` document.
 const CHUNK: usize = 64;
 
-/// Evaluates every evaluated resource of every unit.
+/// Evaluates every evaluated resource of every unit; the findings computed in Rust (`more`)
+/// come after theirs.
 pub(super) fn evaluate_units(
     engine: &PolicyEngine,
     units: &Units,
     ctx: &Context<'_>,
+    mut more: Vec<Finding>,
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
     let work: Vec<(usize, &[usize])> = units
         .evaluated
@@ -131,12 +133,14 @@ pub(super) fn evaluate_units(
         .collect();
     // Exactly sized: doubling a vector of tens of thousands of findings held up to twice
     // their size at the run's peak.
-    let mut findings = Vec::with_capacity(results.iter().map(|(f, _)| f.len()).sum());
+    let mut findings =
+        Vec::with_capacity(results.iter().map(|(f, _)| f.len()).sum::<usize>() + more.len());
     let mut errors = Vec::with_capacity(results.iter().map(|(_, e)| e.len()).sum());
     for (mut f, mut e) in results {
         findings.append(&mut f);
         errors.append(&mut e);
     }
+    findings.append(&mut more);
     (findings, errors)
 }
 

@@ -233,7 +233,7 @@ fn run_in_pool(
         &catalog,
         &options.config.params.default_namespace,
     );
-    let (mut findings, mut errors) = evaluate::evaluate_units(&engine, &units, &ctx);
+    let mut duplicates = Vec::new();
     if let Some(check) = catalog
         .checks
         .iter()
@@ -241,9 +241,10 @@ fn run_in_pool(
         .filter(|&c| enabled[c])
     {
         for (u, m) in units.members.iter().enumerate() {
-            findings.extend(duplicates::duplicates(check, u, m, &ctx));
+            duplicates.extend(duplicates::duplicates(check, u, m, &ctx));
         }
     }
+    let (findings, mut errors) = evaluate::evaluate_units(&engine, &units, &ctx, duplicates);
     // What only evaluation needed goes before the findings are sorted and joined, which is
     // when a run holds the most: the engines, the units' `data` and every resource's value
     // (locating reads the span trees, which stay).
