@@ -88,7 +88,7 @@ fn check_keys(node: &Node, errors: &mut Vec<(Span, String)>) {
         crate::yaml::NodeValue::Map(entries) => {
             let mut seen: std::collections::HashMap<String, &Node> = Default::default();
             for e in entries {
-                let written = e.key.raw.as_deref().unwrap_or_default();
+                let written = e.key.raw().unwrap_or_default();
                 if e.key.is_null() {
                     errors.push((
                         e.key.span,
@@ -102,8 +102,8 @@ fn check_keys(node: &Node, errors: &mut Vec<(Span, String)>) {
                             e.key.span,
                             format!(
                                 "duplicate key `{k}` to kubectl (`{}` here, `{}` at line {}, column {}: YAML 1.1 reads both as {k}, and which value kubectl keeps varies from run to run)",
-                                e.key.raw.as_deref().unwrap_or(&k),
-                                first.raw.as_deref().unwrap_or(&k),
+                                e.key.raw().unwrap_or(&k),
+                                first.raw().unwrap_or(&k),
                                 first.span.start.line,
                                 first.span.start.col
                             ),
@@ -195,7 +195,7 @@ fn object(
             };
             let v = &e.value;
             if v.as_str().is_none() && !v.is_null() {
-                let text = v.raw.as_deref().map(str::to_string).unwrap_or_else(|| {
+                let text = v.raw().map(str::to_string).unwrap_or_else(|| {
                     v.key_text()
                         .map_or_else(|| v.type_name().to_string(), |t| t.into_owned())
                 });
@@ -210,8 +210,7 @@ fn object(
         }
     }
     let text_of = |n: &Node| {
-        n.raw
-            .as_deref()
+        n.raw()
             .map(str::to_string)
             .or_else(|| n.key_text().map(|t| t.into_owned()))
     };

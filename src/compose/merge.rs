@@ -79,7 +79,7 @@ fn build_rule(key: &str) -> Rule {
 }
 
 fn tag_is(node: &Node, tag: &str) -> bool {
-    node.tag.as_deref() == Some(tag)
+    node.tag() == Some(tag)
 }
 
 /// Merges one Compose document onto the accumulated model.
@@ -139,7 +139,7 @@ fn merge_entries(
             continue;
         }
         if tag_is(&oe.value, OVERRIDE) {
-            oe.value.tag = None;
+            oe.value.clear_tag();
             strip_resets(&mut oe.value);
             match pos {
                 Some(i) => base[i] = oe,
@@ -197,12 +197,12 @@ fn merge_services(base: &mut Node, over: Node, problems: &mut Vec<MergeProblem>)
                     }
                     Some(_) if os.value.is_null() => {}
                     Some(i) => {
-                        os.value.tag = None;
+                        os.value.clear_tag();
                         strip_resets(&mut os.value);
                         base_services[i] = os;
                     }
                     None => {
-                        os.value.tag = None;
+                        os.value.clear_tag();
                         strip_resets(&mut os.value);
                         base_services.push(os);
                     }
@@ -403,7 +403,7 @@ fn replace_entries(base: &mut Vec<Entry>, over: Vec<Entry>) {
             }
             continue;
         }
-        oe.value.tag = None;
+        oe.value.clear_tag();
         match pos {
             Some(i) => base[i] = oe,
             None => base.push(oe),
@@ -461,8 +461,7 @@ fn synthetic(span: Span, origin: u32, value: NodeValue) -> Node {
     Node {
         span,
         origin,
-        tag: None,
-        raw: None,
+        extra: None,
         value,
     }
 }
@@ -555,7 +554,7 @@ pub fn strip_resets(node: &mut Node) {
         _ => {}
     }
     if tag_is(node, OVERRIDE) {
-        node.tag = None;
+        node.clear_tag();
     }
 }
 

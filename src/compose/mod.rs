@@ -407,8 +407,7 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
             let placeholder = Node {
                 span: e.value.span,
                 origin: e.value.origin,
-                tag: None,
-                raw: None,
+                extra: None,
                 value: NodeValue::Null,
             };
             let mut node = std::mem::replace(&mut e.value, placeholder);

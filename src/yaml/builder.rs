@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::libyaml::{Event, Parser, Style};
 use super::resolve::{self, CORE_TAG};
-use super::{Document, Entry, MAX_DEPTH, Node, NodeValue, Stream};
+use super::{Document, Entry, Extra, MAX_DEPTH, Node, NodeValue, Stream};
 use crate::source::{Pos, Span, TextError};
 
 /// Nodes that alias expansion and anchors may copy in a document beyond a fixed allowance, per
@@ -244,13 +244,11 @@ impl Builder {
                 self.doc_index += 1;
             }
             Event::DocumentEnd => {
-                return Ok(Some(self.root.take().unwrap_or(Node {
-                    span: sp,
-                    origin: 0,
-                    tag: None,
-                    raw: None,
-                    value: NodeValue::Null,
-                })));
+                return Ok(Some(
+                    self.root
+                        .take()
+                        .unwrap_or(Node::new(sp, 0, NodeValue::Null)),
+                ));
             }
             Event::Alias(name) => {
                 let Some(&Anchored { count, height, .. }) = self.anchors.get(&name) else {
@@ -286,8 +284,7 @@ impl Builder {
                     Node {
                         span: sp,
                         origin: 0,
-                        tag,
-                        raw,
+                        extra: Extra::of(tag, raw),
                         value,
                     },
                     anchor,
@@ -337,8 +334,7 @@ impl Builder {
                 let node = Node {
                     span: Span::new(span.start, end),
                     origin: 0,
-                    tag,
-                    raw: None,
+                    extra: Extra::of(tag, None),
                     value: NodeValue::Seq(items),
                 };
                 self.push_node(node, anchor)?;
@@ -369,8 +365,7 @@ impl Builder {
                 let node = Node {
                     span: Span::new(span.start, end),
                     origin: 0,
-                    tag,
-                    raw: None,
+                    extra: Extra::of(tag, None),
                     value: NodeValue::Map(entries),
                 };
                 self.push_node(node, anchor)?;
@@ -426,11 +421,11 @@ impl Builder {
                 Some(k) => {
                     // `key:` with nothing after it: libyaml puts the empty value where the next
                     // token starts (often the next line); it belongs at the end of its key.
-                    if node.is_null() && node.span.start == node.span.end && node.raw.is_some() {
+                    if node.is_null() && node.span.start == node.span.end && node.raw().is_some() {
                         node.span = Span::new(k.span.end, k.span.end);
                     }
                     let is_merge =
-                        k.tag.is_none() && k.as_str() == Some("<<") && is_plain_merge_key(&k);
+                        k.tag().is_none() && k.as_str() == Some("<<") && is_plain_merge_key(&k);
                     if is_merge {
                         merges.push(node);
                     } else {

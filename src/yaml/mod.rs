@@ -30,13 +30,28 @@ pub struct Node {
     /// `n` its `n`th extra file (Compose override and `extends` files). Always 0 for
     /// Kubernetes objects.
     pub origin: u32,
+    /// The node's tag and source text, which few nodes have: boxed, so that a node takes 72
+    /// bytes instead of 96 (the span trees are the larger part of what a run holds).
+    pub extra: Option<Box<Extra>>,
+    pub value: NodeValue,
+}
+
+/// What a few nodes have besides their value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Extra {
     /// A non-core tag such as `!reset` (core tags like `!!str` are applied, not kept).
     pub tag: Option<Box<str>>,
     /// The source text of a plain scalar whose value depends on who reads it (`on`, `0644`,
     /// `1e3`): kept to resolve it again for the document's kind ([`Node::resolve`]) and to
     /// quote what the user wrote.
     pub raw: Option<Box<str>>,
-    pub value: NodeValue,
+}
+
+impl Extra {
+    /// A node's extra, boxed only when it has a tag or a source text.
+    pub fn of(tag: Option<Box<str>>, raw: Option<Box<str>>) -> Option<Box<Extra>> {
+        (tag.is_some() || raw.is_some()).then(|| Box::new(Extra { tag, raw }))
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -95,6 +110,36 @@ pub struct Located {
 }
 
 impl Node {
+    /// A node without tag or source text.
+    pub fn new(span: Span, origin: u32, value: NodeValue) -> Node {
+        Node {
+            span,
+            origin,
+            extra: None,
+            value,
+        }
+    }
+
+    /// Its non-core tag ([`Extra::tag`]).
+    pub fn tag(&self) -> Option<&str> {
+        self.extra.as_ref()?.tag.as_deref()
+    }
+
+    /// Its source text, for a plain scalar whose value depends on the reader ([`Extra::raw`]).
+    pub fn raw(&self) -> Option<&str> {
+        self.extra.as_ref()?.raw.as_deref()
+    }
+
+    /// Drops its tag (a Compose merge tag once applied).
+    pub fn clear_tag(&mut self) {
+        if let Some(extra) = &mut self.extra {
+            extra.tag = None;
+            if extra.raw.is_none() {
+                self.extra = None;
+            }
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self.value, NodeValue::Null)
     }
@@ -292,6 +337,13 @@ pub struct Stream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_node_stays_small() {
+        // Every YAML node of every input is held until the reports are written: 24 more
+        // bytes a node were 20 MB more for 10,000 manifests.
+        assert!(std::mem::size_of::<Node>() <= 72, "{}", std::mem::size_of::<Node>());
+    }
 
     fn one(text: &str) -> Node {
         let s = parse_stream(text);
@@ -529,7 +581,7 @@ mod tests {
     #[test]
     fn custom_tags_are_kept() {
         let n = one("ports: !reset []\nx: !override [1]\n");
-        assert_eq!(n.get("ports").unwrap().tag.as_deref(), Some("!reset"));
-        assert_eq!(n.get("x").unwrap().tag.as_deref(), Some("!override"));
+        assert_eq!(n.get("ports").unwrap().tag(), Some("!reset"));
+        assert_eq!(n.get("x").unwrap().tag(), Some("!override"));
     }
 }

@@ -47,7 +47,7 @@ pub(super) fn schema_dependent(text: &str, core: &NodeValue) -> bool {
 impl Node {
     /// Re-resolves every plain scalar of the tree (keys included) for `schema`.
     pub fn resolve(&mut self, schema: Schema) {
-        if let Some(raw) = &self.raw {
+        if let Some(raw) = self.raw() {
             self.value = resolve_plain(raw, schema);
         }
         match &mut self.value {
@@ -55,8 +55,8 @@ impl Node {
             NodeValue::Map(entries) => {
                 for e in entries {
                     if schema == Schema::Compose {
-                        if let Some(raw) = &e.key.raw {
-                            e.key.value = NodeValue::Str(raw.clone());
+                        if let Some(raw) = e.key.raw() {
+                            e.key.value = NodeValue::Str(raw.into());
                         }
                     } else {
                         e.key.resolve(schema);
@@ -293,14 +293,7 @@ mod tests {
     }
 
     fn node_json(value: NodeValue) -> serde_json::Value {
-        Node {
-            span: Default::default(),
-            origin: 0,
-            tag: None,
-            raw: None,
-            value,
-        }
-        .to_json()
+        Node::new(Default::default(), 0, value).to_json()
     }
 
     #[test]
