@@ -79,6 +79,36 @@ impl Entry {
     }
 }
 
+/// Strings up to this long are shared between the values of a worker's documents.
+const INTERNED_LEN: usize = 32;
+/// How many distinct strings a worker shares, at most.
+const INTERNED_MAX: usize = 8192;
+
+thread_local! {
+    static INTERNED: std::cell::RefCell<std::collections::HashMap<Box<str>, regorus::Value>> =
+        Default::default();
+}
+
+/// A string value, shared with the equal ones a worker made before when short: keys and
+/// values like `name`, `image`, `TCP` repeat in every manifest, and a string of its own each
+/// time was a tenth of the memory a run holds. Bounded, so unique strings cannot grow it.
+fn interned(s: &str) -> regorus::Value {
+    if s.len() > INTERNED_LEN {
+        return regorus::Value::String(s.into());
+    }
+    INTERNED.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(v) = cache.get(s) {
+            return v.clone();
+        }
+        let v = regorus::Value::String(s.into());
+        if cache.len() < INTERNED_MAX {
+            cache.insert(s.into(), v.clone());
+        }
+        v
+    })
+}
+
 /// One segment of a path into a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(untagged)]
@@ -248,7 +278,7 @@ impl Node {
             NodeValue::Bool(b) => Value::from(*b),
             NodeValue::Int(i) => Value::from(*i),
             NodeValue::Float(f) => Value::from(*f),
-            NodeValue::Str(s) => Value::String(s.as_ref().into()),
+            NodeValue::Str(s) => interned(s),
             NodeValue::Seq(items) => {
                 Value::from(items.iter().map(Node::to_value).collect::<Vec<_>>())
             }
@@ -257,7 +287,7 @@ impl Node {
                 for e in entries {
                     let key = e.key.key_text().map_or_else(
                         || Value::String(format!("{:?}", e.key.to_json()).into()),
-                        |k| Value::String(k.as_ref().into()),
+                        |k| interned(&k),
                     );
                     map.insert(key, e.value.to_value());
                 }
