@@ -273,10 +273,22 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         out.resources.extend(project.resources);
         return out;
     }
-    for doc in stream.documents {
-        let line = doc.root.span.start.line;
-        // Read as kubectl reads it now that the document is known not to be Compose.
-        let (classified, item_errors) = kubernetes::read_document(doc.root, default_ns);
+    // Documents are read in parallel: one generated file may hold tens of thousands.
+    let documents: Vec<_> = stream
+        .documents
+        .into_par_iter()
+        .map(|doc| {
+            let line = doc.root.span.start.line;
+            // Read as kubectl reads it now that the document is known not to be Compose.
+            let (classified, item_errors) = kubernetes::read_document(doc.root, default_ns);
+            let values: Vec<_> = match &classified {
+                Classified::Objects(objects) => objects.iter().map(|o| o.node.to_value()).collect(),
+                _ => Vec::new(),
+            };
+            (doc.index, line, classified, item_errors, values)
+        })
+        .collect();
+    for (index, line, classified, item_errors, values) in documents {
         for (span, message) in item_errors {
             out.errors.push(error(
                 source.name.clone(),
@@ -287,8 +299,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         }
         match classified {
             Classified::Objects(objects) => {
-                for o in objects {
-                    let value = o.node.to_value();
+                for (o, value) in objects.into_iter().zip(values) {
                     out.resources.push(Resource {
                         file: 0,
                         origins: Vec::new(),
@@ -306,7 +317,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
                 Some(span.start),
                 message,
             )),
-            Classified::NotKubernetes => out.skipped.push((source.name.clone(), doc.index, line)),
+            Classified::NotKubernetes => out.skipped.push((source.name.clone(), index, line)),
         }
     }
     out.sources.push(source);

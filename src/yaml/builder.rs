@@ -16,23 +16,90 @@ use crate::source::{Pos, Span, TextError};
 const ALIAS_EXPANSION_FACTOR: usize = 10;
 const ALIAS_EXPANSION_ALLOWANCE: usize = 100_000;
 
+/// Texts at least this large are parsed in pieces, one document run each, in parallel: a
+/// single generated file of tens of megabytes otherwise kept one core busy for seconds.
+const PARALLEL_BYTES: usize = 1 << 20;
+/// The least size of a piece (pieces end where a document starts).
+const PIECE_BYTES: usize = 1 << 18;
+
 /// Parses a YAML (or JSON) stream; plain scalars are resolved by the YAML 1.2 core schema until
 /// [`Node::resolve`] re-resolves them for the kind of document.
 pub fn parse_stream(text: &str) -> Stream {
-    let mut builder = Builder::default();
-    let mut parser = Parser::new(text);
+    let lines = Lines::new(text);
+    if text.len() >= PARALLEL_BYTES
+        && let Some(stream) = parse_in_pieces(text, &lines)
+    {
+        return stream;
+    }
+    parse_range(text, &lines, 0, text.len()).0
+}
+
+/// Parses a large text in pieces cut at lines that start a document (`---` at the start of a
+/// line, which YAML forbids inside any scalar or collection), in parallel, and joins them.
+/// `None` when the text cannot be cut that way (directives, which belong to the next
+/// document) or a piece has a syntax error: the whole text is then parsed at once, so that
+/// the error is exactly the one a single parse reports.
+fn parse_in_pieces(text: &str, lines: &Lines) -> Option<Stream> {
+    use rayon::prelude::*;
+    let bytes = text.as_bytes();
+    if bytes.first() == Some(&b'%') || text.contains("\n%") || text.contains("\r%") {
+        return None;
+    }
+    let mut cuts = vec![0];
+    for &start in &lines.starts[1..] {
+        let last = *cuts.last().unwrap_or(&0);
+        if start - last >= PIECE_BYTES && starts_document(&bytes[start..]) {
+            cuts.push(start);
+        }
+    }
+    if cuts.len() < 2 {
+        return None;
+    }
+    cuts.push(text.len());
+    let pieces: Vec<(Stream, usize)> = cuts
+        .par_windows(2)
+        .map(|w| parse_range(text, lines, w[0], w[1]))
+        .collect();
     let mut stream = Stream::default();
-    let lines = Locator::new(text);
+    let mut before = 0;
+    for (piece, documents) in pieces {
+        if piece.error.is_some() {
+            return None;
+        }
+        stream
+            .documents
+            .extend(piece.documents.into_iter().map(|mut d| {
+                d.index += before;
+                d
+            }));
+        before += documents;
+    }
+    Some(stream)
+}
+
+/// A line that is a document start marker: `---` followed by a blank or the line's end.
+fn starts_document(line: &[u8]) -> bool {
+    line.starts_with(b"---") && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\n' | b'\r'))
+}
+
+/// Parses `text[start..end]`, positions counted in the whole text; with the number of
+/// documents the range holds (empty ones included).
+fn parse_range(text: &str, lines: &Lines, start: usize, end: usize) -> (Stream, usize) {
+    let mut builder = Builder::default();
+    let mut parser = Parser::new(&text[start..end]);
+    let mut stream = Stream::default();
+    let lines = Locator::new(text, lines);
     while let Some(event) = parser.next_event() {
         match event {
-            Ok((mut event, start, end)) => {
-                clip_at_end_of_text(&mut event, text, start, end);
-                let mut sp = Span::new(lines.pos(start), lines.pos(end));
+            Ok((mut event, from, to)) => {
+                let (from, to) = (from + start, to + start);
+                clip_at_end_of_text(&mut event, text, from, to);
+                let mut sp = Span::new(lines.pos(from), lines.pos(to));
                 // A flow collection's end event starts on its closing bracket, which belongs
                 // to the collection; a block collection's end event sits on the next token,
                 // which does not (its end is then left out: `Pos::default()`).
                 if matches!(event, Event::SequenceEnd | Event::MappingEnd)
-                    && !matches!(text.as_bytes().get(start), Some(b']' | b'}'))
+                    && !matches!(text.as_bytes().get(from), Some(b']' | b'}'))
                 {
                     sp.end = Pos::default();
                 }
@@ -53,20 +120,21 @@ pub fn parse_stream(text: &str) -> Stream {
                 }
             }
             Err(e) => {
-                let mut pos = lines.pos(e.at);
+                let at = e.at + start;
+                let mut pos = lines.pos(at);
                 let mut message = e.problem;
-                if text.as_bytes().get(e.at) == Some(&b'\t') {
+                if text.as_bytes().get(at) == Some(&b'\t') {
                     message = format!("a tab cannot indent YAML, use spaces ({message})");
                 }
                 match e.context {
                     // At the end of the text, the place to show is where the unclosed
                     // construct (a quoted scalar, a flow collection) starts.
-                    Some((context, at)) if e.at >= text.len() => {
-                        pos = lines.pos(at);
+                    Some((context, from)) if at >= text.len() => {
+                        pos = lines.pos(from + start);
                         message = format!("{message} ({context} that starts here)");
                     }
-                    Some((context, at)) => {
-                        let p = lines.pos(at);
+                    Some((context, from)) => {
+                        let p = lines.pos(from + start);
                         message =
                             format!("{message} ({context} at line {}, column {})", p.line, p.col);
                     }
@@ -77,7 +145,7 @@ pub fn parse_stream(text: &str) -> Stream {
             }
         }
     }
-    stream
+    (stream, builder.doc_index)
 }
 
 /// A block scalar that ends the text without a final line break keeps its last line break in
@@ -104,21 +172,16 @@ fn clip_at_end_of_text(event: &mut Event, text: &str, start: usize, end: usize) 
     }
 }
 
-/// Turns byte offsets into positions: lines by [`crate::source::line_starts`], columns and
-/// offsets in characters.
-struct Locator<'a> {
-    text: &'a str,
+/// Where the lines of a text start, in bytes and (for non-ASCII text) in characters: computed
+/// once per text, shared by the pieces parsed in parallel.
+struct Lines {
     starts: Vec<usize>,
     /// Character offset of each line start (`None` for ASCII text, where bytes are characters).
     char_starts: Option<Vec<u32>>,
-    /// The last position computed (line index, byte, column from 0): marks arrive mostly in
-    /// order, so columns are counted from there. Counting from the line start each time made a
-    /// long non-ASCII line (minified JSON) quadratic.
-    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
-impl<'a> Locator<'a> {
-    fn new(text: &'a str) -> Self {
+impl Lines {
+    fn new(text: &str) -> Self {
         let starts = crate::source::line_starts(text.as_bytes());
         let char_starts = (!text.is_ascii()).then(|| {
             let mut chars = 0u32;
@@ -132,10 +195,31 @@ impl<'a> Locator<'a> {
                 })
                 .collect()
         });
-        Locator {
-            text,
+        Lines {
             starts,
             char_starts,
+        }
+    }
+}
+
+/// Turns byte offsets into positions: lines by [`crate::source::line_starts`], columns and
+/// offsets in characters.
+struct Locator<'a> {
+    text: &'a str,
+    starts: &'a [usize],
+    char_starts: Option<&'a [u32]>,
+    /// The last position computed (line index, byte, column from 0): marks arrive mostly in
+    /// order, so columns are counted from there. Counting from the line start each time made a
+    /// long non-ASCII line (minified JSON) quadratic.
+    last: std::cell::Cell<(usize, usize, usize)>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(text: &'a str, lines: &'a Lines) -> Self {
+        Locator {
+            text,
+            starts: &lines.starts,
+            char_starts: lines.char_starts.as_deref(),
             last: std::cell::Cell::new((0, 0, 0)),
         }
     }
@@ -157,7 +241,7 @@ impl<'a> Locator<'a> {
             }
         };
         let start = self.starts[line];
-        let (col, offset) = match &self.char_starts {
+        let (col, offset) = match self.char_starts {
             None => (byte - start, byte),
             Some(chars) => {
                 let count = |from: usize, to: usize| {
@@ -556,5 +640,66 @@ fn bad(sp: Span, ty: &str, text: &str) -> TextError {
     TextError {
         pos: sp.start,
         message: format!("`{text}` is not a valid !!{ty}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stream of `n` documents of the shapes that could parse differently when cut: block
+    /// scalars at a document's end, empty documents, `...` ends, comments, anchors,
+    /// non-ASCII text (columns in characters) and CR LF line breaks.
+    fn stream_of(n: usize) -> String {
+        let mut text = String::from("# leading comment\n");
+        for i in 0..n {
+            match i % 5 {
+                0 => text.push_str(&format!(
+                    "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"é-{i}\"\ndata:\n  script: |\n    echo ü\n\n"
+                )),
+                1 => text.push_str("---\n# an empty document\n"),
+                2 => text.push_str(&format!(
+                    "--- &a\nkind: Pod\nmetadata: {{name: p{i}, labels: &l {{app: x}}}}\nspec: {{x: *l}}\n...\n"
+                )),
+                3 => text.push_str(&format!("---\r\nkind: Service\r\nmetadata:\r\n  name: s{i}\r\n")),
+                _ => text.push_str(&format!("--- {{kind: Secret, metadata: {{name: k{i}}}}}\n")),
+            }
+        }
+        text
+    }
+
+    fn whole(text: &str) -> Stream {
+        parse_range(text, &Lines::new(text), 0, text.len()).0
+    }
+
+    #[test]
+    fn a_large_stream_parses_in_pieces_as_in_one() {
+        let text = stream_of(40_000);
+        assert!(text.len() > 2 * PARALLEL_BYTES);
+        let lines = Lines::new(&text);
+        let pieces = parse_in_pieces(&text, &lines).expect("cut into pieces");
+        let one = whole(&text);
+        assert!(one.error.is_none());
+        assert_eq!(pieces.documents.len(), one.documents.len());
+        assert_eq!(pieces.documents, one.documents);
+        assert_eq!(parse_stream(&text).documents, one.documents);
+    }
+
+    #[test]
+    fn a_syntax_error_in_a_large_stream_is_the_one_a_single_parse_reports() {
+        let mut text = stream_of(20_000);
+        text.push_str("---\nkind: Pod\nmetadata: {name: [\n---\nkind: Pod\n");
+        text.push_str(&stream_of(20_000));
+        let one = whole(&text);
+        let error = one.error.as_ref().expect("a syntax error");
+        let parsed = parse_stream(&text);
+        assert_eq!(parsed.error.as_ref(), Some(error));
+        assert_eq!(parsed.documents, one.documents);
+    }
+
+    #[test]
+    fn directives_keep_a_large_stream_whole() {
+        let text = format!("%YAML 1.1\n{}", stream_of(40_000));
+        assert!(parse_in_pieces(&text, &Lines::new(&text)).is_none());
     }
 }

@@ -350,7 +350,7 @@ fn first_line(span: Span) -> Span {
 }
 
 /// A document of a YAML stream.
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Document {
     /// 0-based index in the stream.
     pub index: usize,
