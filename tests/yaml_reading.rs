@@ -121,7 +121,7 @@ fn compose_files_resolve_as_compose_go_does() {
     );
     // Each keeps the text the user wrote.
     let enabled = labels.unwrap().get("enabled").unwrap();
-    assert_eq!(enabled.raw.as_deref(), Some("on"));
+    assert_eq!(enabled.raw(), Some("on"));
     let (_, json) = check_json(&[&format!("{DIR}/compose.yaml")]);
     assert_eq!(json["errors"], json!([]), "{json}");
 }

@@ -328,11 +328,11 @@ impl Builder {
                 self.doc_index += 1;
             }
             Event::DocumentEnd => {
-                return Ok(Some(
-                    self.root
-                        .take()
-                        .unwrap_or(Node::new(sp, 0, NodeValue::Null)),
-                ));
+                return Ok(Some(self.root.take().unwrap_or(Node::new(
+                    sp,
+                    0,
+                    NodeValue::Null,
+                ))));
             }
             Event::Alias(name) => {
                 let Some(&Anchored { count, height, .. }) = self.anchors.get(&name) else {

@@ -372,7 +372,11 @@ mod tests {
     fn a_node_stays_small() {
         // Every YAML node of every input is held until the reports are written: 24 more
         // bytes a node were 20 MB more for 10,000 manifests.
-        assert!(std::mem::size_of::<Node>() <= 72, "{}", std::mem::size_of::<Node>());
+        assert!(
+            std::mem::size_of::<Node>() <= 72,
+            "{}",
+            std::mem::size_of::<Node>()
+        );
     }
 
     fn one(text: &str) -> Node {
