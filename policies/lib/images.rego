@@ -35,31 +35,41 @@ without_digest(image) := image if not contains(image, "@")
 # digest, whatever the tag), "latest" (tagged `latest`, without a digest) or "untagged"
 # (neither a tag nor a digest). Undefined for a pinned image, a tag other than
 # `latest`, an empty string or a value that is not a string.
-mutable(image) := "malformed-digest" if malformed_digest(image)
+# Why a reference does not pin what runs: "malformed-digest", "latest" or "untagged"; undefined
+# when it pins (a valid digest) or names a tag other than `latest`.
+mutable(image) := "malformed-digest" if reference(image).digest == "malformed"
 
 mutable(image) := "latest" if {
-	not malformed_digest(image)
-	latest(image)
+	r := reference(image)
+	r.digest == "none"
+	r.tag == "latest"
 }
 
 mutable(image) := "untagged" if {
-	not malformed_digest(image)
-	not latest(image)
-	is_string(image)
+	r := reference(image)
+	r.digest == "none"
+	r.tag == null
 	image != ""
-	not pinned(image)
-	not tag_of(image)
 }
+
+# What a reference pins: {"digest": "none" | "pinned" | "malformed", "tag": <tag> or null}. On
+# the RVM rampart reads every image of the input once in Rust (src/policy/facts.rs) and gives
+# them at `data.rampart.facts.images`; elsewhere they are read here.
+reference(image) := data.rampart.facts.images[image]
+
+reference(image) := {"digest": digest_kind(image), "tag": object.get({"t": t | t := tag_of(image)}, "t", null)} if {
+	is_string(image)
+	not data.rampart.facts.images[image]
+}
+
+digest_kind(image) := "none" if not contains(image, "@")
+
+digest_kind(image) := "pinned" if pinned(image)
+
+digest_kind(image) := "malformed" if malformed_digest(image)
 
 malformed_digest(image) if {
 	is_string(image)
 	contains(image, "@")
 	not pinned(image)
-}
-
-latest(image) if {
-	is_string(image)
-	image != ""
-	not pinned(image)
-	tag_of(image) == "latest"
 }

@@ -51,13 +51,35 @@ pod_labels := object.get(input, array.concat(pod_metadata_path, ["labels"]), {})
 container_fields := ["containers", "initContainers", "ephemeralContainers"]
 
 # Every container of the pod spec (init and ephemeral included), each as
-# {"container": <container>, "path": <path from the object root>, "field": <list name>}.
-containers contains {"container": container, "path": array.concat(pod_spec_path, [field, i]), "field": field} if {
+# {"container": <container>, "path": <path from the object root>, "field": <list name>,
+#  "name": <name for messages>, "security": {<key>: {"path": <path>, "value": <value>}}}:
+# `security` holds each field of `pod_level_security_fields` with its effective value (absent
+# when unset) and `security_path`. On the RVM rampart computes this set once per resource in
+# Rust (src/policy/facts.rs) and gives it at `data.rampart.facts.containers`; elsewhere (the
+# interpreter, Rego tests) it is computed here, and the engine parity test holds both equal.
+containers := data.rampart.facts.containers if is_set(data.rampart.facts.containers)
+
+containers := computed_containers if not is_set(data.rampart.facts.containers)
+
+computed_containers contains {
+	"container": container,
+	"path": path,
+	"field": field,
+	"name": name(container),
+	"security": {key: fact |
+		some key in pod_level_security_fields
+		fact := object.union(
+			{"path": security_path({"container": container, "path": path}, key)},
+			{"value": v | v := effective_security(container, key)},
+		)
+	},
+} if {
 	is_workload
 	some field in container_fields
 	is_array(pod_spec[field])
 	some i, container in pod_spec[field]
 	is_object(container)
+	path := array.concat(pod_spec_path, [field, i])
 }
 
 # Regular containers only (probe and resource checks).

@@ -21,23 +21,19 @@ package rampart.checks.run_as_root.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.containers
 
-deny contains {"msg": msg, "path": k8s.security_path(c, "runAsUser")} if {
+deny contains {"msg": msg, "path": c.security.runAsUser.path} if {
 	some c in containers
-	k8s.effective_security(c.container, "runAsUser") == 0
-	msg := sprintf("container `%s` runs as root (runAsUser: 0)", [k8s.name(c.container)])
+	c.security.runAsUser.value == 0
+	msg := sprintf("container `%s` runs as root (runAsUser: 0)", [c.name])
 }
 
-deny contains {"msg": msg, "path": k8s.security_path(c, "runAsNonRoot")} if {
+deny contains {"msg": msg, "path": c.security.runAsNonRoot.path} if {
 	some c in containers
-	not k8s.effective_security(c.container, "runAsNonRoot") == true
-	not has_user(c.container)
-	msg := sprintf("container `%s` may run as root: runAsNonRoot is not true and runAsUser is not set", [k8s.name(c.container)])
+	not c.security.runAsNonRoot.value == true
+	not has_user(c)
+	msg := sprintf("container `%s` may run as root: runAsNonRoot is not true and runAsUser is not set", [c.name])
 }
 
-has_user(container) if {
-	user := k8s.effective_security(container, "runAsUser")
-	user != null
-}
+has_user(c) if c.security.runAsUser.value != null

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use regorus::Value;
 
 use crate::diagnostic::Diagnostic;
+use crate::policy::facts;
 use crate::policy::registry::{Catalog, PolicyFile, targets_kind};
 
 /// A policy result before it is located: what `deny` returned.
@@ -60,17 +61,13 @@ pub struct PolicyEngine {
     vms: crate::policy::rvm::Vms,
     /// Per kind, its rules on the RVM and on the interpreter, computed once per kind.
     split_by_kind: HashMap<String, RuleSplit>,
-    /// `data` as the VMs see it (taken from the interpreter on first use), and its version
-    /// (one per `set_data`).
+    /// `data` as the VMs see it, without an input's facts (taken from the interpreter on first
+    /// use).
     vm_data: Option<Value>,
-    data_version: u64,
 }
 
 /// A kind's `(check, rule)` pairs: those on the RVM, those on the interpreter.
 type RuleSplit = (Vec<(usize, String)>, Vec<(usize, String)>);
-
-/// Versions of `data` given to engines: each `set_data` takes the next.
-static DATA_VERSION: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl PolicyEngine {
     /// Compiles the catalogue's policies for the given checks, with `data` (params and
@@ -124,7 +121,6 @@ impl PolicyEngine {
             vms: crate::policy::rvm::Vms::default(),
             split_by_kind: HashMap::new(),
             vm_data: None,
-            data_version: DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         };
         // The RVM's aggregates, one rule per kind in one package, compiled into one program.
         let mut rvm_module = String::from("package rampart.aggregate.rvm\n\nimport rego.v1\n\n");
@@ -244,7 +240,6 @@ impl PolicyEngine {
         self.engine.add_data(tables).map_err(error)?;
         self.engine.add_data(data).map_err(error)?;
         self.vm_data = None;
-        self.data_version = DATA_VERSION.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(())
     }
 
@@ -343,9 +338,8 @@ impl PolicyEngine {
             let outcome = match (&self.program, self.rvm_entries.get(kind)) {
                 (Some(program), Some(entry)) => {
                     let data = self.vm_data.get_or_insert_with(|| self.engine.get_data());
-                    self.vms
-                        .execute(entry, program, data, self.data_version, input.clone())
-                        .ok()
+                    let data = crate::policy::facts::with_facts(data, facts::of(&input));
+                    self.vms.execute(entry, program, data, input.clone()).ok()
                 }
                 _ => None,
             };

@@ -42,7 +42,7 @@ use crate::policy::builtins::get;
 use crate::policy::registry::WORKLOAD_KINDS;
 
 /// The path to a workload's pod spec; its pods' labels are at `metadata.labels` beside it.
-fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
+pub(crate) fn pod_spec_path(kind: &str) -> Option<&'static [&'static str]> {
     if !WORKLOAD_KINDS.contains(&kind) {
         return None;
     }
@@ -350,7 +350,7 @@ fn entries(value: Option<&Value>) -> Vec<(Value, &Value)> {
     }
 }
 
-fn get_path<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+pub(crate) fn get_path<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(value, |v, key| get(v, key))
 }
 

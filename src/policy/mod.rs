@@ -4,6 +4,7 @@
 pub mod budget;
 pub mod builtins;
 pub mod engine;
+pub mod facts;
 pub mod index;
 pub mod metadata;
 pub mod recursion;

@@ -122,10 +122,10 @@ pub fn compile(engine: &mut regorus::Engine, rule: &str) -> Result<Arc<Program>,
     Compiler::compile_from_policy(&policy, &[rule]).map_err(|e| e.to_string())
 }
 
-/// One worker's VMs, one per entry point (kind), each with the `data` it was last given.
+/// One worker's VMs, one per entry point (kind).
 #[derive(Default)]
 pub struct Vms {
-    by_kind: HashMap<String, (u64, RegoVM)>,
+    by_kind: HashMap<String, RegoVM>,
 }
 
 /// A worker's engine clone starts without VMs: a VM is built on first use.
@@ -136,17 +136,17 @@ impl Clone for Vms {
 }
 
 impl Vms {
-    /// Runs the entry point `entry` of `program` on `input` with `data`; `version` names the
-    /// data, so that a VM is given new data only when the run moved to another unit.
+    /// Runs the entry point `entry` of `program` on `input` with `data`, which holds the
+    /// input's facts (src/policy/facts.rs) and so is given anew for every input: a VM only
+    /// checks it against the program's rule tree, far cheaper than an evaluation.
     pub fn execute(
         &mut self,
         entry: &str,
         program: &Arc<Program>,
-        data: &Value,
-        version: u64,
+        data: Value,
         input: Value,
     ) -> Result<Value, String> {
-        if !self.by_kind.contains_key(entry) {
+        let vm = self.by_kind.entry(entry.to_string()).or_insert_with(|| {
             let mut vm = RegoVM::new();
             vm.load_program(program.clone());
             vm.set_max_instructions(MAX_INSTRUCTIONS);
@@ -156,13 +156,9 @@ impl Vms {
                 limit: crate::policy::budget::time_limit(),
                 check_interval: std::num::NonZeroU32::new(1000).expect("non-zero"),
             }));
-            self.by_kind.insert(entry.to_string(), (u64::MAX, vm));
-        }
-        let (loaded, vm) = self.by_kind.get_mut(entry).expect("inserted above");
-        if *loaded != version {
-            vm.set_data(data.clone()).map_err(|e| e.to_string())?;
-            *loaded = version;
-        }
+            vm
+        });
+        vm.set_data(data).map_err(|e| e.to_string())?;
         vm.set_input(input);
         vm.execute_entry_point_by_name(entry)
             .map_err(|e| e.to_string())
