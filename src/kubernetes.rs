@@ -1,7 +1,8 @@
 //! Kubernetes objects: classification of documents, identity, `kind: List` expansion and the
 //! Gatekeeper-style inventory (`data.inventory`) that cross-resource policies read.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use kube::core::{GroupVersionKind, TypeMeta};
 use regorus::Value;
@@ -82,12 +83,20 @@ pub fn read_document(mut root: Node, default_namespace: &str) -> (Classified, Ve
 /// has no JSON form (kubectl rejects the file), and two keys that resolve alike (`on:` and
 /// `"true":`: kubectl keeps one of the two values, a different one from run to run). Keys that
 /// are the same as written are already a YAML error.
+/// Mappings up to this size are checked for duplicate keys by a linear scan.
+const SMALL_MAP: usize = 16;
+
 fn check_keys(node: &Node, errors: &mut Vec<(Span, String)>) {
     match &node.value {
         crate::yaml::NodeValue::Seq(items) => items.iter().for_each(|n| check_keys(n, errors)),
         crate::yaml::NodeValue::Map(entries) => {
-            let mut seen: std::collections::HashMap<String, &Node> = Default::default();
-            for e in entries {
+            // Each key's text, and the key before it with the same text (the last one, so that a
+            // third spelling is reported against the second). Most mappings are small: a linear
+            // scan there, a hash map for the rest.
+            let texts: Vec<Option<Cow<'_, str>>> =
+                entries.iter().map(|e| e.key.key_text()).collect();
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            for (i, e) in entries.iter().enumerate() {
                 let written = e.key.raw().unwrap_or_default();
                 if e.key.is_null() {
                     errors.push((
@@ -96,14 +105,22 @@ fn check_keys(node: &Node, errors: &mut Vec<(Span, String)>) {
                             "a null key (`{written}`) has no JSON form: kubectl rejects this object"
                         ),
                     ));
-                } else if let Some(k) = e.key.key_text() {
-                    if let Some(first) = seen.insert(k.to_string(), &e.key) {
+                } else if let Some(k) = texts[i].as_deref() {
+                    let before = if entries.len() <= SMALL_MAP {
+                        (0..i)
+                            .rev()
+                            .find(|&j| texts[j].as_deref() == Some(k) && !entries[j].key.is_null())
+                    } else {
+                        seen.insert(k, i)
+                    };
+                    if let Some(j) = before {
+                        let first = &entries[j].key;
                         errors.push((
                             e.key.span,
                             format!(
                                 "duplicate key `{k}` to kubectl (`{}` here, `{}` at line {}, column {}: YAML 1.1 reads both as {k}, and which value kubectl keeps varies from run to run)",
-                                e.key.raw().unwrap_or(&k),
-                                first.raw().unwrap_or(&k),
+                                e.key.raw().unwrap_or(k),
+                                first.raw().unwrap_or(k),
                                 first.span.start.line,
                                 first.span.start.col
                             ),
@@ -335,6 +352,46 @@ mod tests {
     fn classify_text(text: &str) -> (Classified, Vec<(Span, String)>) {
         let doc = parse_stream(text).documents.remove(0);
         classify(doc.root, "default")
+    }
+
+    /// Keys that YAML 1.1 reads alike are reported against the one before, in small mappings
+    /// (a linear scan) and large ones (a hash map) alike; a null key is reported by itself.
+    #[test]
+    fn keys_read_alike_are_reported_against_the_previous_one() {
+        for filler in [0, SMALL_MAP] {
+            let mut text =
+                String::from("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata:\n");
+            for i in 0..filler {
+                text.push_str(&format!("  k{i}: x\n"));
+            }
+            text.push_str("  on: 1\n  ~: 2\n  \"true\": 3\n  yes: 4\n");
+            let stream = parse_stream(&text);
+            let root = stream.documents.into_iter().next().unwrap().root;
+            let (_, errors) = read_document(root, "default");
+            let line = |n: usize| (5 + filler + n) as u32;
+            let got: Vec<(u32, &str)> = errors
+                .iter()
+                .map(|(span, m)| (span.start.line, &m[..m.find(" at line").unwrap_or(m.len())]))
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (
+                        line(1),
+                        "a null key (`~`) has no JSON form: kubectl rejects this object"
+                    ),
+                    (
+                        line(2),
+                        "duplicate key `true` to kubectl (`true` here, `on`"
+                    ),
+                    (
+                        line(3),
+                        "duplicate key `true` to kubectl (`yes` here, `true`"
+                    ),
+                ],
+                "{filler} keys before"
+            );
+        }
     }
 
     #[test]
