@@ -26,8 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use regorus::Value;
 
-use crate::policy::builtins::get;
-use crate::policy::index::{get_path, pod_spec_path};
+use crate::policy::index::pod_spec_path;
 
 /// The securityContext fields a PodSecurityContext also has (`pod_level_security_fields`).
 const POD_LEVEL_SECURITY_FIELDS: [&str; 7] = [
@@ -42,39 +41,84 @@ const POD_LEVEL_SECURITY_FIELDS: [&str; 7] = [
 
 const CONTAINER_FIELDS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
 
-/// The facts of `input`, the object `data.rampart.facts` holds while it is evaluated.
-pub fn of(input: &Value) -> Value {
-    let containers = containers(input);
-    let mut images = BTreeMap::new();
-    let mut add_image = |image: Option<&Value>| {
-        if let Some(Value::String(text)) = image {
-            if !images.contains_key(image.expect("matched")) {
-                images.insert(Value::String(text.clone()), reference(text));
+macro_rules! words {
+    ($($field:ident = $text:expr),* $(,)?) => {
+        /// The strings facts are made of and looked up by, made once per thread: a string
+        /// value allocates, and a resource's facts take dozens of them.
+        struct Words {
+            $($field: Value,)*
+            security_fields: [Value; 7],
+            container_fields: [Value; 3],
+        }
+
+        impl Words {
+            fn new() -> Self {
+                Words {
+                    $($field: Value::from($text),)*
+                    security_fields: POD_LEVEL_SECURITY_FIELDS.map(Value::from),
+                    container_fields: CONTAINER_FIELDS.map(Value::from),
+                }
             }
         }
     };
-    if let Value::Set(set) = &containers {
-        for c in set.iter() {
-            add_image(get(&c["container"], "image"));
-        }
+}
+
+words! {
+    kind = "kind", spec = "spec", template = "template", job_template = "jobTemplate",
+    security_context = "securityContext", image = "image", service = "service",
+    container = "container", field = "field", name = "name", path = "path",
+    security = "security", value = "value", unnamed = "<unnamed>", containers = "containers",
+    images = "images", digest = "digest", tag = "tag", none = "none", pinned = "pinned",
+    malformed = "malformed",
+}
+
+thread_local! {
+    static WORDS: Words = Words::new();
+}
+
+/// `value[key]` when `value` is an object.
+fn at<'a>(value: &'a Value, key: &Value) -> Option<&'a Value> {
+    match value {
+        Value::Object(map) => map.get(key),
+        _ => None,
     }
-    add_image(get(input, "service").and_then(|s| get(s, "image")));
-    let mut facts = BTreeMap::new();
-    facts.insert(Value::from("containers"), containers);
-    facts.insert(Value::from("images"), Value::from(images));
-    Value::from(facts)
+}
+
+/// The facts of `input`, the object `data.rampart.facts` holds while it is evaluated.
+pub fn of(input: &Value) -> Value {
+    WORDS.with(|w| {
+        let containers = containers(w, input);
+        let mut images = BTreeMap::new();
+        let mut add_image = |image: Option<&Value>| {
+            if let Some(image @ Value::String(text)) = image {
+                if !images.contains_key(image) {
+                    images.insert(image.clone(), reference(w, text));
+                }
+            }
+        };
+        if let Value::Set(set) = &containers {
+            for c in set.iter() {
+                add_image(at(&c["container"], &w.image));
+            }
+        }
+        add_image(at(input, &w.service).and_then(|s| at(s, &w.image)));
+        let mut facts = BTreeMap::new();
+        facts.insert(w.containers.clone(), containers);
+        facts.insert(w.images.clone(), Value::from(images));
+        Value::from(facts)
+    })
 }
 
 /// What an image reference pins: its digest part (`none`, `pinned` or `malformed`) and its tag.
-fn reference(image: &str) -> Value {
+fn reference(w: &Words, image: &str) -> Value {
     static DIGEST: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}$")
             .expect("a valid pattern")
     });
     let (name, digest) = match image.find('@') {
-        None => (image, "none"),
-        Some(at) if DIGEST.is_match(image) => (&image[..at], "pinned"),
-        Some(at) => (&image[..at], "malformed"),
+        None => (image, &w.none),
+        Some(at) if DIGEST.is_match(image) => (&image[..at], &w.pinned),
+        Some(at) => (&image[..at], &w.malformed),
     };
     let last = name.rsplit('/').next().unwrap_or(name);
     let tag = match last.find(':') {
@@ -82,8 +126,8 @@ fn reference(image: &str) -> Value {
         _ => Value::Null,
     };
     let mut fact = BTreeMap::new();
-    fact.insert(Value::from("digest"), Value::from(digest));
-    fact.insert(Value::from("tag"), tag);
+    fact.insert(w.digest.clone(), digest.clone());
+    fact.insert(w.tag.clone(), tag);
     Value::from(fact)
 }
 
@@ -105,20 +149,30 @@ pub fn with_facts(data: &Value, facts: Value) -> Value {
     data
 }
 
-fn containers(input: &Value) -> Value {
+fn containers(w: &Words, input: &Value) -> Value {
     let mut set = BTreeSet::new();
-    let kind = match get(input, "kind") {
+    let kind = match at(input, &w.kind) {
         Some(Value::String(kind)) => kind.as_ref(),
         _ => "",
     };
     let Some(spec_path) = pod_spec_path(kind) else {
         return Value::from(set);
     };
-    let pod_spec = get_path(input, spec_path).filter(|s| matches!(s, Value::Object(_)));
-    let pod_security = pod_spec.and_then(|s| get(s, "securityContext"));
-    let base: Vec<Value> = spec_path.iter().map(|&k| Value::from(k)).collect();
-    for field in CONTAINER_FIELDS {
-        let Some(Value::Array(items)) = pod_spec.and_then(|s| get(s, field)) else {
+    let base: Vec<Value> = spec_path
+        .iter()
+        .map(|&k| match k {
+            "spec" => w.spec.clone(),
+            "template" => w.template.clone(),
+            _ => w.job_template.clone(),
+        })
+        .collect();
+    let pod_spec = base
+        .iter()
+        .try_fold(input, |v, key| at(v, key))
+        .filter(|s| matches!(s, Value::Object(_)));
+    let pod_security = pod_spec.and_then(|s| at(s, &w.security_context));
+    for field in &w.container_fields {
+        let Some(Value::Array(items)) = pod_spec.and_then(|s| at(s, field)) else {
             continue;
         };
         for (i, container) in items.iter().enumerate() {
@@ -126,19 +180,19 @@ fn containers(input: &Value) -> Value {
                 continue;
             }
             let mut path = base.clone();
-            path.push(Value::from(field));
+            path.push(field.clone());
             path.push(Value::from(i));
-            let name = match get(container, "name") {
+            let name = match at(container, &w.name) {
                 Some(name @ Value::String(_)) => name.clone(),
-                _ => Value::from("<unnamed>"),
+                _ => w.unnamed.clone(),
             };
-            let security = security(container, pod_security, &base, &path);
+            let security = security(w, container, pod_security, &base, &path);
             let mut element = BTreeMap::new();
-            element.insert(Value::from("container"), container.clone());
-            element.insert(Value::from("field"), Value::from(field));
-            element.insert(Value::from("name"), name);
-            element.insert(Value::from("path"), Value::from(path));
-            element.insert(Value::from("security"), security);
+            element.insert(w.container.clone(), container.clone());
+            element.insert(w.field.clone(), field.clone());
+            element.insert(w.name.clone(), name);
+            element.insert(w.path.clone(), Value::from(path));
+            element.insert(w.security.clone(), security);
             set.insert(Value::from(element));
         }
     }
@@ -147,30 +201,32 @@ fn containers(input: &Value) -> Value {
 
 /// The effective value of each pod-level securityContext field of a container, and its path.
 fn security(
+    w: &Words,
     container: &Value,
     pod_security: Option<&Value>,
     pod_spec_path: &[Value],
     container_path: &[Value],
 ) -> Value {
-    let own_security = get(container, "securityContext");
+    let own_security = at(container, &w.security_context);
     let mut out = BTreeMap::new();
-    for key in POD_LEVEL_SECURITY_FIELDS {
-        let own = own_security.and_then(|s| get(s, key));
-        let pod = pod_security.and_then(|s| get(s, key));
-        let (value, at) = match (own, pod) {
+    for key in &w.security_fields {
+        let own = own_security.and_then(|s| at(s, key));
+        let pod = pod_security.and_then(|s| at(s, key));
+        let (value, set_at) = match (own, pod) {
             (Some(value), _) => (Some(value), container_path),
             (None, Some(value)) => (Some(value), pod_spec_path),
             (None, None) => (None, container_path),
         };
-        let mut path = at.to_vec();
-        path.push(Value::from("securityContext"));
-        path.push(Value::from(key));
+        let mut path = Vec::with_capacity(set_at.len() + 2);
+        path.extend_from_slice(set_at);
+        path.push(w.security_context.clone());
+        path.push(key.clone());
         let mut fact = BTreeMap::new();
-        fact.insert(Value::from("path"), Value::from(path));
+        fact.insert(w.path.clone(), Value::from(path));
         if let Some(value) = value {
-            fact.insert(Value::from("value"), value.clone());
+            fact.insert(w.value.clone(), value.clone());
         }
-        out.insert(Value::from(key), Value::from(fact));
+        out.insert(key.clone(), Value::from(fact));
     }
     Value::from(out)
 }
@@ -249,7 +305,7 @@ mod tests {
             ("a:b:c".into(), "none", Value::from("b:c")),
         ];
         for (image, digest, tag) in cases {
-            let fact = reference(&image);
+            let fact = WORDS.with(|w| reference(w, &image));
             assert_eq!(fact["digest"], Value::from(digest), "{image}");
             assert_eq!(fact["tag"], tag, "{image}");
         }
@@ -310,7 +366,11 @@ mod tests {
             let query = format!("x := data.rampart.lib.images.reference({arg})");
             let results = engine.eval_query(query, false).unwrap();
             let rego = results.result.first().map(|r| r.bindings["x"].clone());
-            assert_eq!(Some(reference(&image)), rego, "{image:?}");
+            assert_eq!(
+                Some(WORDS.with(|w| reference(w, &image))),
+                rego,
+                "{image:?}"
+            );
         }
     }
 

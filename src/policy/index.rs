@@ -350,7 +350,7 @@ fn entries(value: Option<&Value>) -> Vec<(Value, &Value)> {
     }
 }
 
-pub(crate) fn get_path<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+fn get_path<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(value, |v, key| get(v, key))
 }
 
