@@ -26,65 +26,64 @@ package rampart.checks.privilege_escalation.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.security_context as sc
 import data.rampart.lib.kubernetes.containers
 import data.rampart.lib.security_context.is_windows
 
-deny contains finding if {
+# One finding per container at most: an explicit `allowPrivilegeEscalation` that is not false,
+# else what allows escalation regardless of it (privileged, SYS_ADMIN), else the default.
+deny contains {
+	"msg": sprintf("container `%s` allows privilege escalation (allowPrivilegeEscalation: %s)", [c.name, json.marshal(value)]),
+	"path": ape_path(c),
+} if {
 	not is_windows
 	some c in containers
-	some finding in escalation(c)
-}
-
-# At most one finding per container: the first reason that applies, most direct first.
-escalation(c) := {{
-	"msg": sprintf("container `%s` allows privilege escalation (allowPrivilegeEscalation: %s)", [k8s.name(c.container), json.marshal(value)]),
-	"path": ape_path(c),
-}} if {
 	value := c.container.securityContext.allowPrivilegeEscalation
 	not value in {false, null}
 }
 
-escalation(c) := {{
-	"msg": sprintf("container `%s` allows privilege escalation: it is privileged, which always allows it", [k8s.name(c.container)]),
+deny contains finding if {
+	not is_windows
+	some c in containers
+	not explicitly_allows(c)
+	finding := implicit_escalation(c)
+}
+
+implicit_escalation(c) := {
+	"msg": sprintf("container `%s` allows privilege escalation: it is privileged, which always allows it", [c.name]),
 	"path": ape_path(c),
 	"related": [{
 		"msg": "privileged here",
 		"path": array.concat(c.path, ["securityContext", "privileged"]),
 	}],
-}} if {
-	not explicitly_allows(c)
-	sc.is_privileged(c.container)
+} if {
+	c.container.securityContext.privileged == true
 }
 
-escalation(c) := {{
-	"msg": sprintf("container `%s` allows privilege escalation: it adds %s, which always allows it", [k8s.name(c.container), grant.reason]),
+implicit_escalation(c) := {
+	"msg": sprintf("container `%s` allows privilege escalation: it adds %s, which always allows it", [c.name, grant.reason]),
 	"path": ape_path(c),
 	"related": [{
 		"msg": grant.related,
 		"path": array.concat(c.path, ["securityContext", "capabilities", "add", i]),
 	}],
-}} if {
-	not explicitly_allows(c)
-	not sc.is_privileged(c.container)
+} if {
+	not c.container.securityContext.privileged == true
 	adds := sc.granting_adds(c.container, "SYS_ADMIN")
 	count(adds) > 0
 	i := min(adds)
 	grant := sys_admin_grant(c.container.securityContext.capabilities.add[i])
 }
 
-escalation(c) := {{
-	"msg": sprintf("container `%s` allows privilege escalation: allowPrivilegeEscalation is not set and defaults to true", [k8s.name(c.container)]),
+implicit_escalation(c) := {
+	"msg": sprintf("container `%s` allows privilege escalation: allowPrivilegeEscalation is not set and defaults to true", [c.name]),
 	"path": ape_path(c),
-}} if {
-	not explicitly_allows(c)
-	not sc.is_privileged(c.container)
-	not adds_sys_admin(c)
+} if {
+	not c.container.securityContext.privileged == true
 	not c.container.securityContext.allowPrivilegeEscalation == false
+	not adds_sys_admin(c)
 }
 
-# allowPrivilegeEscalation is set to something other than false or null.
 explicitly_allows(c) if {
 	value := c.container.securityContext.allowPrivilegeEscalation
 	value != false
