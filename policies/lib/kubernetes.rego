@@ -50,18 +50,19 @@ pod_labels := object.get(input, array.concat(pod_metadata_path, ["labels"]), {})
 
 container_fields := ["containers", "initContainers", "ephemeralContainers"]
 
-# Every container of the pod spec (init and ephemeral included), each as
+# Every container of the pod spec (init and ephemeral included), in the order of the lists and
+# of their items (an array, so that no two containers are ever compared as values), each as
 # {"container": <container>, "path": <path from the object root>, "field": <list name>,
 #  "name": <name for messages>, "security": {<key>: {"path": <path>, "value": <value>}}}:
 # `security` holds each field of `pod_level_security_fields` with its effective value (absent
-# when unset) and `security_path`. On the RVM rampart computes this set once per resource in
+# when unset) and `security_path`. On the RVM rampart computes this array once per resource in
 # Rust (src/policy/facts.rs) and gives it at `data.rampart.facts.containers`; elsewhere (the
 # interpreter, Rego tests) it is computed here, and the engine parity test holds both equal.
-containers := data.rampart.facts.containers if is_set(data.rampart.facts.containers)
+containers := data.rampart.facts.containers if is_array(data.rampart.facts.containers)
 
-containers := computed_containers if not is_set(data.rampart.facts.containers)
+containers := computed_containers if not is_array(data.rampart.facts.containers)
 
-computed_containers contains {
+computed_containers := [{
 	"container": container,
 	"path": path,
 	"field": field,
@@ -73,20 +74,17 @@ computed_containers contains {
 			{"value": v | v := effective_security(container, key)},
 		)
 	},
-} if {
+} |
 	is_workload
 	some field in container_fields
 	is_array(pod_spec[field])
 	some i, container in pod_spec[field]
 	is_object(container)
 	path := array.concat(pod_spec_path, [field, i])
-}
+]
 
 # Regular containers only (probe and resource checks).
-regular_containers contains c if {
-	some c in containers
-	c.field == "containers"
-}
+regular_containers := [c | some c in containers; c.field == "containers"]
 
 # A container's name for messages.
 name(container) := container.name if is_string(container.name)

@@ -7,9 +7,9 @@
 //! and the engine parity test proves, on every fixture, that both give the same findings.
 //!
 //! ```text
-//! containers  set of {"container": obj, "field": list name, "path": [... field, i],
+//! containers  [{"container": obj, "field": list name, "path": [... field, i],
 //!                     "name": name or "<unnamed>",
-//!                     "security": {key: {"path": [...], "value": effective value}}}
+//!                     "security": {key: {"path": [...], "value": effective value}}}, ...]
 //! images      {image: {"digest": "none" | "pinned" | "malformed", "tag": tag or null}}
 //! ```
 //!
@@ -22,7 +22,7 @@
 //! applies it (the container's, else the pod's; absent when neither sets it), `path` where it is
 //! set (the pod's securityContext when only the pod sets it, else the container's).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use regorus::Value;
 
@@ -96,8 +96,8 @@ pub fn of(input: &Value) -> Value {
                 }
             }
         };
-        if let Value::Set(set) = &containers {
-            for c in set.iter() {
+        if let Value::Array(list) = &containers {
+            for c in list.iter() {
                 add_image(at(&c["container"], &w.image));
             }
         }
@@ -150,13 +150,13 @@ pub fn with_facts(data: &Value, facts: Value) -> Value {
 }
 
 fn containers(w: &Words, input: &Value) -> Value {
-    let mut set = BTreeSet::new();
+    let mut list = Vec::new();
     let kind = match at(input, &w.kind) {
         Some(Value::String(kind)) => kind.as_ref(),
         _ => "",
     };
     let Some(spec_path) = pod_spec_path(kind) else {
-        return Value::from(set);
+        return Value::from(list);
     };
     let base: Vec<Value> = spec_path
         .iter()
@@ -193,10 +193,10 @@ fn containers(w: &Words, input: &Value) -> Value {
             element.insert(w.name.clone(), name);
             element.insert(w.path.clone(), Value::from(path));
             element.insert(w.security.clone(), security);
-            set.insert(Value::from(element));
+            list.push(Value::from(element));
         }
     }
-    Value::from(set)
+    Value::from(list)
 }
 
 /// The effective value of each pod-level securityContext field of a container, and its path.
@@ -248,8 +248,8 @@ mod tests {
                 "initContainers": [{"image": "x"}]}}}}"#,
         );
         let facts = of(&pod);
-        let Value::Set(containers) = &facts["containers"] else {
-            panic!("no set: {facts}");
+        let Value::Array(containers) = &facts["containers"] else {
+            panic!("no array: {facts}");
         };
         assert_eq!(containers.len(), 2, "the number 7 is no container");
         let app = containers
@@ -407,10 +407,7 @@ mod tests {
             r#"{"kind": "Pod", "spec": []}"#,
             r#"{"spec": {"containers": [{}]}}"#,
         ] {
-            assert_eq!(
-                of(&value(input))["containers"],
-                Value::from(BTreeSet::new())
-            );
+            assert_eq!(of(&value(input))["containers"], value("[]"));
         }
     }
 
