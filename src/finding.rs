@@ -119,17 +119,38 @@ pub fn fingerprint(
     h.update([0]);
     h.update(file.as_bytes());
     h.update([0]);
-    h.update(
-        serde_json::to_string(resource)
-            .unwrap_or_default()
-            .as_bytes(),
-    );
+    // The JSON texts go straight into the hash (serializing these types cannot fail).
+    let _ = serde_json::to_writer(HashWriter(&mut h), resource);
     h.update([0]);
-    h.update(serde_json::to_string(path).unwrap_or_default().as_bytes());
+    let _ = serde_json::to_writer(HashWriter(&mut h), path);
     h.update([0]);
     h.update(message.as_bytes());
-    let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    hex_prefix(&h.finalize())
+}
+
+/// Feeds what is written to it into a hash.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The first 16 bytes of a digest in lowercase hex: a fingerprint.
+fn hex_prefix(digest: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(32);
+    for b in &digest[..16] {
+        text.push(HEX[usize::from(b >> 4)] as char);
+        text.push(HEX[usize::from(b & 0xf)] as char);
+    }
+    text
 }
 
 /// Gives every finding its own fingerprint. Two findings of one check on one resource can share
@@ -146,10 +167,7 @@ pub fn make_fingerprints_unique(findings: &mut [Finding]) {
             h.update(f.fingerprint.as_bytes());
             h.update([0]);
             h.update(n.to_string().as_bytes());
-            f.fingerprint = h.finalize()[..16]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            f.fingerprint = hex_prefix(&h.finalize());
         }
     }
 }
@@ -165,6 +183,30 @@ mod tests {
         assert!(Severity::Low > Severity::Info);
         assert_eq!("medium".parse::<Severity>().unwrap(), Severity::Medium);
         assert!("urgent".parse::<Severity>().is_err());
+    }
+
+    /// Fingerprints are kept in baselines and code-scanning alerts: they must stay the hash of
+    /// these exact texts, however they are fed to it.
+    #[test]
+    fn fingerprints_hash_the_json_texts_of_identity_and_path() {
+        let id = Identity::Kubernetes(ObjectId {
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            name: "web \"x\"".into(),
+            namespace: None,
+        });
+        let p = vec![PathSeg::Key("spec".into()), PathSeg::Index(3)];
+        let mut h = Sha256::new();
+        h.update(b"c\0f.yaml\0");
+        h.update(serde_json::to_string(&id).unwrap().as_bytes());
+        h.update([0]);
+        h.update(serde_json::to_string(&p).unwrap().as_bytes());
+        h.update(b"\0msg");
+        let expected: String = h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(fingerprint("c", "f.yaml", &id, &p, "msg"), expected);
     }
 
     #[test]
