@@ -51,7 +51,6 @@ package rampart.checks.hardcoded_secret.kubernetes
 import rego.v1
 
 import data.rampart.lib.credentials
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if {
@@ -62,5 +61,5 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["env", i, "value"])} if
 	not entry.valueFrom
 	credentials.credential_name(entry.name)
 	credentials.literal_value(entry.value)
-	msg := sprintf("container `%s` sets `%s` to a literal value; take it from a Secret", [k8s.name(c.container), entry.name])
+	msg := sprintf("container `%s` sets `%s` to a literal value; take it from a Secret", [c.name, entry.name])
 }

@@ -50,7 +50,14 @@ qualifiers := ["KEY", "KEYS", "VALUE", "STRING", "BASE", "BASE64", "B64", "RAW",
 
 # The name upper-cased, with `_` between words: at every lower-to-upper case change
 # (`dbPassword` is `DB_PASSWORD`) and for every run of other characters (`-`, `.`, `__`).
-normalized(name) := upper(regex.replace(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}"), `[^A-Za-z0-9]+`, "_"))
+# On the RVM rampart computes it once per name in Rust and gives it at
+# `data.rampart.facts.env_names` (src/policy/facts.rs; a test holds both alike): the two regex
+# replacements cost a fresh lazy DFA each.
+normalized(name) := data.rampart.facts.env_names[name]
+
+normalized(name) := computed_normalized(name) if not data.rampart.facts.env_names[name]
+
+computed_normalized(name) := upper(regex.replace(regex.replace(name, `([a-z0-9])([A-Z])`, "${1}_${2}"), `[^A-Za-z0-9]+`, "_"))
 
 # `dbPassword` and `DB_PASSWORD` both give ["DB", "PASSWORD"].
 words(name) := [word |
@@ -61,30 +68,54 @@ words(name) := [word |
 # A value that could be a credential written out: a non-empty string that is not a flag
 # (`true`, `false`, `yes`, `no`, `on`, `off`, `0`, `1`, e.g. `MYSQL_ALLOW_EMPTY_PASSWORD: "yes"`)
 # and not made only of variable references (`$(VAR)`, `${VAR}`).
+#
+# Each regex below runs only on a value that can match it (what its pattern starts with or must
+# contain): a regex call builds a fresh lazy DFA on the RVM, about ten builtin calls' worth, and
+# a plain literal like `hunter2` now takes none.
 literal_value(value) if {
 	is_string(value)
-	trim_space(value) != ""
-	not lower(trim_space(value)) in flags
-	not only_references(value)
-	not file_path(value)
-	not store_reference(value)
+	text := trim_space(value)
+	text != ""
+	not lower(text) in flags
+	not only_references(text)
+	not file_path(text)
+	not store_reference(text)
 }
 
 # Values that switch a setting rather than hold a credential.
 flags := {"true", "false", "yes", "no", "on", "off", "0", "1"}
 
-# The value is only `$(VAR)` or `${VAR}` references: nothing literal to leak.
-only_references(value) if regex.match(`^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})+$`, trim_space(value))
+# The (trimmed) value is only `$(VAR)` or `${VAR}` references: nothing literal to leak.
+only_references(text) if {
+	startswith(text, "$")
+	regex.match(`^(\$\([A-Za-z_][A-Za-z0-9_.-]*\)|\$\{[A-Za-z_][A-Za-z0-9_]*\})+$`, text)
+}
 
-# The value names a file that holds the credential (`/run/secrets/db-password`,
+# The (trimmed) value names a file that holds the credential (`/run/secrets/db-password`,
 # `./secrets/token`, `~/.pgpass`, `file:///etc/app/key`): a path, not the secret.
-file_path(value) if regex.match(`^(/|\./|\.\./|~/|file://)[^\s]*$`, trim_space(value))
+file_path(text) if {
+	substring(text, 0, 1) in {"/", ".", "~", "f"}
+	regex.match(`^(/|\./|\.\./|~/|file://)[^\s]*$`, text)
+}
 
-# The value is a reference into a secret store or a template placeholder, resolved at deploy
-# time: `vault:secret/data/db#password`, `ref+vault://...`, `op://vault/item/field`,
+# The (trimmed) value is a reference into a secret store or a template placeholder, resolved at
+# deploy time: `vault:secret/data/db#password`, `ref+vault://...`, `op://vault/item/field`,
 # `arn:aws:secretsmanager:...`, `projects/p/secrets/s/versions/1`,
 # `@Microsoft.KeyVault(SecretUri=...)`, `{{ .Values.password }}`.
-store_reference(value) if regex.match(store_reference_pattern, trim_space(value))
+store_reference(text) if {
+	may_reference_store(text)
+	regex.match(store_reference_pattern, text)
+}
+
+# What every form of `store_reference_pattern` holds: a `:` (the store prefixes, `ref+`,
+# `arn:`), `/secrets/`, a leading `@` or a leading `{{`.
+may_reference_store(text) if contains(text, ":")
+
+may_reference_store(text) if contains(text, "/secrets/")
+
+may_reference_store(text) if startswith(text, "@")
+
+may_reference_store(text) if startswith(text, "{{")
 
 store_reference_pattern := concat("|", [
 	`^(vault|awssm|awskms|gcpsm|gcpkms|azurekv|sops|doppler|op|bw|infisical|k8s|secretsmanager|ssm|akv):[^\s]*$`,
