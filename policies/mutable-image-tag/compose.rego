@@ -30,7 +30,8 @@ import data.rampart.lib.images
 
 deny contains {"msg": msg, "path": ["image"]} if {
 	image := input.service.image
-	reason := images.mutable(image)
+	# `=`, not `:=`: on regorus's RVM a `:=` of an undefined value does not end the body.
+	reason = images.mutable(image)
 	msg := sprintf(messages[reason], [input.name, image])
 }
 

@@ -27,14 +27,14 @@ package rampart.checks.mutable_image_tag.kubernetes
 import rego.v1
 
 import data.rampart.lib.images
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["image"])} if {
 	some c in containers
 	image := c.container.image
-	reason := images.mutable(image)
-	msg := sprintf(messages[reason], [k8s.name(c.container), image])
+	# `=`, not `:=`: on regorus's RVM a `:=` of an undefined value does not end the body.
+	reason = images.mutable(image)
+	msg := sprintf(messages[reason], [c.name, image])
 }
 
 messages := {

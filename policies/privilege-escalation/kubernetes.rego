@@ -38,7 +38,9 @@ deny contains {
 } if {
 	not is_windows
 	some c in containers
-	value := c.container.securityContext.allowPrivilegeEscalation
+	# `=`, not `:=`: on regorus's RVM a `:=` of an undefined value does not end the body (the
+	# `not` below would hold and the finding be built for every container that sets nothing).
+	value = c.container.securityContext.allowPrivilegeEscalation
 	not value in {false, null}
 }
 
