@@ -95,10 +95,20 @@ declared_ports(obj) := {p |
 # port (there the container port is the host port). Each is a declared port (above) plus
 # "host_port", "host_ip" ("" when unset: every address) and "field" (the key that sets the
 # host port).
-host_bindings(obj) := {b |
-	some p in declared_ports(obj)
+host_bindings(obj) := bindings_of(obj, declared_ports(obj))
+
+# The host bindings of `ports`, declared ports of `obj`.
+bindings_of(obj, ports) := {b |
+	some p in ports
 	b := binding(obj, p)
 }
+
+# `declared_ports(input)`. On the RVM rampart computes it once per resource in Rust and gives
+# it at `data.rampart.facts.declared_ports` (src/policy/facts.rs: an array in list order, which
+# a test holds alike to this set); elsewhere (the interpreter, Rego tests) it is computed here.
+input_declared_ports := data.rampart.facts.declared_ports if is_array(data.rampart.facts.declared_ports)
+
+input_declared_ports := declared_ports(input) if not is_array(data.rampart.facts.declared_ports)
 
 binding(obj, p) := object.union(p, {"host_port": host_port, "host_ip": host_ip, "field": "hostPort"}) if {
 	not host_network(obj)

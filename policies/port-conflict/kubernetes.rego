@@ -44,6 +44,7 @@ package rampart.checks.port_conflict.kubernetes
 import rego.v1
 
 import data.rampart.lib.pod_ports as pp
+import data.rampart.lib.pod_ports.input_declared_ports
 import data.rampart.lib.kubernetes.is_workload
 import data.rampart.lib.kubernetes.namespace
 import data.rampart.lib.kubernetes.pod_spec
@@ -60,7 +61,7 @@ deny contains {
 	],
 } if {
 	is_workload
-	ports := pp.declared_ports(input)
+	ports := input_declared_ports
 	some p in ports
 	others := {o |
 		some o in ports
@@ -177,7 +178,7 @@ deny contains {
 
 # The host ports the input binds; computed only when its pod spec sets `hostNetwork` or a
 # `hostPort` (most do not, and the computation is not free).
-own_bindings := pp.host_bindings(input) if may_bind_host_ports
+own_bindings := pp.bindings_of(input, input_declared_ports) if may_bind_host_ports
 
 may_bind_host_ports if pod_spec.hostNetwork == true
 

@@ -12,6 +12,9 @@
 //!                     "security": {key: {"path": [...], "value": effective value}}}, ...]
 //! images      {image: {"digest": "none" | "pinned" | "malformed", "tag": tag or null}}
 //! env_names   {name: normalized name}
+//! declared_ports  [{"container": name, "container_path": [...], "path": [... "ports", j],
+//!                   "number": containerPort, "protocol": protocol or "TCP",
+//!                   "name": the entry's name or null, "entry": the port entry}, ...]
 //! ```
 //!
 //! `images` reads every image reference of the input (its containers', a Compose service's) as
@@ -27,6 +30,10 @@
 //! a Compose service's `environment` keys and the names before `=` of its list form), each with
 //! `lib/credentials.rego`'s `normalized` form: upper-cased, words joined by `_`. That form took
 //! two regex replacements per name on the RVM, each a fresh lazy DFA.
+//!
+//! `declared_ports` is `lib/pod_ports.rego`'s `declared_ports(input)`: every port entry with a
+//! numeric `containerPort` of the containers that serve (`containers`, and `initContainers`
+//! with `restartPolicy: Always`), in list order.
 
 use std::collections::BTreeMap;
 
@@ -76,6 +83,9 @@ words! {
     security = "security", value = "value", unnamed = "<unnamed>", containers = "containers",
     images = "images", digest = "digest", tag = "tag", none = "none", pinned = "pinned",
     malformed = "malformed", env = "env", environment = "environment", env_names = "env_names",
+    ports = "ports", container_port = "containerPort", protocol = "protocol", tcp = "TCP",
+    restart_policy = "restartPolicy", always = "Always", declared_ports = "declared_ports",
+    number = "number", entry = "entry", container_path = "container_path",
 }
 
 thread_local! {
@@ -145,6 +155,7 @@ pub fn of(input: &Value) -> Value {
         facts.insert(w.containers.clone(), containers);
         facts.insert(w.images.clone(), Value::from(images));
         facts.insert(w.env_names.clone(), Value::from(env_names));
+        facts.insert(w.declared_ports.clone(), declared_ports(w, input));
         Value::from(facts)
     })
 }
@@ -264,6 +275,74 @@ fn containers(w: &Words, input: &Value) -> Value {
     Value::from(list)
 }
 
+/// The port entries of the serving containers (`lib/pod_ports.rego`'s `declared_ports`).
+fn declared_ports(w: &Words, input: &Value) -> Value {
+    let mut list = Vec::new();
+    let kind = match at(input, &w.kind) {
+        Some(Value::String(kind)) => kind.as_ref(),
+        _ => "",
+    };
+    let Some(spec_path) = pod_spec_path(kind) else {
+        return Value::from(list);
+    };
+    let pod_spec = spec_path
+        .iter()
+        .try_fold(input, |v, key| at(v, &Value::from(*key)));
+    // `containers`, then `initContainers` (only those that keep running serve).
+    for (field, init) in [
+        (&w.container_fields[0], false),
+        (&w.container_fields[1], true),
+    ] {
+        let Some(Value::Array(items)) = pod_spec.and_then(|s| at(s, field)) else {
+            continue;
+        };
+        for (i, container) in items.iter().enumerate() {
+            if init && at(container, &w.restart_policy) != Some(&w.always) {
+                continue;
+            }
+            let Some(Value::Array(ports)) = at(container, &w.ports) else {
+                continue;
+            };
+            let mut container_path: Vec<Value> =
+                spec_path.iter().map(|k| Value::from(*k)).collect();
+            container_path.push(field.clone());
+            container_path.push(Value::from(i));
+            let name = match at(container, &w.name) {
+                Some(name @ Value::String(_)) => name.clone(),
+                _ => w.unnamed.clone(),
+            };
+            for (j, port) in ports.iter().enumerate() {
+                let Some(number @ Value::Number(_)) = at(port, &w.container_port) else {
+                    continue;
+                };
+                let protocol = match at(port, &w.protocol) {
+                    Some(protocol @ Value::String(_)) => protocol.clone(),
+                    _ => w.tcp.clone(),
+                };
+                let mut path = container_path.clone();
+                path.push(w.ports.clone());
+                path.push(Value::from(j));
+                let mut element = BTreeMap::new();
+                element.insert(w.container.clone(), name.clone());
+                element.insert(
+                    w.container_path.clone(),
+                    Value::from(container_path.clone()),
+                );
+                element.insert(w.path.clone(), Value::from(path));
+                element.insert(w.number.clone(), number.clone());
+                element.insert(w.protocol.clone(), protocol);
+                element.insert(
+                    w.name.clone(),
+                    at(port, &w.name).cloned().unwrap_or(Value::Null),
+                );
+                element.insert(w.entry.clone(), port.clone());
+                list.push(Value::from(element));
+            }
+        }
+    }
+    Value::from(list)
+}
+
 /// The effective value of each pod-level securityContext field of a container, and its path.
 fn security(
     w: &Words,
@@ -298,6 +377,8 @@ fn security(
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     fn value(json: &str) -> Value {
@@ -520,6 +601,57 @@ mod tests {
                 .unwrap();
             assert_eq!(of(&input)["containers"], rego, "{input}");
         }
+    }
+
+    #[test]
+    fn rust_and_rego_list_declared_ports_alike() {
+        let mut engine = rego(
+            "pod_ports",
+            include_str!("../../policies/lib/pod_ports.rego"),
+        );
+        for input in [
+            r#"{"kind": "Pod", "spec": {
+                "containers": [
+                    {"name": "a", "ports": [{"containerPort": 80}, {"containerPort": 80,
+                        "protocol": "UDP", "name": "dns"}, {"containerPort": "81"},
+                        {"containerPort": 82, "protocol": 7, "name": null}, 5, null]},
+                    {"ports": [{"containerPort": 9.5, "hostPort": 9}]},
+                    {"name": "b", "ports": {"containerPort": 1}}, "x"],
+                "initContainers": [
+                    {"name": "sidecar", "restartPolicy": "Always", "ports": [{"containerPort": 1}]},
+                    {"name": "init", "ports": [{"containerPort": 2}]}],
+                "ephemeralContainers": [{"ports": [{"containerPort": 3}]}]}}"#,
+            r#"{"kind": "CronJob", "spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                "containers": [{"name": "c", "ports": [{"containerPort": 8080}]}]}}}}}}"#,
+            r#"{"kind": "ReplicationController", "spec": {"template": {"spec": {
+                "containers": [{"name": "r", "ports": [{"containerPort": 1, "name": "n"}]}]}}}}"#,
+            r#"{"kind": "Deployment", "spec": {"template": {"spec": ["containers"]}}}"#,
+            r#"{"kind": "Service", "spec": {"containers": [{"ports": [{"containerPort": 1}]}]}}"#,
+        ] {
+            let input = value(input);
+            engine.set_input(input.clone());
+            let rego = engine
+                .eval_query(
+                    "x := data.rampart.lib.pod_ports.declared_ports(input)".into(),
+                    false,
+                )
+                .unwrap();
+            let rego = rego.result[0].bindings["x"].clone();
+            let rust = match &of(&input)["declared_ports"] {
+                Value::Array(list) => Value::from(list.iter().cloned().collect::<BTreeSet<_>>()),
+                other => panic!("not an array: {other}"),
+            };
+            assert_eq!(rust, rego, "{input}");
+        }
+        let pod = value(
+            r#"{"kind": "Pod", "spec": {"containers": [{"ports": [{"containerPort": 2}]}],
+                "initContainers": [{"restartPolicy": "Always", "ports": [{"containerPort": 1}]}]}}"#,
+        );
+        let numbers: Vec<Value> = match &of(&pod)["declared_ports"] {
+            Value::Array(list) => list.iter().map(|p| p["number"].clone()).collect(),
+            other => panic!("not an array: {other}"),
+        };
+        assert_eq!(numbers, [Value::from(2), Value::from(1)], "list order");
     }
 
     #[test]
