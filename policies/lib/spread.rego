@@ -87,10 +87,25 @@ replicas_of(obj, found) := {"count": 1, "source": "default"} if {
 # replicated: a DaemonSet runs one pod per node by construction, and Pods, Jobs and CronJobs
 # are not replicated services.
 replicated(obj, min_replicas) := r if {
-	obj.kind in {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+	obj.kind in replicated_kinds
 	r := replicas(obj)
 	r.count >= min_replicas
 }
+
+replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
+
+# `replicated(input, min_replicas)`. The input's replicas and anti-affinity terms are rules: a
+# rule is computed once per resource and shared by the checks that read it (both spread checks
+# do), a function at every call.
+input_replicated(min_replicas) := r if {
+	input.kind in replicated_kinds
+	r = input_replicas
+	r.count >= min_replicas
+}
+
+input_replicas := replicas(input)
+
+input_anti_affinity_terms := anti_affinity_terms(input)
 
 # `3 replicas (spec.replicas)`, `at least 5 replicas (minReplicas of HorizontalPodAutoscaler
 # \`worker\`)`, `1 replica (spec.replicas is not set)`.

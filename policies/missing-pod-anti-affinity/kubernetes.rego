@@ -55,6 +55,7 @@ package rampart.checks.missing_pod_anti_affinity.kubernetes
 import rego.v1
 
 import data.rampart.lib.spread
+import data.rampart.lib.spread.input_anti_affinity_terms
 
 min_replicas := data.rampart.params["min-replicas"]
 
@@ -71,11 +72,11 @@ has_param(name) if {
 
 # The replica count, undefined when the workload is not replicated; then its terms and the
 # defects of each term (rules of this package: computed once per object).
-replicas := spread.replicated(input, min_replicas)
+replicas := spread.input_replicated(min_replicas)
 
 terms := t if {
 	replicas
-	t := spread.anti_affinity_terms(input)
+	t := input_anti_affinity_terms
 }
 
 defects := [spread.anti_affinity_defects(input, t.term, topology_keys) | some t in terms]

@@ -48,6 +48,7 @@ package rampart.checks.missing_topology_spread.kubernetes
 import rego.v1
 
 import data.rampart.lib.spread
+import data.rampart.lib.spread.input_anti_affinity_terms
 
 min_replicas := data.rampart.params["min-replicas"]
 
@@ -64,7 +65,7 @@ has_param(name) if {
 
 # The replica count, undefined when the workload is not replicated; then its constraints and the
 # defects of each (rules of this package: computed once per object).
-replicas := spread.replicated(input, min_replicas)
+replicas := spread.input_replicated(min_replicas)
 
 constraints := c if {
 	replicas
@@ -79,7 +80,7 @@ keys := concat(" or ", topology_keys)
 # and whose selector matches the pod's own labels keeps the replicas apart over that key too.
 anti_affinity_spreads if {
 	replicas
-	some t in spread.anti_affinity_terms(input)
+	some t in input_anti_affinity_terms
 	count(spread.anti_affinity_defects(input, t.term, topology_keys)) == 0
 }
 
