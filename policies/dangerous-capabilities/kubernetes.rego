@@ -31,7 +31,6 @@ package rampart.checks.dangerous_capabilities.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.security_context as sc
 import data.rampart.lib.kubernetes.containers
 import data.rampart.lib.security_context.is_windows
@@ -44,14 +43,14 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "cap
 	is_array(c.container.securityContext.capabilities.add)
 	some i, cap in c.container.securityContext.capabilities.add
 	not sc.normalize_capability(cap) in allowed
-	msg := added_message(k8s.name(c.container), cap)
+	msg := added_message(c.name, cap)
 }
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "capabilities", "drop"])} if {
 	not is_windows
 	some c in containers
 	not drops_all(c.container)
-	msg := drop_message(c.container)
+	msg := drop_message(c)
 }
 
 drops_all(container) if {
@@ -73,13 +72,13 @@ added_message(name, cap) := sprintf("container `%s` adds capability %s", [name, 
 	not sc.is_all(cap)
 }
 
-drop_message(container) := sprintf("container `%s` drops %s but not ALL capabilities", [k8s.name(container), concat(", ", dropped)]) if {
-	dropped := dropped_names(container)
+drop_message(c) := sprintf("container `%s` drops %s but not ALL capabilities", [c.name, concat(", ", dropped)]) if {
+	dropped := dropped_names(c.container)
 	count(dropped) > 0
 }
 
-drop_message(container) := sprintf("container `%s` does not drop ALL capabilities", [k8s.name(container)]) if {
-	count(dropped_names(container)) == 0
+drop_message(c) := sprintf("container `%s` does not drop ALL capabilities", [c.name]) if {
+	count(dropped_names(c.container)) == 0
 }
 
 dropped_names(container) := [sprintf("%v", [cap]) |

@@ -16,11 +16,11 @@ import data.rampart.lib.kubernetes.namespace
 can_set_resources(c) if c.field in {"containers", "initContainers"}
 
 # "container `api`" or "init container `migrate`", for messages.
-describe(c) := sprintf("init container `%s`", [k8s.name(c.container)]) if {
+describe(c) := sprintf("init container `%s`", [c.name]) if {
 	c.field == "initContainers"
 }
 
-describe(c) := sprintf("container `%s`", [k8s.name(c.container)]) if {
+describe(c) := sprintf("container `%s`", [c.name]) if {
 	c.field != "initContainers"
 }
 

@@ -30,9 +30,9 @@ test_regular_and_init_containers_can_set_resources if {
 }
 
 test_describe if {
-	resources.describe({"container": {"name": "a"}, "field": "containers"}) == "container `a`"
-	resources.describe({"container": {"name": "i"}, "field": "initContainers"}) == "init container `i`"
-	resources.describe({"container": {}, "field": "containers"}) == "container `<unnamed>`"
+	resources.describe({"container": {"name": "a"}, "name": "a", "field": "containers"}) == "container `a`"
+	resources.describe({"container": {"name": "i"}, "name": "i", "field": "initContainers"}) == "init container `i`"
+	resources.describe({"container": {}, "name": "<unnamed>", "field": "containers"}) == "container `<unnamed>`"
 }
 
 test_path if {

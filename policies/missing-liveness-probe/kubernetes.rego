@@ -17,7 +17,6 @@ package rampart.checks.missing_liveness_probe.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.is_long_running
 import data.rampart.lib.kubernetes.regular_containers
 
@@ -25,5 +24,5 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["livenessProbe"])} if {
 	is_long_running
 	some c in regular_containers
 	not c.container.livenessProbe
-	msg := sprintf("container `%s` has no livenessProbe", [k8s.name(c.container)])
+	msg := sprintf("container `%s` has no livenessProbe", [c.name])
 }

@@ -20,7 +20,6 @@ package rampart.checks.missing_readiness_probe.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.is_long_running
 import data.rampart.lib.kubernetes.regular_containers
 
@@ -28,7 +27,7 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["readinessProbe"])} if 
 	is_long_running
 	some c in regular_containers
 	not has_probe(c.container)
-	msg := sprintf("container `%s` has no readinessProbe", [k8s.name(c.container)])
+	msg := sprintf("container `%s` has no readinessProbe", [c.name])
 }
 
 # `readinessProbe: null` is no probe.

@@ -22,12 +22,11 @@ package rampart.checks.privileged_container.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.security_context as sc
 import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "privileged"])} if {
 	some c in containers
 	sc.is_privileged(c.container)
-	msg := sprintf("container `%s` is privileged", [k8s.name(c.container)])
+	msg := sprintf("container `%s` is privileged", [c.name])
 }

@@ -151,11 +151,12 @@ pub fn of(input: &Value) -> Value {
             }
             _ => {}
         }
+        let declared_ports = declared_ports(w, &containers);
         let mut facts = BTreeMap::new();
         facts.insert(w.containers.clone(), containers);
         facts.insert(w.images.clone(), Value::from(images));
         facts.insert(w.env_names.clone(), Value::from(env_names));
-        facts.insert(w.declared_ports.clone(), declared_ports(w, input));
+        facts.insert(w.declared_ports.clone(), declared_ports);
         Value::from(facts)
     })
 }
@@ -275,69 +276,56 @@ fn containers(w: &Words, input: &Value) -> Value {
     Value::from(list)
 }
 
-/// The port entries of the serving containers (`lib/pod_ports.rego`'s `declared_ports`).
-fn declared_ports(w: &Words, input: &Value) -> Value {
+/// The port entries of the serving containers (`lib/pod_ports.rego`'s `declared_ports`), read
+/// from the input's container facts.
+fn declared_ports(w: &Words, containers: &Value) -> Value {
     let mut list = Vec::new();
-    let kind = match at(input, &w.kind) {
-        Some(Value::String(kind)) => kind.as_ref(),
-        _ => "",
-    };
-    let Some(spec_path) = pod_spec_path(kind) else {
+    let Value::Array(containers) = containers else {
         return Value::from(list);
     };
-    let pod_spec = spec_path
-        .iter()
-        .try_fold(input, |v, key| at(v, &Value::from(*key)));
-    // `containers`, then `initContainers` (only those that keep running serve).
-    for (field, init) in [
-        (&w.container_fields[0], false),
-        (&w.container_fields[1], true),
-    ] {
-        let Some(Value::Array(items)) = pod_spec.and_then(|s| at(s, field)) else {
+    for c in containers.iter() {
+        let (Some(container), Some(field), Some(Value::Array(container_path)), Some(name)) = (
+            at(c, &w.container),
+            at(c, &w.field),
+            at(c, &w.path),
+            at(c, &w.name),
+        ) else {
             continue;
         };
-        for (i, container) in items.iter().enumerate() {
-            if init && at(container, &w.restart_policy) != Some(&w.always) {
-                continue;
-            }
-            let Some(Value::Array(ports)) = at(container, &w.ports) else {
+        // `containers`, and `initContainers` that keep running; ephemeral ones never serve.
+        let serves = *field == w.container_fields[0]
+            || (*field == w.container_fields[1]
+                && at(container, &w.restart_policy) == Some(&w.always));
+        let Some(Value::Array(ports)) = at(container, &w.ports).filter(|_| serves) else {
+            continue;
+        };
+        for (j, port) in ports.iter().enumerate() {
+            let Some(number @ Value::Number(_)) = at(port, &w.container_port) else {
                 continue;
             };
-            let mut container_path: Vec<Value> =
-                spec_path.iter().map(|k| Value::from(*k)).collect();
-            container_path.push(field.clone());
-            container_path.push(Value::from(i));
-            let name = match at(container, &w.name) {
-                Some(name @ Value::String(_)) => name.clone(),
-                _ => w.unnamed.clone(),
+            let protocol = match at(port, &w.protocol) {
+                Some(protocol @ Value::String(_)) => protocol.clone(),
+                _ => w.tcp.clone(),
             };
-            for (j, port) in ports.iter().enumerate() {
-                let Some(number @ Value::Number(_)) = at(port, &w.container_port) else {
-                    continue;
-                };
-                let protocol = match at(port, &w.protocol) {
-                    Some(protocol @ Value::String(_)) => protocol.clone(),
-                    _ => w.tcp.clone(),
-                };
-                let mut path = container_path.clone();
-                path.push(w.ports.clone());
-                path.push(Value::from(j));
-                let mut element = BTreeMap::new();
-                element.insert(w.container.clone(), name.clone());
-                element.insert(
-                    w.container_path.clone(),
-                    Value::from(container_path.clone()),
-                );
-                element.insert(w.path.clone(), Value::from(path));
-                element.insert(w.number.clone(), number.clone());
-                element.insert(w.protocol.clone(), protocol);
-                element.insert(
-                    w.name.clone(),
-                    at(port, &w.name).cloned().unwrap_or(Value::Null),
-                );
-                element.insert(w.entry.clone(), port.clone());
-                list.push(Value::from(element));
-            }
+            let mut path = Vec::with_capacity(container_path.len() + 2);
+            path.extend(container_path.iter().cloned());
+            path.push(w.ports.clone());
+            path.push(Value::from(j));
+            let mut element = BTreeMap::new();
+            element.insert(w.container.clone(), name.clone());
+            element.insert(
+                w.container_path.clone(),
+                Value::Array(container_path.clone()),
+            );
+            element.insert(w.path.clone(), Value::from(path));
+            element.insert(w.number.clone(), number.clone());
+            element.insert(w.protocol.clone(), protocol);
+            element.insert(
+                w.name.clone(),
+                at(port, &w.name).cloned().unwrap_or(Value::Null),
+            );
+            element.insert(w.entry.clone(), port.clone());
+            list.push(Value::from(element));
         }
     }
     Value::from(list)
