@@ -65,7 +65,7 @@ deny contains {"msg": msg, "path": array.concat(pod_metadata_path, ["labels"]), 
 	not host_network
 	ns := namespace
 	labels := pod_labels
-	isolated := network.isolating_directions(ns, labels)
+	isolated := isolated_directions
 	some direction in directions
 	not direction in isolated
 	msg := sprintf("no NetworkPolicy in namespace `%s` selects the pods of %s `%s` (%s) for %s, %s", [
@@ -80,6 +80,16 @@ deny contains {"msg": msg, "path": array.concat(pod_metadata_path, ["labels"]), 
 
 # NetworkPolicy does not apply to pods on the host's network (host-namespace reports them).
 host_network if pod_spec.hostNetwork == true
+
+# The directions NetworkPolicies of the namespace isolate these pods for:
+# `network.isolating_directions(namespace, pod_labels)`. On the RVM rampart computes it once per
+# resource in Rust (`data.rampart.facts.isolated_directions`, src/policy/facts.rs, with the Rust
+# twin of `selectors.matches`; a test holds both alike); elsewhere it is computed here.
+isolated_directions := data.rampart.facts.isolated_directions if is_set(data.rampart.facts.isolated_directions)
+
+isolated_directions := network.isolating_directions(namespace, pod_labels) if {
+	not is_set(data.rampart.facts.isolated_directions)
+}
 
 unselected(name, api_version, policy, labels, ns) := {
 	"msg": sprintf("this NetworkPolicy selects these pods, but only for %s", [concat(" and ", sort(network.policy_types(policy)))]),

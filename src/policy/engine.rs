@@ -338,7 +338,7 @@ impl PolicyEngine {
             let outcome = match (&self.program, self.rvm_entries.get(kind)) {
                 (Some(program), Some(entry)) => {
                     let data = self.vm_data.get_or_insert_with(|| self.engine.get_data());
-                    let data = crate::policy::facts::with_facts(data, facts::of(&input));
+                    let data = crate::policy::facts::with_facts(data, facts::of(&input, data));
                     self.vms.execute(entry, program, data, input.clone()).ok()
                 }
                 _ => None,

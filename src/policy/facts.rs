@@ -15,6 +15,7 @@
 //! declared_ports  [{"container": name, "container_path": [...], "path": [... "ports", j],
 //!                   "number": containerPort, "protocol": protocol or "TCP",
 //!                   "name": the entry's name or null, "entry": the port entry}, ...]
+//! isolated_directions  {"Ingress", ...}   long-running workloads only
 //! ```
 //!
 //! `images` reads every image reference of the input (its containers', a Compose service's) as
@@ -34,6 +35,12 @@
 //! `declared_ports` is `lib/pod_ports.rego`'s `declared_ports(input)`: every port entry with a
 //! numeric `containerPort` of the containers that serve (`containers`, and `initContainers`
 //! with `restartPolicy: Always`), in list order.
+//!
+//! `isolated_directions` is `lib/network.rego`'s `isolating_directions(namespace, pod_labels)`
+//! for a long-running workload: the directions (`policyTypes`) of the NetworkPolicies of its
+//! effective namespace whose podSelector selects its pods, and of those whose podSelector is
+//! null, read from the unit's index (`data.rampart.index.network_policies`). Absent when the
+//! namespace is not a string; then the Rego computes it.
 
 use std::collections::BTreeMap;
 
@@ -86,6 +93,11 @@ words! {
     ports = "ports", container_port = "containerPort", protocol = "protocol", tcp = "TCP",
     restart_policy = "restartPolicy", always = "Always", declared_ports = "declared_ports",
     number = "number", entry = "entry", container_path = "container_path",
+    metadata = "metadata", namespace = "namespace", labels = "labels", rampart = "rampart",
+    params = "params", default_namespace = "default-namespace", index = "index",
+    network_policies = "network_policies", sorted = "sorted", pod_selector = "podSelector",
+    policy_types = "policyTypes", egress = "egress", ingress_type = "Ingress",
+    egress_type = "Egress", isolated_directions = "isolated_directions",
 }
 
 thread_local! {
@@ -100,8 +112,9 @@ fn at<'a>(value: &'a Value, key: &Value) -> Option<&'a Value> {
     }
 }
 
-/// The facts of `input`, the object `data.rampart.facts` holds while it is evaluated.
-pub fn of(input: &Value) -> Value {
+/// The facts of `input`, the object `data.rampart.facts` holds while it is evaluated; `data`
+/// is the unit's data document (its index and the run's params).
+pub fn of(input: &Value, data: &Value) -> Value {
     WORDS.with(|w| {
         let containers = containers(w, input);
         let mut images = BTreeMap::new();
@@ -157,6 +170,9 @@ pub fn of(input: &Value) -> Value {
         facts.insert(w.images.clone(), Value::from(images));
         facts.insert(w.env_names.clone(), Value::from(env_names));
         facts.insert(w.declared_ports.clone(), declared_ports);
+        if let Some(directions) = isolated_directions(w, input, data) {
+            facts.insert(w.isolated_directions.clone(), directions);
+        }
         Value::from(facts)
     })
 }
@@ -331,6 +347,96 @@ fn declared_ports(w: &Words, containers: &Value) -> Value {
     Value::from(list)
 }
 
+/// The workload kinds whose pods run until stopped (`lib/kubernetes.rego`'s
+/// `long_running_kinds`): the ones missing-network-policy reads.
+const LONG_RUNNING_KINDS: [&str; 6] = [
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+];
+
+/// The directions the NetworkPolicies of a long-running workload's namespace isolate its pods
+/// for (`lib/network.rego`'s `isolating_directions(namespace, pod_labels)`).
+fn isolated_directions(w: &Words, input: &Value, data: &Value) -> Option<Value> {
+    let kind = match at(input, &w.kind) {
+        Some(Value::String(kind)) => kind.as_ref(),
+        _ => return None,
+    };
+    if !LONG_RUNNING_KINDS.contains(&kind) {
+        return None;
+    }
+    let rampart = at(data, &w.rampart);
+    let namespace = match at(input, &w.metadata).and_then(|m| at(m, &w.namespace)) {
+        Some(ns @ Value::String(_)) => ns,
+        _ => match rampart
+            .and_then(|r| at(r, &w.params))
+            .and_then(|p| at(p, &w.default_namespace))
+        {
+            Some(ns @ Value::String(_)) => ns,
+            _ => return None,
+        },
+    };
+    // `pod_labels`: the pod template's labels (the Pod's own), as they are, or {}.
+    let metadata_path: &[&Value] = match kind {
+        "Pod" => &[&w.metadata],
+        _ => &[&w.spec, &w.template, &w.metadata],
+    };
+    let empty = Value::new_object();
+    let labels = metadata_path
+        .iter()
+        .try_fold(input, |v, key| at(v, key))
+        .and_then(|m| at(m, &w.labels))
+        .unwrap_or(&empty);
+    let mut directions = std::collections::BTreeSet::new();
+    let policies = rampart
+        .and_then(|r| at(r, &w.index))
+        .and_then(|i| at(i, &w.network_policies))
+        .and_then(|n| at(n, namespace))
+        .and_then(|p| at(p, &w.sorted));
+    if let Some(Value::Array(policies)) = policies {
+        for entry in policies.iter() {
+            let Value::Array(triple) = entry else {
+                continue;
+            };
+            let Some(policy) = triple.get(2) else {
+                continue;
+            };
+            let spec = at(policy, &w.spec);
+            let selector = spec.and_then(|s| at(s, &w.pod_selector));
+            // A podSelector that selects these pods, or one that is null (`unselective`).
+            let applies = match selector {
+                Some(Value::Null) => true,
+                Some(selector) => crate::policy::builtins::selector_matches(selector, labels),
+                None => crate::policy::builtins::selector_matches(&empty, labels),
+            };
+            if applies {
+                directions.extend(policy_types(w, spec));
+            }
+        }
+    }
+    Some(Value::from(directions))
+}
+
+/// `lib/network.rego`'s `policy_types`: the listed policyTypes, else Ingress, and Egress when
+/// the policy has egress rules.
+fn policy_types(w: &Words, spec: Option<&Value>) -> Vec<Value> {
+    let listed = spec.and_then(|s| at(s, &w.policy_types));
+    if let Some(Value::Array(types)) = listed {
+        if !types.is_empty() {
+            return types.iter().cloned().collect();
+        }
+    }
+    let egress = matches!(spec.and_then(|s| at(s, &w.egress)), Some(Value::Array(rules)) if !rules.is_empty());
+    if egress {
+        vec![w.ingress_type.clone(), w.egress_type.clone()]
+    } else {
+        vec![w.ingress_type.clone()]
+    }
+}
+
 /// The effective value of each pod-level securityContext field of a container, and its path.
 fn security(
     w: &Words,
@@ -373,6 +479,11 @@ mod tests {
         Value::from_json_str(json).unwrap()
     }
 
+    /// The facts of an input evaluated without a unit's data.
+    fn of_input(input: &Value) -> Value {
+        of(input, &Value::new_object())
+    }
+
     #[test]
     fn a_pod_default_is_read_where_the_pod_sets_it() {
         let pod = value(
@@ -381,7 +492,7 @@ mod tests {
                 "containers": [{"name": "app", "securityContext": {"runAsUser": 0}}, 7],
                 "initContainers": [{"image": "x"}]}}}}"#,
         );
-        let facts = of(&pod);
+        let facts = of_input(&pod);
         let Value::Array(containers) = &facts["containers"] else {
             panic!("no array: {facts}");
         };
@@ -445,7 +556,7 @@ mod tests {
         }
         let service = value(r#"{"name": "web", "service": {"image": "nginx"}}"#);
         assert_eq!(
-            of(&service)["images"]["nginx"]["digest"],
+            of_input(&service)["images"]["nginx"]["digest"],
             Value::from("none")
         );
     }
@@ -553,16 +664,19 @@ mod tests {
                 "initContainers": [{"env": [{"name": "API-KEY"}]}]}}"#,
         );
         assert_eq!(
-            of(&pod)["env_names"],
+            of_input(&pod)["env_names"],
             value(r#"{"dbPassword": "DB_PASSWORD", "API-KEY": "API_KEY"}"#)
         );
         let map = value(r#"{"service": {"environment": {"token": null, "a.b": "1"}}}"#);
         assert_eq!(
-            of(&map)["env_names"],
+            of_input(&map)["env_names"],
             value(r#"{"token": "TOKEN", "a.b": "A_B"}"#)
         );
         let list = value(r#"{"service": {"environment": ["aB=c=d", "NOVALUE", 7, "=x"]}}"#);
-        assert_eq!(of(&list)["env_names"], value(r#"{"aB": "A_B", "": ""}"#));
+        assert_eq!(
+            of_input(&list)["env_names"],
+            value(r#"{"aB": "A_B", "": ""}"#)
+        );
     }
 
     #[test]
@@ -587,7 +701,7 @@ mod tests {
             let rego = engine
                 .eval_rule("data.rampart.lib.kubernetes.containers".into())
                 .unwrap();
-            assert_eq!(of(&input)["containers"], rego, "{input}");
+            assert_eq!(of_input(&input)["containers"], rego, "{input}");
         }
     }
 
@@ -625,7 +739,7 @@ mod tests {
                 )
                 .unwrap();
             let rego = rego.result[0].bindings["x"].clone();
-            let rust = match &of(&input)["declared_ports"] {
+            let rust = match &of_input(&input)["declared_ports"] {
                 Value::Array(list) => Value::from(list.iter().cloned().collect::<BTreeSet<_>>()),
                 other => panic!("not an array: {other}"),
             };
@@ -635,11 +749,134 @@ mod tests {
             r#"{"kind": "Pod", "spec": {"containers": [{"ports": [{"containerPort": 2}]}],
                 "initContainers": [{"restartPolicy": "Always", "ports": [{"containerPort": 1}]}]}}"#,
         );
-        let numbers: Vec<Value> = match &of(&pod)["declared_ports"] {
+        let numbers: Vec<Value> = match &of_input(&pod)["declared_ports"] {
             Value::Array(list) => list.iter().map(|p| p["number"].clone()).collect(),
             other => panic!("not an array: {other}"),
         };
         assert_eq!(numbers, [Value::from(2), Value::from(1)], "list order");
+    }
+
+    #[test]
+    fn rust_and_rego_find_isolating_policies_alike() {
+        let mut engine = crate::policy::engine::new_engine();
+        for (name, source) in [
+            ("network", include_str!("../../policies/lib/network.rego")),
+            (
+                "selectors",
+                include_str!("../../policies/lib/selectors.rego"),
+            ),
+        ] {
+            engine
+                .add_policy(format!("{name}.rego"), source.into())
+                .unwrap();
+        }
+        let policies = [
+            ("all", r#"{"podSelector": {}}"#),
+            ("egress", r#"{"podSelector": {}, "egress": [{}]}"#),
+            (
+                "web",
+                r#"{"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Egress"]}"#,
+            ),
+            (
+                "db",
+                r#"{"podSelector": {"matchLabels": {"app": "db", "tier": "x"}}}"#,
+            ),
+            (
+                "expr",
+                r#"{"podSelector": {"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]}, "policyTypes": ["Ingress", 5]}"#,
+            ),
+            (
+                "null",
+                r#"{"podSelector": null, "policyTypes": ["Egress"]}"#,
+            ),
+            ("bad", r#"{"podSelector": "x", "policyTypes": []}"#),
+            ("nospec", r#"null"#),
+        ];
+        // One namespace per policy, one with all of them, so that each policy's directions
+        // decide a result of their own.
+        let mut namespaces = Vec::new();
+        let mut all = Vec::new();
+        for (name, spec) in policies {
+            let policy = format!(r#""{name}": {{"spec": {spec}}}"#);
+            namespaces.push(format!(
+                r#""ns-{name}": {{"networking.k8s.io/v1": {{"NetworkPolicy": {{{policy}}}}}}}"#
+            ));
+            all.push(policy);
+        }
+        namespaces.push(format!(
+            r#""all": {{"networking.k8s.io/v1": {{"NetworkPolicy": {{{}}}}}}}"#,
+            all.join(", ")
+        ));
+        let inventory = value(&format!(
+            r#"{{"cluster": {{}}, "namespace": {{{}}}}}"#,
+            namespaces.join(", ")
+        ));
+        let data = value(&format!(
+            r#"{{"rampart": {{"index": {}, "params": {{"default-namespace": "ns-web"}}}}}}"#,
+            crate::policy::index::build(&inventory)
+        ));
+        engine.add_data(data.clone()).unwrap();
+        let mut namespace_fields: Vec<String> = policies
+            .iter()
+            .map(|(name, _)| format!(r#", "namespace": "ns-{name}""#))
+            .collect();
+        namespace_fields.extend([
+            r#", "namespace": "all""#.to_string(),
+            r#", "namespace": "none""#.to_string(),
+            String::new(),
+        ]);
+        let mut non_empty = 0;
+        for ns in &namespace_fields {
+            let deployment = |labels: &str| {
+                value(&format!(
+                    r#"{{"kind": "Deployment", "metadata": {{"name": "d"{ns}}},
+                        "spec": {{"template": {{"metadata": {{"labels": {labels}}}}}}}}}"#
+                ))
+            };
+            let inputs = [
+                deployment(r#"{"app": "web"}"#),
+                deployment(r#"{"app": "db", "tier": "x"}"#),
+                deployment(r#"{"app": "db"}"#),
+                deployment("{}"),
+                deployment("null"),
+                deployment(r#""labels""#),
+                value(&format!(
+                    r#"{{"kind": "Pod", "metadata": {{"labels": {{"app": "db", "tier": "x"}}{ns}}}}}"#
+                )),
+                value(&format!(
+                    r#"{{"kind": "StatefulSet", "metadata": {{"name": "s"{ns}}}, "spec": 3}}"#
+                )),
+            ];
+            for input in inputs {
+                engine.set_input(input.clone());
+                // The effective namespace and the pod labels, as lib/kubernetes reads them (no
+                // input here has labels both on the template and on itself).
+                let query = "x := data.rampart.lib.network.isolating_directions(\
+                    object.get(input, [\"metadata\", \"namespace\"], \"ns-web\"), \
+                    object.get(input, [\"spec\", \"template\", \"metadata\", \"labels\"], \
+                        object.get(input, [\"metadata\", \"labels\"], {})))"
+                    .to_string();
+                let rego = engine.eval_query(query, false).unwrap();
+                let rego = rego.result[0].bindings["x"].clone();
+                let rust = of(&input, &data)["isolated_directions"].clone();
+                assert_eq!(rust, rego, "{input}");
+                if rust != Value::from(std::collections::BTreeSet::new()) {
+                    non_empty += 1;
+                }
+            }
+        }
+        assert!(
+            non_empty > 20,
+            "only {non_empty} inputs are isolated at all"
+        );
+        let job = value(r#"{"kind": "Job", "metadata": {"namespace": "shop"}}"#);
+        assert_eq!(of(&job, &data)["isolated_directions"], Value::Undefined);
+        let no_default = value(r#"{"kind": "Pod", "metadata": {}}"#);
+        assert_eq!(
+            of(&no_default, &value("{}"))["isolated_directions"],
+            Value::Undefined,
+            "no namespace to read: the Rego computes it"
+        );
     }
 
     #[test]
@@ -649,7 +886,7 @@ mod tests {
             r#"{"kind": "Pod", "spec": []}"#,
             r#"{"spec": {"containers": [{}]}}"#,
         ] {
-            assert_eq!(of(&value(input))["containers"], value("[]"));
+            assert_eq!(of_input(&value(input))["containers"], value("[]"));
         }
     }
 
