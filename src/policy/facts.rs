@@ -2,9 +2,11 @@
 //! `data.rampart.facts`, so that each check does not call Rego helpers for them per container.
 //!
 //! Facts are not verdicts: they say what the manifest holds and where, and Rego decides what is
-//! a finding. `lib/kubernetes.rego` computes the same facts in Rego when `data.rampart.facts` is
-//! absent (the interpreter: `rampart policy test`, user policies, `RAMPART_ENGINE=interpreter`),
-//! and the engine parity test proves, on every fixture, that both give the same findings.
+//! a finding. The Rego that reads a fact (`lib/kubernetes.rego`, `lib/images.rego`,
+//! `lib/credentials.rego`, `lib/pod_ports.rego`, missing-network-policy) computes the same in
+//! Rego when `data.rampart.facts` is absent (the interpreter: `rampart policy test`, user
+//! policies, `RAMPART_ENGINE=interpreter`); a unit test here holds each fact alike to its Rego
+//! form, and the engine parity test proves, on every fixture, that both give the same findings.
 //!
 //! ```text
 //! containers  [{"container": obj, "field": list name, "path": [... field, i],
