@@ -44,14 +44,9 @@ deny contains {
 		"object": {"service": other},
 	}],
 } if {
-	some p in input.ports
-	p.published_start != null
-	some other, s in input.project.services
-	other != input.name
-	some q in s.ports
-	q.published_start != null
-	p.published_start <= q.published_end
-	q.published_start <= p.published_end
+	some [i, other, j] in port_overlaps
+	p := input.ports[i]
+	q := input.project.services[other].ports[j]
 	conflict(p, q)
 }
 
@@ -68,6 +63,38 @@ deny contains {
 		"path": compose.published_path(q),
 	}],
 } if {
+	some [i, j] in own_port_overlaps
+	p := input.ports[i]
+	q := input.ports[j]
+	conflict(p, q)
+}
+
+# Every published port of this service and a published port of another service whose host
+# port ranges overlap, as [i, other, j] (`input.ports[i]`, `input.project.services[other].ports[j]`),
+# and the overlapping pairs [i, j] of its own ports: what conflict() decides on. On the RVM
+# rampart computes both once per service in Rust (`data.rampart.facts.port_overlaps` and
+# `own_port_overlaps`, src/policy/facts.rs; a test holds both alike), instead of comparing every
+# port of the project here; elsewhere they are computed here.
+port_overlaps := data.rampart.facts.port_overlaps if is_array(data.rampart.facts.port_overlaps)
+
+port_overlaps := computed_port_overlaps if not is_array(data.rampart.facts.port_overlaps)
+
+computed_port_overlaps := [[i, other, j] |
+	some i, p in input.ports
+	p.published_start != null
+	some other, s in input.project.services
+	other != input.name
+	some j, q in s.ports
+	q.published_start != null
+	p.published_start <= q.published_end
+	q.published_start <= p.published_end
+]
+
+own_port_overlaps := data.rampart.facts.own_port_overlaps if is_array(data.rampart.facts.own_port_overlaps)
+
+own_port_overlaps := computed_own_port_overlaps if not is_array(data.rampart.facts.own_port_overlaps)
+
+computed_own_port_overlaps := [[i, j] |
 	some i, p in input.ports
 	p.published_start != null
 	some j, q in input.ports
@@ -75,8 +102,7 @@ deny contains {
 	q.published_start != null
 	p.published_start <= q.published_end
 	q.published_start <= p.published_end
-	conflict(p, q)
-}
+]
 
 conflict(p, q) if {
 	p.protocol == q.protocol

@@ -18,6 +18,8 @@
 //!                   "number": containerPort, "protocol": protocol or "TCP",
 //!                   "name": the entry's name or null, "entry": the port entry}, ...]
 //! isolated_directions  {"Ingress", ...}   long-running workloads only
+//! port_overlaps   [[i, other service, j], ...]   a Compose service's published ports
+//! own_port_overlaps  [[i, j], ...]                whose number ranges overlap
 //! ```
 //!
 //! `images` reads every image reference of the input (its containers', a Compose service's) as
@@ -43,6 +45,12 @@
 //! effective namespace whose podSelector selects its pods, and of those whose podSelector is
 //! null, read from the unit's index (`data.rampart.index.network_policies`). Absent when the
 //! namespace is not a string; then the Rego computes it.
+//!
+//! `port_overlaps` lists, for a Compose service, every pair of its published port `i`
+//! (`input.ports[i]`) and a published port `j` of another service of the project
+//! (`input.project.services[other].ports[j]`) whose host port ranges overlap;
+//! `own_port_overlaps` the pairs `i != j` of its own. port-conflict decides which of them
+//! conflict (protocol, range kind, addresses); these are what it scanned every port for.
 
 use std::collections::BTreeMap;
 
@@ -100,6 +108,9 @@ words! {
     network_policies = "network_policies", sorted = "sorted", pod_selector = "podSelector",
     policy_types = "policyTypes", egress = "egress", ingress_type = "Ingress",
     egress_type = "Egress", isolated_directions = "isolated_directions",
+    project = "project", services = "services", published_start = "published_start",
+    published_end = "published_end", port_overlaps = "port_overlaps",
+    own_port_overlaps = "own_port_overlaps",
 }
 
 thread_local! {
@@ -174,6 +185,11 @@ pub fn of(input: &Value, data: &Value) -> Value {
         facts.insert(w.declared_ports.clone(), declared_ports);
         if let Some(directions) = isolated_directions(w, input, data) {
             facts.insert(w.isolated_directions.clone(), directions);
+        }
+        if service.is_some() {
+            let (others, own) = port_overlaps(w, input);
+            facts.insert(w.port_overlaps.clone(), others);
+            facts.insert(w.own_port_overlaps.clone(), own);
         }
         Value::from(facts)
     })
@@ -347,6 +363,61 @@ fn declared_ports(w: &Words, containers: &Value) -> Value {
         }
     }
     Value::from(list)
+}
+
+/// A published port's host port range, when it has one (`published_start` and
+/// `published_end` numbers).
+fn published_range(w: &Words, port: &Value) -> Option<(f64, f64)> {
+    match (at(port, &w.published_start), at(port, &w.published_end)) {
+        (Some(Value::Number(start)), Some(Value::Number(end))) => {
+            Some((start.as_f64()?, end.as_f64()?))
+        }
+        _ => None,
+    }
+}
+
+/// The pairs of a Compose service's published ports and other services' (and its own) whose
+/// host port ranges overlap, in the order of the ports and services.
+fn port_overlaps(w: &Words, input: &Value) -> (Value, Value) {
+    let mut others = Vec::new();
+    let mut own = Vec::new();
+    let Some(Value::Array(ports)) = at(input, &w.ports) else {
+        return (Value::from(others), Value::from(own));
+    };
+    let overlap = |a: (f64, f64), b: (f64, f64)| a.0 <= b.1 && b.0 <= a.1;
+    let name = at(input, &w.name);
+    let services = at(input, &w.project).and_then(|p| at(p, &w.services));
+    for (i, p) in ports.iter().enumerate() {
+        let Some(range) = published_range(w, p) else {
+            continue;
+        };
+        // `other != input.name` holds for no service when the input has no name.
+        if let (Some(Value::Object(services)), Some(name)) = (services, name) {
+            for (other, s) in services.iter() {
+                if other == name {
+                    continue;
+                }
+                let Some(Value::Array(their)) = at(s, &w.ports) else {
+                    continue;
+                };
+                for (j, q) in their.iter().enumerate() {
+                    if published_range(w, q).is_some_and(|r| overlap(range, r)) {
+                        others.push(Value::from(vec![
+                            Value::from(i),
+                            other.clone(),
+                            Value::from(j),
+                        ]));
+                    }
+                }
+            }
+        }
+        for (j, q) in ports.iter().enumerate() {
+            if i != j && published_range(w, q).is_some_and(|r| overlap(range, r)) {
+                own.push(Value::from(vec![Value::from(i), Value::from(j)]));
+            }
+        }
+    }
+    (Value::from(others), Value::from(own))
 }
 
 /// The workload kinds whose pods run until stopped (`lib/kubernetes.rego`'s
@@ -879,6 +950,67 @@ mod tests {
             Value::Undefined,
             "no namespace to read: the Rego computes it"
         );
+    }
+
+    #[test]
+    fn rust_and_rego_find_overlapping_published_ports_alike() {
+        let mut engine = crate::policy::engine::new_engine();
+        for (name, source) in [
+            ("compose", include_str!("../../policies/lib/compose.rego")),
+            (
+                "port-conflict",
+                include_str!("../../policies/port-conflict/compose.rego"),
+            ),
+        ] {
+            engine
+                .add_policy(format!("{name}.rego"), source.into())
+                .unwrap();
+        }
+        let port = |start: &str, end: &str| {
+            format!(r#"{{"published_start": {start}, "published_end": {end}, "protocol": "tcp"}}"#)
+        };
+        let web = [
+            port("80", "80"),
+            port("8000", "8010"),
+            port("null", "null"),
+            port("80", "80"),
+        ];
+        let db = [port("5432", "5432"), port("8005", "8005"), port("79", "81")];
+        let cache = [port("null", "null")];
+        let list = |ports: &[String]| format!("[{}]", ports.join(", "));
+        let services = format!(
+            r#"{{"web": {{"ports": {}}}, "db": {{"ports": {}}}, "cache": {{"ports": {}}}}}"#,
+            list(&web),
+            list(&db),
+            list(&cache)
+        );
+        let mut found = 0;
+        for (name, ports) in [
+            ("web", list(&web)),
+            ("db", list(&db)),
+            ("cache", list(&cache)),
+        ] {
+            for name_field in [format!(r#""name": "{name}", "#), String::new()] {
+                let input = value(&format!(
+                    r#"{{{name_field}"service": {{}}, "ports": {ports}, "project": {{"services": {services}}}}}"#
+                ));
+                engine.set_input(input.clone());
+                let facts = of_input(&input);
+                for (rule, fact) in [
+                    ("computed_port_overlaps", "port_overlaps"),
+                    ("computed_own_port_overlaps", "own_port_overlaps"),
+                ] {
+                    let rego = engine
+                        .eval_rule(format!("data.rampart.checks.port_conflict.compose.{rule}"))
+                        .unwrap();
+                    assert_eq!(facts[fact], rego, "{fact} of {input}");
+                    if let Value::Array(pairs) = &rego {
+                        found += pairs.len();
+                    }
+                }
+            }
+        }
+        assert!(found >= 10, "only {found} overlaps");
     }
 
     #[test]
