@@ -4,10 +4,10 @@
 //! Facts are not verdicts: they say what the manifest holds and where, and Rego decides what is
 //! a finding. The Rego that reads a fact (`lib/kubernetes.rego`, `lib/images.rego`,
 //! `lib/credentials.rego`, `lib/pod_ports.rego`, missing-network-policy, port-conflict's Compose
-//! side) computes the same in
-//! Rego when `data.rampart.facts` is absent (the interpreter: `rampart policy test`, user
-//! policies, `RAMPART_ENGINE=interpreter`); a unit test here holds each fact alike to its Rego
-//! form, and the engine parity test proves, on every fixture, that both give the same findings.
+//! side) computes the same in Rego when `data.rampart.facts` is absent (the interpreter:
+//! `rampart policy test`, user policies, `RAMPART_ENGINE=interpreter`); a unit test here holds
+//! each fact alike to its Rego form, and the engine parity test proves, on every fixture, that
+//! both give the same findings.
 //!
 //! ```text
 //! containers  [{"container": obj, "field": list name, "path": [... field, i],
