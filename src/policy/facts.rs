@@ -386,34 +386,44 @@ fn port_overlaps(w: &Words, input: &Value) -> (Value, Value) {
         return (Value::from(others), Value::from(own));
     };
     let overlap = |a: (f64, f64), b: (f64, f64)| a.0 <= b.1 && b.0 <= a.1;
-    let name = at(input, &w.name);
+    let ranges: Vec<(usize, (f64, f64))> = ports
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| Some((i, published_range(w, p)?)))
+        .collect();
+    if ranges.is_empty() {
+        return (Value::from(others), Value::from(own));
+    }
+    // The other services' published ranges, read once (`other != input.name` holds for no
+    // service when the input has no name).
+    let mut theirs: Vec<(&Value, usize, (f64, f64))> = Vec::new();
     let services = at(input, &w.project).and_then(|p| at(p, &w.services));
-    for (i, p) in ports.iter().enumerate() {
-        let Some(range) = published_range(w, p) else {
-            continue;
-        };
-        // `other != input.name` holds for no service when the input has no name.
-        if let (Some(Value::Object(services)), Some(name)) = (services, name) {
-            for (other, s) in services.iter() {
-                if other == name {
-                    continue;
-                }
-                let Some(Value::Array(their)) = at(s, &w.ports) else {
-                    continue;
-                };
+    if let (Some(Value::Object(services)), Some(name)) = (services, at(input, &w.name)) {
+        for (other, s) in services.iter() {
+            if other == name {
+                continue;
+            }
+            if let Some(Value::Array(their)) = at(s, &w.ports) {
                 for (j, q) in their.iter().enumerate() {
-                    if published_range(w, q).is_some_and(|r| overlap(range, r)) {
-                        others.push(Value::from(vec![
-                            Value::from(i),
-                            other.clone(),
-                            Value::from(j),
-                        ]));
+                    if let Some(range) = published_range(w, q) {
+                        theirs.push((other, j, range));
                     }
                 }
             }
         }
-        for (j, q) in ports.iter().enumerate() {
-            if i != j && published_range(w, q).is_some_and(|r| overlap(range, r)) {
+    }
+    for &(i, range) in &ranges {
+        for &(other, j, r) in &theirs {
+            if overlap(range, r) {
+                others.push(Value::from(vec![
+                    Value::from(i),
+                    other.clone(),
+                    Value::from(j),
+                ]));
+            }
+        }
+        for &(j, r) in &ranges {
+            if i != j && overlap(range, r) {
                 own.push(Value::from(vec![Value::from(i), Value::from(j)]));
             }
         }
