@@ -82,26 +82,19 @@ replicas_of(obj, found) := {"count": 1, "source": "default"} if {
 	object.get(obj, ["spec", "replicas"], null) == null
 }
 
-# The replica count of a replicated workload (at least `min_replicas`, the parameter); undefined
-# for anything else. Only Deployments, StatefulSets, ReplicaSets and ReplicationControllers are
-# replicated: a DaemonSet runs one pod per node by construction, and Pods, Jobs and CronJobs
-# are not replicated services.
-replicated(obj, min_replicas) := r if {
-	obj.kind in replicated_kinds
-	r := replicas(obj)
-	r.count >= min_replicas
-}
-
-replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
-
-# `replicated(input, min_replicas)`. The input's replicas and anti-affinity terms are rules: a
-# rule is computed once per resource and shared by the checks that read it (both spread checks
-# do), a function at every call.
+# The input's replica count when it is a replicated workload (at least `min_replicas`, the
+# parameter); undefined for anything else. Only Deployments, StatefulSets, ReplicaSets and
+# ReplicationControllers are replicated: a DaemonSet runs one pod per node by construction, and
+# Pods, Jobs and CronJobs are not replicated services. The input's replicas and anti-affinity
+# terms are rules: a rule is computed once per resource and shared by the checks that read it
+# (both spread checks do), a function at every call.
 input_replicated(min_replicas) := r if {
 	input.kind in replicated_kinds
 	r = input_replicas
 	r.count >= min_replicas
 }
+
+replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"}
 
 input_replicas := replicas(input)
 

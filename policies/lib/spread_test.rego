@@ -33,7 +33,7 @@ replicas(obj, inv) := r if {
 }
 
 replicated(obj, inv) if {
-	spread.replicated(obj, 2) with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
+	spread.input_replicated(2) with input as obj with data.inventory as inv with data.rampart.index as rampart.inventory_index(inv)
 }
 
 test_group if {
@@ -107,9 +107,9 @@ test_lowest_of_several_hpas if {
 }
 
 test_min_replicas if {
-	spread.replicated(deployment({}), 1) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
-	not spread.replicated(deployment({"replicas": 2}), 3) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
-	spread.replicated(deployment({"replicas": 3}), 3) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
+	spread.input_replicated(1) with input as deployment({}) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
+	not spread.input_replicated(3) with input as deployment({"replicas": 2}) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
+	spread.input_replicated(3) with input as deployment({"replicas": 3}) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 }
 
 test_daemonset_is_never_replicated if {
