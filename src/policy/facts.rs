@@ -58,6 +58,7 @@ use std::collections::BTreeMap;
 use regorus::Value;
 
 use crate::policy::index::pod_spec_path;
+use crate::policy::registry::WORKLOAD_KINDS;
 
 /// The securityContext fields a PodSecurityContext also has (`pod_level_security_fields`).
 const POD_LEVEL_SECURITY_FIELDS: [&str; 7] = [
@@ -431,16 +432,11 @@ fn port_overlaps(w: &Words, input: &Value) -> (Value, Value) {
     (Value::from(others), Value::from(own))
 }
 
-/// The workload kinds whose pods run until stopped (`lib/kubernetes.rego`'s
-/// `long_running_kinds`): the ones missing-network-policy reads.
-const LONG_RUNNING_KINDS: [&str; 6] = [
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-];
+/// Whether a kind's pods run until stopped (`lib/kubernetes.rego`'s `long_running_kinds`: the
+/// workload kinds but Job and CronJob): the ones missing-network-policy reads.
+fn is_long_running(kind: &str) -> bool {
+    WORKLOAD_KINDS.contains(&kind) && !matches!(kind, "Job" | "CronJob")
+}
 
 /// The directions the NetworkPolicies of a long-running workload's namespace isolate its pods
 /// for (`lib/network.rego`'s `isolating_directions(namespace, pod_labels)`).
@@ -449,7 +445,7 @@ fn isolated_directions(w: &Words, input: &Value, data: &Value) -> Option<Value> 
         Some(Value::String(kind)) => kind.as_ref(),
         _ => return None,
     };
-    if !LONG_RUNNING_KINDS.contains(&kind) {
+    if !is_long_running(kind) {
         return None;
     }
     let rampart = at(data, &w.rampart);
@@ -647,10 +643,17 @@ mod tests {
 
     /// An interpreter with the library `lib` (no facts, so it computes them in Rego).
     fn rego(lib: &str, source: &str) -> regorus::Engine {
+        rego_files(&[(lib, source)])
+    }
+
+    /// An engine with these policy files (name, source) loaded.
+    fn rego_files(files: &[(&str, &str)]) -> regorus::Engine {
         let mut engine = crate::policy::engine::new_engine();
-        engine
-            .add_policy(format!("{lib}.rego"), source.into())
-            .unwrap();
+        for (name, source) in files {
+            engine
+                .add_policy(format!("{name}.rego"), source.to_string())
+                .unwrap();
+        }
         engine
     }
 
@@ -842,18 +845,13 @@ mod tests {
 
     #[test]
     fn rust_and_rego_find_isolating_policies_alike() {
-        let mut engine = crate::policy::engine::new_engine();
-        for (name, source) in [
+        let mut engine = rego_files(&[
             ("network", include_str!("../../policies/lib/network.rego")),
             (
                 "selectors",
                 include_str!("../../policies/lib/selectors.rego"),
             ),
-        ] {
-            engine
-                .add_policy(format!("{name}.rego"), source.into())
-                .unwrap();
-        }
+        ]);
         let policies = [
             ("all", r#"{"podSelector": {}}"#),
             ("egress", r#"{"podSelector": {}, "egress": [{}]}"#),
@@ -965,18 +963,13 @@ mod tests {
 
     #[test]
     fn rust_and_rego_find_overlapping_published_ports_alike() {
-        let mut engine = crate::policy::engine::new_engine();
-        for (name, source) in [
+        let mut engine = rego_files(&[
             ("compose", include_str!("../../policies/lib/compose.rego")),
             (
                 "port-conflict",
                 include_str!("../../policies/port-conflict/compose.rego"),
             ),
-        ] {
-            engine
-                .add_policy(format!("{name}.rego"), source.into())
-                .unwrap();
-        }
+        ]);
         let port = |start: &str, end: &str| {
             format!(r#"{{"published_start": {start}, "published_end": {end}, "protocol": "tcp"}}"#)
         };
