@@ -113,20 +113,27 @@ pub fn apply(
         }
     });
 
-    let base = canonical(&config.base);
-    for f in findings.iter_mut() {
-        let file_name = files[f.location.file].name.clone();
-        let relative = relative_to(&canonical(&cwd.join(&file_name)), &base);
-        for s in suppressors.iter_mut() {
-            if !s.checks.iter().any(|c| c == "*" || *c == f.check) || !matches(s, f, &relative) {
-                continue;
-            }
-            s.used = true;
-            if f.suppressed.is_none() {
-                f.suppressed = Some(Suppression {
-                    kind: s.kind.into(),
-                    reason: s.reason.clone(),
-                });
+    // A file's path relative to the config's base is resolved once per file, and only when
+    // there is a suppression to match: resolving takes a system call per path component, and a
+    // file may have hundreds of findings.
+    if !suppressors.is_empty() {
+        let base = canonical(&config.base);
+        let mut relative_paths: Vec<Option<String>> = vec![None; files.len()];
+        for f in findings.iter_mut() {
+            let relative = relative_paths[f.location.file].get_or_insert_with(|| {
+                relative_to(&canonical(&cwd.join(&files[f.location.file].name)), &base)
+            });
+            for s in suppressors.iter_mut() {
+                if !s.checks.iter().any(|c| c == "*" || *c == f.check) || !matches(s, f, relative) {
+                    continue;
+                }
+                s.used = true;
+                if f.suppressed.is_none() {
+                    f.suppressed = Some(Suppression {
+                        kind: s.kind.into(),
+                        reason: s.reason.clone(),
+                    });
+                }
             }
         }
     }
