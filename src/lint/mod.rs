@@ -108,6 +108,8 @@ pub struct Run {
     pub sarif_category: Option<String>,
     /// The deployment units formed, in the order they were formed.
     pub units: Vec<RunUnit>,
+    /// The run's worker threads (`--jobs`), which also render its large reports.
+    pub pool: Arc<rayon::ThreadPool>,
 }
 
 /// A deployment unit of a run, for `-v`.
@@ -178,7 +180,8 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
         .stack_size(64 * 1024 * 1024)
         .build()
         .map_err(|e| Fatal::Usage(format!("cannot start {threads} worker threads: {e}")))?;
-    pool.install(|| run_in_pool(options, catalog, enabled, threads, started))
+    let pool = Arc::new(pool);
+    pool.install(|| run_in_pool(options, catalog, enabled, threads, started, &pool))
 }
 
 /// The stages, on the run's worker threads.
@@ -188,6 +191,7 @@ fn run_in_pool(
     enabled: Vec<bool>,
     threads: usize,
     started: SystemTime,
+    pool: &Arc<rayon::ThreadPool>,
 ) -> Result<Run, Fatal> {
     let planned = inputs::plan(&options, threads);
     let mut read = load::read_all(
@@ -285,6 +289,7 @@ fn run_in_pool(
         started,
         finished: SystemTime::now(),
         sarif_category: None,
+        pool: pool.clone(),
     })
 }
 

@@ -2,20 +2,13 @@
 
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::finding::{Finding, Location, Suppression};
-use crate::lint::{Run, Summary};
+use crate::lint::Run;
 use crate::resource::Identity;
 use crate::yaml::PathSeg;
-
-#[derive(Serialize)]
-struct Report<'a> {
-    version: u32,
-    findings: Vec<JsonFinding<'a>>,
-    errors: Vec<JsonError<'a>>,
-    summary: &'a Summary,
-}
 
 #[derive(Serialize)]
 struct JsonFinding<'a> {
@@ -71,24 +64,77 @@ struct JsonError<'a> {
     message: &'a str,
 }
 
+/// Findings per piece rendered on one worker: large enough that joining the pieces costs
+/// nothing, small enough that both cores get work on a few thousand findings.
+const FINDINGS_PER_PIECE: usize = 256;
+
+/// Writes the report as serde_json's pretty printer would write the whole document, but
+/// renders the findings (nearly all of a large report) in pieces on the run's workers, each
+/// into a buffer of its own rather than through `out`'s many small dynamic writes.
 pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    let report = Report {
-        version: 1,
-        findings: run.findings.iter().map(|f| finding(run, f)).collect(),
-        errors: run
-            .errors
-            .iter()
-            .map(|e| JsonError {
-                file: &e.file,
-                line: e.line,
-                column: e.column,
-                message: &e.message,
+    let pieces: Vec<io::Result<Vec<u8>>> = run.pool.install(|| {
+        run.findings
+            .par_chunks(FINDINGS_PER_PIECE)
+            .enumerate()
+            .map(|(n, chunk)| {
+                let mut piece = Vec::with_capacity(chunk.len() * 1024);
+                let mut one = Vec::with_capacity(2048);
+                for (i, f) in chunk.iter().enumerate() {
+                    piece.extend_from_slice(if n == 0 && i == 0 { b"\n" } else { b",\n" });
+                    one.clear();
+                    serde_json::to_writer_pretty(&mut one, &finding(run, f))?;
+                    nest(&mut piece, &one, FINDING_INDENT);
+                }
+                Ok(piece)
             })
-            .collect(),
-        summary: &run.summary,
-    };
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+            .collect()
+    });
+    out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
+    for piece in pieces {
+        out.write_all(&piece?)?;
+    }
+    if !run.findings.is_empty() {
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(b"],\n  \"errors\": ")?;
+    let errors: Vec<JsonError<'_>> = run
+        .errors
+        .iter()
+        .map(|e| JsonError {
+            file: &e.file,
+            line: e.line,
+            column: e.column,
+            message: &e.message,
+        })
+        .collect();
+    member(out, &errors)?;
+    out.write_all(b",\n  \"summary\": ")?;
+    member(out, &run.summary)?;
+    out.write_all(b"\n}\n")
+}
+
+/// The indentation of a finding inside `"findings": [...]`.
+const FINDING_INDENT: &[u8] = b"    ";
+
+/// Appends `json` (pretty-printed at depth 0) as it reads one level deeper per two spaces of
+/// `indent`: JSON text has no raw newline inside a string, so every newline starts a line.
+fn nest(out: &mut Vec<u8>, json: &[u8], indent: &[u8]) {
+    out.extend_from_slice(indent);
+    for line in json.split_inclusive(|&b| b == b'\n') {
+        out.extend_from_slice(line);
+        if line.ends_with(b"\n") {
+            out.extend_from_slice(indent);
+        }
+    }
+}
+
+/// Writes a member value of the report's top-level object.
+fn member(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
+    let json = serde_json::to_vec_pretty(value)?;
+    let mut nested = Vec::with_capacity(json.len() + json.len() / 8);
+    nest(&mut nested, &json, b"  ");
+    // The first line continues the member's line.
+    out.write_all(&nested[2..])
 }
 
 fn finding<'a>(run: &'a Run, f: &'a Finding) -> JsonFinding<'a> {
@@ -145,4 +191,71 @@ fn location<'a>(run: &'a Run, loc: &Location) -> (&'a str, u32, u32, u32, u32) {
         loc.span.end.line,
         loc.span.end.col,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The whole report as one value, as serde_json would print it in one go.
+    #[derive(Serialize)]
+    struct Report<'a> {
+        version: u32,
+        findings: Vec<JsonFinding<'a>>,
+        errors: Vec<JsonError<'a>>,
+        summary: &'a crate::lint::Summary,
+    }
+
+    fn whole(run: &Run) -> String {
+        let report = Report {
+            version: 1,
+            findings: run.findings.iter().map(|f| finding(run, f)).collect(),
+            errors: run
+                .errors
+                .iter()
+                .map(|e| JsonError {
+                    file: &e.file,
+                    line: e.line,
+                    column: e.column,
+                    message: &e.message,
+                })
+                .collect(),
+            summary: &run.summary,
+        };
+        serde_json::to_string_pretty(&report).unwrap() + "\n"
+    }
+
+    fn written(run: &Run) -> String {
+        let mut out = Vec::new();
+        write(run, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn pieces_make_the_pretty_printed_document() {
+        // Findings with related locations and suppressions, errors, and more findings than
+        // two pieces hold.
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut run = crate::lint::run(crate::lint::Options {
+            paths: vec![
+                fixtures.join("reference"),
+                fixtures.join("checks"),
+                fixtures.join("inputs"),
+            ],
+            ..Default::default()
+        })
+        .expect("the run");
+        assert!(run.findings.len() > 2 * FINDINGS_PER_PIECE);
+        assert!(run.findings.iter().any(|f| !f.related.is_empty()));
+        assert!(run.findings.iter().any(|f| f.suppressed.is_some()));
+        assert!(!run.errors.is_empty());
+        assert_eq!(written(&run), whole(&run));
+        // One finding, and none at all.
+        run.findings.truncate(1);
+        run.errors.clear();
+        assert_eq!(written(&run), whole(&run));
+        run.findings.clear();
+        assert_eq!(written(&run), whole(&run));
+    }
 }
