@@ -398,6 +398,8 @@ fn rvm_eligible(
     let mut on = std::collections::HashSet::new();
     let mut off = Vec::new();
     let disabled = crate::policy::rvm::disabled();
+    // Rules share their library files: each file is read for blockers once.
+    let mut blockers: HashMap<&str, Option<String>> = HashMap::new();
     for (check, rule, _) in rules {
         let blocker = if disabled {
             Some("RAMPART_ENGINE=interpreter".to_string())
@@ -406,7 +408,12 @@ fn rvm_eligible(
         } else {
             depends_on(catalog, &[rule.as_str()], false)
                 .into_iter()
-                .find_map(crate::policy::rvm::file_blocker)
+                .find_map(|file| {
+                    blockers
+                        .entry(file.path.as_str())
+                        .or_insert_with(|| crate::policy::rvm::file_blocker(file))
+                        .clone()
+                })
         };
         match blocker {
             Some(why) => off.push((rule.clone(), why)),
