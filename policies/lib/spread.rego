@@ -98,7 +98,16 @@ replicated_kinds := {"Deployment", "StatefulSet", "ReplicaSet", "ReplicationCont
 
 input_replicas := replicas(input)
 
-input_anti_affinity_terms := anti_affinity_terms(input)
+# On the RVM rampart reads the terms and constraints once in Rust (src/policy/facts.rs), each
+# with whether it selects the pod's own replicas (`selects_own_pods`), and gives them at
+# `data.rampart.facts`; elsewhere they are read here.
+input_anti_affinity_terms := data.rampart.facts.anti_affinity_terms if is_array(data.rampart.facts.anti_affinity_terms)
+
+input_anti_affinity_terms := anti_affinity_terms(input) if not is_array(data.rampart.facts.anti_affinity_terms)
+
+input_spread_constraints := data.rampart.facts.spread_constraints if is_array(data.rampart.facts.spread_constraints)
+
+input_spread_constraints := spread_constraints(input) if not is_array(data.rampart.facts.spread_constraints)
 
 # `3 replicas (spec.replicas)`, `at least 5 replicas (minReplicas of HorizontalPodAutoscaler
 # \`worker\`)`, `1 replica (spec.replicas is not set)`.
@@ -154,29 +163,37 @@ spread_constraints(obj) := [{"term": constraint, "path": ["spec", "template", "s
 	some i, constraint in pod_spec(obj).topologySpreadConstraints
 ]
 
-# Why a podAntiAffinity term does not keep the workload's own replicas apart, as a list of
-# {"field", "reason"} (field: the key of the term at fault); empty when it does. `keys`: the
-# anti-affinity-topology-keys parameter.
-anti_affinity_defects(obj, term, keys) := array.concat(
-	array.concat(selector_defects(obj, term), key_defects(term, keys, "anti-affinity-topology-keys")),
-	namespace_defects(obj, term),
+# Why a podAntiAffinity term (`t`: an entry of `anti_affinity_terms`) does not keep the
+# workload's own replicas apart, as a list of {"field", "reason"} (field: the key of the term at
+# fault); empty when it does. `keys`: the anti-affinity-topology-keys parameter.
+anti_affinity_defects(obj, t, keys) := array.concat(
+	array.concat(selector_defects(obj, t), key_defects(t.term, keys, "anti-affinity-topology-keys")),
+	namespace_defects(obj, t.term),
 )
 
-# Why a topologySpreadConstraints entry does not spread the workload's own replicas. A
-# constraint only ever counts pods of the pod's own namespace. `keys`: the spread-topology-keys
-# parameter.
-spread_defects(obj, constraint, keys) := array.concat(
-	selector_defects(obj, constraint),
-	key_defects(constraint, keys, "spread-topology-keys"),
+# Why a topologySpreadConstraints entry (`t`: an entry of `spread_constraints`) does not spread
+# the workload's own replicas. A constraint only ever counts pods of the pod's own namespace.
+# `keys`: the spread-topology-keys parameter.
+spread_defects(obj, t, keys) := array.concat(
+	selector_defects(obj, t),
+	key_defects(t.term, keys, "spread-topology-keys"),
 )
 
 # The term's labelSelector must select the pod's own labels. A missing labelSelector selects no
 # pods. mismatchLabelKeys (anti-affinity only) adds `key NotIn (own value)`, which excludes the
 # pod's own replicas; matchLabelKeys adds `key In (own value)`, which keeps them.
-selector_defects(obj, term) := [] if selects_own_pods(obj, term)
+selector_defects(obj, t) := [] if own_pods_selected(obj, t)
 
-selector_defects(obj, term) := selector_misses(obj, term, object.get(term, "labelSelector", null)) if {
-	not selects_own_pods(obj, term)
+selector_defects(obj, t) := selector_misses(obj, t.term, object.get(t.term, "labelSelector", null)) if {
+	not own_pods_selected(obj, t)
+}
+
+# `selects_own_pods` of the entry `t`: read from the facts when they say it.
+own_pods_selected(_, t) if t.selects_own_pods == true
+
+own_pods_selected(obj, t) if {
+	not is_boolean(t.selects_own_pods)
+	selects_own_pods(obj, t.term)
 }
 
 selector_misses(_, _, selector) := [{"field": "labelSelector", "reason": "has no labelSelector, so it selects no pods"}] if {

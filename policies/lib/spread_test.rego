@@ -141,7 +141,7 @@ hostname := ["kubernetes.io/hostname"]
 zone := ["topology.kubernetes.io/zone"]
 
 defects(t) := d if {
-	d := spread.anti_affinity_defects(deployment({}), t, hostname) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
+	d := spread.anti_affinity_defects(deployment({}), {"term": t}, hostname) with data.inventory as {} with data.rampart.index as rampart.inventory_index({})
 }
 
 test_matching_term_has_no_defect if {
@@ -174,7 +174,7 @@ test_wrong_topology_key if {
 
 test_several_topology_keys if {
 	t := term({"topologyKey": "topology.kubernetes.io/zone"})
-	spread.anti_affinity_defects(deployment({}), t, array.concat(hostname, zone)) == []
+	spread.anti_affinity_defects(deployment({}), {"term": t}, array.concat(hostname, zone)) == []
 }
 
 test_namespaces_without_own if {
@@ -191,9 +191,9 @@ test_empty_namespace_selector_includes_own if {
 
 test_namespace_selector_against_the_namespace_object if {
 	shop := {"cluster": {"v1": {"Namespace": {"shop": {"metadata": {"name": "shop", "labels": {"env": "prod"}}}}}}}
-	ok := spread.anti_affinity_defects(deployment({}), term({"namespaceSelector": {"matchLabels": {"env": "prod"}}}), hostname) with data.inventory as shop with data.rampart.index as rampart.inventory_index(shop)
+	ok := spread.anti_affinity_defects(deployment({}), {"term": term({"namespaceSelector": {"matchLabels": {"env": "prod"}}})}, hostname) with data.inventory as shop with data.rampart.index as rampart.inventory_index(shop)
 	ok == []
-	bad := spread.anti_affinity_defects(deployment({}), term({"namespaceSelector": {"matchLabels": {"env": "dev"}}}), hostname) with data.inventory as shop with data.rampart.index as rampart.inventory_index(shop)
+	bad := spread.anti_affinity_defects(deployment({}), {"term": term({"namespaceSelector": {"matchLabels": {"env": "dev"}}})}, hostname) with data.inventory as shop with data.rampart.index as rampart.inventory_index(shop)
 	bad == [{"field": "namespaceSelector", "reason": "has a namespaceSelector (env=dev) that does not select the pod's own namespace `shop`"}]
 }
 
@@ -210,8 +210,8 @@ test_several_defects_in_order if {
 
 test_spread_defects_ignore_namespaces if {
 	c := {"topologyKey": "topology.kubernetes.io/zone", "labelSelector": {"matchLabels": {"app": "web"}}, "namespaces": ["billing"]}
-	spread.spread_defects(deployment({}), c, zone) == []
-	d := spread.spread_defects(deployment({}), object.union(c, {"topologyKey": "kubernetes.io/hostname"}), zone)
+	spread.spread_defects(deployment({}), {"term": c}, zone) == []
+	d := spread.spread_defects(deployment({}), {"term": object.union(c, {"topologyKey": "kubernetes.io/hostname"})}, zone)
 	d[0].reason == "uses topologyKey kubernetes.io/hostname, which is not in spread-topology-keys (topology.kubernetes.io/zone)"
 }
 

@@ -79,7 +79,7 @@ terms := t if {
 	t := input_anti_affinity_terms
 }
 
-defects := [spread.anti_affinity_defects(input, t.term, topology_keys) | some t in terms]
+defects := [spread.anti_affinity_defects(input, t, topology_keys) | some t in terms]
 
 # No podAntiAffinity term at all.
 deny contains {"msg": msg, "path": ["spec", "template", "spec", "affinity", "podAntiAffinity"], "related": spread.replicas_related(input, replicas)} if {

@@ -49,6 +49,7 @@ import rego.v1
 
 import data.rampart.lib.spread
 import data.rampart.lib.spread.input_anti_affinity_terms
+import data.rampart.lib.spread.input_spread_constraints
 
 min_replicas := data.rampart.params["min-replicas"]
 
@@ -69,10 +70,10 @@ replicas := spread.input_replicated(min_replicas)
 
 constraints := c if {
 	replicas
-	c := spread.spread_constraints(input)
+	c := input_spread_constraints
 }
 
-defects := [spread.spread_defects(input, c.term, topology_keys) | some c in constraints]
+defects := [spread.spread_defects(input, c, topology_keys) | some c in constraints]
 
 keys := concat(" or ", topology_keys)
 
@@ -81,7 +82,7 @@ keys := concat(" or ", topology_keys)
 anti_affinity_spreads if {
 	replicas
 	some t in input_anti_affinity_terms
-	count(spread.anti_affinity_defects(input, t.term, topology_keys)) == 0
+	count(spread.anti_affinity_defects(input, t, topology_keys)) == 0
 }
 
 # No constraint at all.

@@ -21,6 +21,8 @@
 //! isolated_directions  {"Ingress", ...}   long-running workloads only
 //! port_overlaps   [[i, other service, j], ...]   a Compose service's published ports
 //! own_port_overlaps  [[i, j], ...]                whose number ranges overlap
+//! anti_affinity_terms  [{"term", "path", "kind", "order", "selects_own_pods"?}, ...]
+//! spread_constraints   [{"term", "path", "kind": "", "order", "selects_own_pods"?}, ...]
 //! ```
 //!
 //! `images` reads every image reference of the input (its containers', a Compose service's) as
@@ -52,6 +54,12 @@
 //! (`input.project.services[other].ports[j]`) whose host port ranges overlap;
 //! `own_port_overlaps` the pairs `i != j` of its own. port-conflict decides which of them
 //! conflict (protocol, range kind, addresses); these are what it scanned every port for.
+//!
+//! `anti_affinity_terms` and `spread_constraints` are `lib/spread.rego`'s lists of the pod
+//! template's podAntiAffinity terms and topologySpreadConstraints entries, each with
+//! `selects_own_pods`: whether its labelSelector selects the template's own labels with no
+//! mismatchLabelKeys excluding them (absent for a term that is not an object). The spread checks
+//! decide the rest (topology keys, namespaces) and word the findings.
 
 use std::collections::BTreeMap;
 
@@ -112,7 +120,15 @@ words! {
     egress_type = "Egress", isolated_directions = "isolated_directions",
     project = "project", services = "services", published_start = "published_start",
     published_end = "published_end", port_overlaps = "port_overlaps",
-    own_port_overlaps = "own_port_overlaps",
+    own_port_overlaps = "own_port_overlaps", affinity = "affinity",
+    pod_anti_affinity = "podAntiAffinity",
+    required = "requiredDuringSchedulingIgnoredDuringExecution",
+    preferred = "preferredDuringSchedulingIgnoredDuringExecution",
+    pod_affinity_term = "podAffinityTerm", topology_spread = "topologySpreadConstraints",
+    term = "term", kind_required = "required", kind_preferred = "preferred", empty = "",
+    order = "order", label_selector = "labelSelector", mismatch_label_keys = "mismatchLabelKeys",
+    selects_own_pods = "selects_own_pods", anti_affinity_terms = "anti_affinity_terms",
+    spread_constraints = "spread_constraints",
 }
 
 thread_local! {
@@ -180,11 +196,14 @@ pub fn of(input: &Value, data: &Value) -> Value {
             _ => {}
         }
         let declared_ports = declared_ports(w, &containers);
+        let (anti_affinity_terms, spread_constraints) = spread_terms(w, input);
         let mut facts = BTreeMap::new();
         facts.insert(w.containers.clone(), containers);
         facts.insert(w.images.clone(), Value::from(images));
         facts.insert(w.env_names.clone(), Value::from(env_names));
         facts.insert(w.declared_ports.clone(), declared_ports);
+        facts.insert(w.anti_affinity_terms.clone(), anti_affinity_terms);
+        facts.insert(w.spread_constraints.clone(), spread_constraints);
         if let Some(directions) = isolated_directions(w, input, data) {
             facts.insert(w.isolated_directions.clone(), directions);
         }
@@ -310,6 +329,85 @@ fn containers(w: &Words, input: &Value) -> Value {
         }
     }
     Value::from(list)
+}
+
+/// `lib/spread.rego`'s `anti_affinity_terms(input)` and `spread_constraints(input)`, each term
+/// with `selects_own_pods`: whether its labelSelector selects the pod template's own labels and
+/// no mismatchLabelKeys excludes them (`selects_own_pods(obj, term)`). A term that is not an
+/// object gets no `selects_own_pods`: the Rego decides it (it reads nothing from it).
+fn spread_terms(w: &Words, input: &Value) -> (Value, Value) {
+    let pod_spec = [&w.spec, &w.template, &w.spec]
+        .into_iter()
+        .try_fold(input, |v, key| at(v, key))
+        .filter(|s| matches!(s, Value::Object(_)));
+    let pod_labels = [&w.spec, &w.template, &w.metadata, &w.labels]
+        .into_iter()
+        .try_fold(input, |v, key| at(v, key))
+        .filter(|l| matches!(l, Value::Object(_)));
+    let empty_labels = Value::new_object();
+    let pod_labels = pod_labels.unwrap_or(&empty_labels);
+    let base: Vec<Value> = vec![w.spec.clone(), w.template.clone(), w.spec.clone()];
+    let record = |term: &Value, path: Vec<Value>, kind: &Value, group: usize, i: usize| {
+        let mut element = BTreeMap::new();
+        element.insert(w.term.clone(), term.clone());
+        element.insert(w.path.clone(), Value::from(path));
+        element.insert(w.kind.clone(), kind.clone());
+        element.insert(
+            w.order.clone(),
+            Value::from(vec![Value::from(group), Value::from(i)]),
+        );
+        if matches!(term, Value::Object(_)) {
+            let selects = selects_own_pods(w, term, pod_labels);
+            element.insert(w.selects_own_pods.clone(), Value::from(selects));
+        }
+        Value::from(element)
+    };
+    let anti_affinity = pod_spec
+        .and_then(|s| at(s, &w.affinity))
+        .and_then(|a| at(a, &w.pod_anti_affinity));
+    let mut terms = Vec::new();
+    if let Some(Value::Array(required)) = anti_affinity.and_then(|a| at(a, &w.required)) {
+        for (i, term) in required.iter().enumerate() {
+            let mut path = base.clone();
+            path.extend([w.affinity.clone(), w.pod_anti_affinity.clone()]);
+            path.extend([w.required.clone(), Value::from(i)]);
+            terms.push(record(term, path, &w.kind_required, 0, i));
+        }
+    }
+    if let Some(Value::Array(preferred)) = anti_affinity.and_then(|a| at(a, &w.preferred)) {
+        for (i, weighted) in preferred.iter().enumerate() {
+            let Some(term @ Value::Object(_)) = at(weighted, &w.pod_affinity_term) else {
+                continue;
+            };
+            let mut path = base.clone();
+            path.extend([w.affinity.clone(), w.pod_anti_affinity.clone()]);
+            path.extend([w.preferred.clone(), Value::from(i)]);
+            path.push(w.pod_affinity_term.clone());
+            terms.push(record(term, path, &w.kind_preferred, 1, i));
+        }
+    }
+    let mut constraints = Vec::new();
+    if let Some(Value::Array(list)) = pod_spec.and_then(|s| at(s, &w.topology_spread)) {
+        for (i, constraint) in list.iter().enumerate() {
+            let mut path = base.clone();
+            path.extend([w.topology_spread.clone(), Value::from(i)]);
+            constraints.push(record(constraint, path, &w.empty, 0, i));
+        }
+    }
+    (Value::from(terms), Value::from(constraints))
+}
+
+/// `lib/spread.rego`'s `selects_own_pods(obj, term)` for an object `term`.
+fn selects_own_pods(w: &Words, term: &Value, pod_labels: &Value) -> bool {
+    let selector = at(term, &w.label_selector).unwrap_or(&Value::Null);
+    if !crate::policy::builtins::selector_matches(selector, pod_labels) {
+        return false;
+    }
+    let excluded = |key: &Value| at(pod_labels, key).is_some();
+    match at(term, &w.mismatch_label_keys) {
+        Some(Value::Array(keys)) => !keys.iter().any(excluded),
+        _ => true,
+    }
 }
 
 /// The port entries of the serving containers (`lib/pod_ports.rego`'s `declared_ports`), read
@@ -790,6 +888,108 @@ mod tests {
                 .unwrap();
             assert_eq!(of_input(&input)["containers"], rego, "{input}");
         }
+    }
+
+    #[test]
+    fn rust_and_rego_read_spread_terms_alike() {
+        let mut engine = rego_files(&[
+            ("spread", include_str!("../../policies/lib/spread.rego")),
+            (
+                "selectors",
+                include_str!("../../policies/lib/selectors.rego"),
+            ),
+        ]);
+        let labels = r#"{"app": "api", "tier": "web"}"#;
+        let terms = r#"[
+            {"labelSelector": {"matchLabels": {"app": "api"}}, "topologyKey": "h"},
+            {"labelSelector": {"matchLabels": {"app": "other"}}},
+            {}, {"labelSelector": null}, {"labelSelector": "app=api"},
+            {"labelSelector": {"matchLabels": {"app": "api"}}, "mismatchLabelKeys": ["app"]},
+            {"labelSelector": {}, "mismatchLabelKeys": ["missing", 3]},
+            {"labelSelector": {"matchLabels": {"app": "api"}}, "mismatchLabelKeys": "app"},
+            {"labelSelector": {"matchExpressions": [
+                {"key": "tier", "operator": "In", "values": ["web"]}]}},
+            {"labelSelector": {"matchExpressions": [{"key": "tier", "operator": "Exists"}]},
+                "matchLabelKeys": ["app"]},
+            "a string", 5, null]"#;
+        let spec = format!(
+            r#"{{"affinity": {{"podAntiAffinity": {{
+                "requiredDuringSchedulingIgnoredDuringExecution": {terms},
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {{"weight": 1, "podAffinityTerm": {{"labelSelector":
+                        {{"matchLabels": {{"tier": "web"}}}}}}}},
+                    {{"weight": 2}}, "x", {{"podAffinityTerm": "y"}},
+                    {{"podAffinityTerm": {{"labelSelector": {{}},
+                        "mismatchLabelKeys": ["tier"]}}}}]}}}},
+                "topologySpreadConstraints": {terms}}}"#
+        );
+        let inputs = [
+            format!(
+                r#"{{"kind": "Deployment", "spec": {{"template": {{
+                    "metadata": {{"labels": {labels}}}, "spec": {spec}}}}}}}"#
+            ),
+            format!(r#"{{"kind": "StatefulSet", "spec": {{"template": {{"spec": {spec}}}}}}}"#),
+            format!(
+                r#"{{"kind": "Deployment", "spec": {{"template": {{
+                    "metadata": {{"labels": ["app"]}}, "spec": {spec}}}}}}}"#
+            ),
+            r#"{"kind": "Deployment", "spec": {"template": {"spec": {
+                "affinity": {"podAntiAffinity": ["x"]}, "topologySpreadConstraints": {}}}}}"#
+                .to_string(),
+            r#"{"kind": "Deployment", "spec": {"template": {"spec": {
+                "affinity": {"podAntiAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {"a": 1}}}}}}}"#
+                .to_string(),
+            format!(r#"{{"kind": "Pod", "metadata": {{"labels": {labels}}}, "spec": {spec}}}"#),
+        ];
+        let mut selected = 0;
+        for input in inputs {
+            let input = value(&input);
+            let facts = of_input(&input);
+            for (fact, function) in [
+                ("anti_affinity_terms", "anti_affinity_terms"),
+                ("spread_constraints", "spread_constraints"),
+            ] {
+                engine.set_input(input.clone());
+                let query = format!("x := data.rampart.lib.spread.{function}(input)");
+                let rego = engine.eval_query(query, false).unwrap();
+                let Value::Array(rego) = rego.result[0].bindings["x"].clone() else {
+                    panic!("not an array");
+                };
+                let Value::Array(rust) = facts[fact].clone() else {
+                    panic!("{fact} is not an array");
+                };
+                assert_eq!(rust.len(), rego.len(), "{fact} of {input}");
+                for (rust, rego) in rust.iter().zip(rego.iter()) {
+                    let mut record = match rust {
+                        Value::Object(map) => map.as_ref().clone(),
+                        other => panic!("not an object: {other}"),
+                    };
+                    let own = record.remove(&Value::from("selects_own_pods"));
+                    assert_eq!(&Value::from(record), rego, "{fact} of {input}");
+                    engine.set_input(value(&format!(
+                        r#"{{"obj": {input}, "term": {}}}"#,
+                        rego["term"]
+                    )));
+                    let query =
+                        "x := data.rampart.lib.spread.selects_own_pods(input.obj, input.term)";
+                    let rego_own = !engine
+                        .eval_query(query.into(), false)
+                        .unwrap()
+                        .result
+                        .is_empty();
+                    let expected = matches!(rego["term"], Value::Object(_)).then_some(rego_own);
+                    assert_eq!(
+                        own,
+                        expected.map(Value::from),
+                        "{fact} {} of {input}",
+                        rego["term"]
+                    );
+                    selected += usize::from(rego_own);
+                }
+            }
+        }
+        assert!(selected >= 8, "the cases select some terms: {selected}");
     }
 
     #[test]
