@@ -44,14 +44,17 @@ deny contains {
 	not value in {false, null}
 }
 
+# The SYS_ADMIN grants are found once per container and handed to `implicit_escalation`: the
+# RVM runs every definition of a function, and two of the three read them.
 deny contains finding if {
 	not is_windows
 	some c in containers
 	not explicitly_allows(c)
-	finding := implicit_escalation(c)
+	adds := sc.granting_adds(c.container, "SYS_ADMIN")
+	finding := implicit_escalation(c, adds)
 }
 
-implicit_escalation(c) := {
+implicit_escalation(c, _) := {
 	"msg": sprintf("container `%s` allows privilege escalation: it is privileged, which always allows it", [c.name]),
 	"path": ape_path(c),
 	"related": [{
@@ -62,7 +65,7 @@ implicit_escalation(c) := {
 	c.container.securityContext.privileged == true
 }
 
-implicit_escalation(c) := {
+implicit_escalation(c, adds) := {
 	"msg": sprintf("container `%s` allows privilege escalation: it adds %s, which always allows it", [c.name, grant.reason]),
 	"path": ape_path(c),
 	"related": [{
@@ -71,19 +74,18 @@ implicit_escalation(c) := {
 	}],
 } if {
 	not c.container.securityContext.privileged == true
-	adds := sc.granting_adds(c.container, "SYS_ADMIN")
 	count(adds) > 0
 	i := min(adds)
 	grant := sys_admin_grant(c.container.securityContext.capabilities.add[i])
 }
 
-implicit_escalation(c) := {
+implicit_escalation(c, adds) := {
 	"msg": sprintf("container `%s` allows privilege escalation: allowPrivilegeEscalation is not set and defaults to true", [c.name]),
 	"path": ape_path(c),
 } if {
 	not c.container.securityContext.privileged == true
 	not c.container.securityContext.allowPrivilegeEscalation == false
-	not adds_sys_admin(c)
+	count(adds) == 0
 }
 
 explicitly_allows(c) if {
@@ -91,8 +93,6 @@ explicitly_allows(c) if {
 	value != false
 	value != null
 }
-
-adds_sys_admin(c) if count(sc.granting_adds(c.container, "SYS_ADMIN")) > 0
 
 sys_admin_grant(added) := {"reason": "ALL capabilities, CAP_SYS_ADMIN included", "related": "ALL capabilities added here"} if {
 	sc.is_all(added)
