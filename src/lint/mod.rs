@@ -252,20 +252,12 @@ fn run_in_pool(
     // What only evaluation needed goes before the findings are sorted and joined, which is
     // when a run holds the most: the engines, the units' `data` and every resource's value
     // (locating reads the span trees, which stay).
-    // They are freed on a thread of their own: that is millions of small frees, which would
-    // otherwise hold up the stages below.
-    let values: Vec<regorus::Value> = read
-        .resources
-        .iter_mut()
-        .map(|r| std::mem::replace(&mut r.value, regorus::Value::Null))
-        .collect();
-    let garbage = (
-        engine,
-        std::mem::take(&mut units.data),
-        std::mem::replace(&mut units.empty, regorus::Value::Null),
-        values,
-    );
-    std::thread::spawn(move || drop(garbage));
+    drop(engine);
+    units.data = Vec::new();
+    units.empty = regorus::Value::Null;
+    for r in &mut read.resources {
+        r.value = regorus::Value::Null;
+    }
     // Reading's errors first, as they happened.
     let mut all_errors = std::mem::take(&mut read.errors);
     all_errors.append(&mut errors);
