@@ -66,32 +66,41 @@ struct JsonError<'a> {
 
 /// Findings per piece rendered on one worker: large enough that joining the pieces costs
 /// nothing, small enough that both cores get work on a few thousand findings.
-const FINDINGS_PER_PIECE: usize = 256;
+/// (Small in unit tests, so that a test report spans several pieces and batches.)
+const FINDINGS_PER_PIECE: usize = if cfg!(test) { 8 } else { 256 };
+
+/// Pieces rendered before they are written out.
+const PIECES_PER_BATCH: usize = if cfg!(test) { 2 } else { 16 };
 
 /// Writes the report as serde_json's pretty printer would write the whole document, but
 /// renders the findings (nearly all of a large report) in pieces on the run's workers, each
 /// into a buffer of its own rather than through `out`'s many small dynamic writes.
 pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
-    let pieces: Vec<io::Result<Vec<u8>>> = run.pool.install(|| {
-        run.findings
-            .par_chunks(FINDINGS_PER_PIECE)
-            .enumerate()
-            .map(|(n, chunk)| {
-                let mut piece = Vec::with_capacity(chunk.len() * 1024);
-                let mut one = Vec::with_capacity(2048);
-                for (i, f) in chunk.iter().enumerate() {
-                    piece.extend_from_slice(if n == 0 && i == 0 { b"\n" } else { b",\n" });
-                    one.clear();
-                    serde_json::to_writer_pretty(&mut one, &finding(run, f))?;
-                    nest(&mut piece, &one, FINDING_INDENT);
-                }
-                Ok(piece)
-            })
-            .collect()
-    });
     out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
-    for piece in pieces {
-        out.write_all(&piece?)?;
+    // A batch of pieces at a time, so that the pieces in memory stay a small part of the report.
+    let batch = FINDINGS_PER_PIECE * PIECES_PER_BATCH;
+    for (b, findings) in run.findings.chunks(batch).enumerate() {
+        let pieces: Vec<io::Result<Vec<u8>>> = run.pool.install(|| {
+            findings
+                .par_chunks(FINDINGS_PER_PIECE)
+                .enumerate()
+                .map(|(n, chunk)| {
+                    let mut piece = Vec::with_capacity(chunk.len() * 1024);
+                    let mut one = Vec::with_capacity(2048);
+                    for (i, f) in chunk.iter().enumerate() {
+                        let first = b == 0 && n == 0 && i == 0;
+                        piece.extend_from_slice(if first { b"\n" } else { b",\n" });
+                        one.clear();
+                        serde_json::to_writer_pretty(&mut one, &finding(run, f))?;
+                        nest(&mut piece, &one, FINDING_INDENT);
+                    }
+                    Ok(piece)
+                })
+                .collect()
+        });
+        for piece in pieces {
+            out.write_all(&piece?)?;
+        }
     }
     if !run.findings.is_empty() {
         out.write_all(b"\n  ")?;
@@ -246,7 +255,7 @@ mod tests {
             ..Default::default()
         })
         .expect("the run");
-        assert!(run.findings.len() > 2 * FINDINGS_PER_PIECE);
+        assert!(run.findings.len() > 2 * FINDINGS_PER_PIECE * PIECES_PER_BATCH);
         assert!(run.findings.iter().any(|f| !f.related.is_empty()));
         assert!(run.findings.iter().any(|f| f.suppressed.is_some()));
         assert!(!run.errors.is_empty());
