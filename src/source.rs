@@ -267,8 +267,8 @@ fn lone_cr_to_lf(text: String) -> String {
 /// YAML (and so libyaml) counts lines.
 pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
     let mut starts = vec![0];
-    for (i, &b) in bytes.iter().enumerate() {
-        if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+    for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+        if bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n') {
             starts.push(i + 1);
         }
     }
@@ -284,7 +284,7 @@ fn decode_text(bytes: Vec<u8>) -> Result<String, TextError> {
     } else {
         bytes
     };
-    if let Some(nul) = bytes.iter().position(|b| *b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes) {
         let (line, col) = line_col_of(&bytes, nul);
         return Err(TextError {
             pos: Pos {
@@ -389,6 +389,41 @@ mod tests {
         assert_eq!(f.line_count(), 3);
         assert_eq!(&f.text[f.line_start(2)..f.line_end(2)], "b: 2");
         assert_eq!(&f.text[f.line_start(1)..f.line_end(1)], "a: 1");
+    }
+
+    #[test]
+    fn line_starts_are_where_yaml_starts_lines() {
+        // Byte by byte: a line ends at `\n`, at `\r\n`, or at a lone `\r`.
+        fn expected(bytes: &[u8]) -> Vec<usize> {
+            let mut starts = vec![0];
+            for (i, &b) in bytes.iter().enumerate() {
+                if b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                    starts.push(i + 1);
+                }
+            }
+            starts
+        }
+        // Every text of up to 7 bytes over `a`, `\n` and `\r`, and a long one.
+        let mut texts: Vec<Vec<u8>> = vec![Vec::new()];
+        for _ in 0..7 {
+            let longer: Vec<Vec<u8>> = texts
+                .iter()
+                .filter(|t| t.len() == texts.last().map_or(0, Vec::len))
+                .flat_map(|t| {
+                    [b'a', b'\n', b'\r'].map(|b| {
+                        let mut t = t.clone();
+                        t.push(b);
+                        t
+                    })
+                })
+                .collect();
+            texts.extend(longer);
+        }
+        assert_eq!(texts.len(), (0..=7).map(|n| 3usize.pow(n)).sum::<usize>());
+        texts.push(b"key: value\r\n\r\n\rx\n".repeat(100));
+        for text in texts {
+            assert_eq!(line_starts(&text), expected(&text), "{text:?}");
+        }
     }
 
     #[test]
