@@ -253,6 +253,7 @@ fn run_in_pool(
     // when a run holds the most: the engines, the units' `data` and every resource's value
     // (locating reads the span trees, which stay).
     drop(engine);
+
     units.data = Vec::new();
     units.empty = regorus::Value::Null;
     for r in &mut read.resources {

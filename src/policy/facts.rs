@@ -143,6 +143,11 @@ fn at<'a>(value: &'a Value, key: &Value) -> Option<&'a Value> {
     }
 }
 
+/// `value[k1][k2]...` through objects.
+fn at_path<'a, K: std::borrow::Borrow<Value>>(value: &'a Value, path: &[K]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| at(v, key.borrow()))
+}
+
 /// The facts of `input`, the object `data.rampart.facts` holds while it is evaluated; `data`
 /// is the unit's data document (its index and the run's params).
 pub fn of(input: &Value, data: &Value) -> Value {
@@ -298,10 +303,7 @@ fn containers(w: &Words, input: &Value) -> Value {
             _ => w.job_template.clone(),
         })
         .collect();
-    let pod_spec = base
-        .iter()
-        .try_fold(input, |v, key| at(v, key))
-        .filter(|s| matches!(s, Value::Object(_)));
+    let pod_spec = at_path(input, &base).filter(|s| matches!(s, Value::Object(_)));
     let pod_security = pod_spec.and_then(|s| at(s, &w.security_context));
     for field in &w.container_fields {
         let Some(Value::Array(items)) = pod_spec.and_then(|s| at(s, field)) else {
@@ -336,17 +338,12 @@ fn containers(w: &Words, input: &Value) -> Value {
 /// no mismatchLabelKeys excludes them (`selects_own_pods(obj, term)`). A term that is not an
 /// object gets no `selects_own_pods`: the Rego decides it (it reads nothing from it).
 fn spread_terms(w: &Words, input: &Value) -> (Value, Value) {
-    let pod_spec = [&w.spec, &w.template, &w.spec]
-        .into_iter()
-        .try_fold(input, |v, key| at(v, key))
-        .filter(|s| matches!(s, Value::Object(_)));
-    let pod_labels = [&w.spec, &w.template, &w.metadata, &w.labels]
-        .into_iter()
-        .try_fold(input, |v, key| at(v, key))
+    let base: Vec<Value> = vec![w.spec.clone(), w.template.clone(), w.spec.clone()];
+    let pod_spec = at_path(input, &base).filter(|s| matches!(s, Value::Object(_)));
+    let pod_labels = at_path(input, &[&w.spec, &w.template, &w.metadata, &w.labels])
         .filter(|l| matches!(l, Value::Object(_)));
     let empty_labels = Value::new_object();
     let pod_labels = pod_labels.unwrap_or(&empty_labels);
-    let base: Vec<Value> = vec![w.spec.clone(), w.template.clone(), w.spec.clone()];
     let record = |term: &Value, path: Vec<Value>, kind: &Value, group: usize, i: usize| {
         let mut element = BTreeMap::new();
         element.insert(w.term.clone(), term.clone());
@@ -365,11 +362,12 @@ fn spread_terms(w: &Words, input: &Value) -> (Value, Value) {
     let anti_affinity = pod_spec
         .and_then(|s| at(s, &w.affinity))
         .and_then(|a| at(a, &w.pod_anti_affinity));
+    let mut anti_affinity_path = base.clone();
+    anti_affinity_path.extend([w.affinity.clone(), w.pod_anti_affinity.clone()]);
     let mut terms = Vec::new();
     if let Some(Value::Array(required)) = anti_affinity.and_then(|a| at(a, &w.required)) {
         for (i, term) in required.iter().enumerate() {
-            let mut path = base.clone();
-            path.extend([w.affinity.clone(), w.pod_anti_affinity.clone()]);
+            let mut path = anti_affinity_path.clone();
             path.extend([w.required.clone(), Value::from(i)]);
             terms.push(record(term, path, &w.kind_required, 0, i));
         }
@@ -379,8 +377,7 @@ fn spread_terms(w: &Words, input: &Value) -> (Value, Value) {
             let Some(term @ Value::Object(_)) = at(weighted, &w.pod_affinity_term) else {
                 continue;
             };
-            let mut path = base.clone();
-            path.extend([w.affinity.clone(), w.pod_anti_affinity.clone()]);
+            let mut path = anti_affinity_path.clone();
             path.extend([w.preferred.clone(), Value::from(i)]);
             path.push(w.pod_affinity_term.clone());
             terms.push(record(term, path, &w.kind_preferred, 1, i));
@@ -563,9 +560,7 @@ fn isolated_directions(w: &Words, input: &Value, data: &Value) -> Option<Value> 
         _ => &[&w.spec, &w.template, &w.metadata],
     };
     let empty = Value::new_object();
-    let labels = metadata_path
-        .iter()
-        .try_fold(input, |v, key| at(v, key))
+    let labels = at_path(input, metadata_path)
         .and_then(|m| at(m, &w.labels))
         .unwrap_or(&empty);
     let mut directions = std::collections::BTreeSet::new();

@@ -106,17 +106,7 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(b"\n  ")?;
     }
     out.write_all(b"],\n  \"errors\": ")?;
-    let errors: Vec<JsonError<'_>> = run
-        .errors
-        .iter()
-        .map(|e| JsonError {
-            file: &e.file,
-            line: e.line,
-            column: e.column,
-            message: &e.message,
-        })
-        .collect();
-    member(out, &errors)?;
+    member(out, &errors(run))?;
     out.write_all(b",\n  \"summary\": ")?;
     member(out, &run.summary)?;
     out.write_all(b"\n}\n")
@@ -144,6 +134,18 @@ fn member(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     nest(&mut nested, &json, b"  ");
     // The first line continues the member's line.
     out.write_all(&nested[2..])
+}
+
+fn errors(run: &Run) -> Vec<JsonError<'_>> {
+    run.errors
+        .iter()
+        .map(|e| JsonError {
+            file: &e.file,
+            line: e.line,
+            column: e.column,
+            message: &e.message,
+        })
+        .collect()
 }
 
 fn finding<'a>(run: &'a Run, f: &'a Finding) -> JsonFinding<'a> {
@@ -205,7 +207,6 @@ fn location<'a>(run: &'a Run, loc: &Location) -> (&'a str, u32, u32, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     /// The whole report as one value, as serde_json would print it in one go.
     #[derive(Serialize)]
@@ -220,16 +221,7 @@ mod tests {
         let report = Report {
             version: 1,
             findings: run.findings.iter().map(|f| finding(run, f)).collect(),
-            errors: run
-                .errors
-                .iter()
-                .map(|e| JsonError {
-                    file: &e.file,
-                    line: e.line,
-                    column: e.column,
-                    message: &e.message,
-                })
-                .collect(),
+            errors: errors(run),
             summary: &run.summary,
         };
         serde_json::to_string_pretty(&report).unwrap() + "\n"
@@ -243,22 +235,9 @@ mod tests {
 
     #[test]
     fn pieces_make_the_pretty_printed_document() {
-        // Findings with related locations and suppressions, errors, and more findings than
-        // two pieces hold.
-        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        let mut run = crate::lint::run(crate::lint::Options {
-            paths: vec![
-                fixtures.join("reference"),
-                fixtures.join("checks"),
-                fixtures.join("inputs"),
-            ],
-            ..Default::default()
-        })
-        .expect("the run");
+        // More findings than two batches of pieces hold.
+        let mut run = crate::report::tests::run_with_every_field();
         assert!(run.findings.len() > 2 * FINDINGS_PER_PIECE * PIECES_PER_BATCH);
-        assert!(run.findings.iter().any(|f| !f.related.is_empty()));
-        assert!(run.findings.iter().any(|f| f.suppressed.is_some()));
-        assert!(!run.errors.is_empty());
         assert_eq!(written(&run), whole(&run));
         // One finding, and none at all.
         run.findings.truncate(1);

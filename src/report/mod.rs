@@ -88,3 +88,27 @@ pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     output::write_one(path, bytes.to_vec())
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A run over the fixtures with every field a report writes: findings with related
+    /// locations, suppressed findings (a baseline and comments) and input errors.
+    pub(crate) fn run_with_every_field() -> Run {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let run = crate::lint::run(crate::lint::Options {
+            paths: vec![
+                fixtures.join("reference"),
+                fixtures.join("checks"),
+                fixtures.join("inputs"),
+            ],
+            ..Default::default()
+        })
+        .expect("the run");
+        assert!(run.findings.iter().any(|f| !f.related.is_empty()));
+        assert!(run.findings.iter().any(|f| f.suppressed.is_some()));
+        assert!(!run.errors.is_empty());
+        run
+    }
+}
