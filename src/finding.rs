@@ -114,32 +114,25 @@ pub fn fingerprint(
     path: &[PathSeg],
     message: &str,
 ) -> String {
-    let mut h = Sha256::new();
-    h.update(check.as_bytes());
-    h.update([0]);
-    h.update(file.as_bytes());
-    h.update([0]);
-    // The JSON texts go straight into the hash (serializing these types cannot fail).
-    let _ = serde_json::to_writer(HashWriter(&mut h), resource);
-    h.update([0]);
-    let _ = serde_json::to_writer(HashWriter(&mut h), path);
-    h.update([0]);
-    h.update(message.as_bytes());
-    hex_prefix(&h.finalize())
-}
-
-/// Feeds what is written to it into a hash.
-struct HashWriter<'a>(&'a mut Sha256);
-
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
+    thread_local! {
+        /// The JSON texts of a finding's resource and path, hashed in one update: serializing
+        /// straight into the hash fed it a few bytes at a time.
+        static TEXT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+    TEXT.with_borrow_mut(|text| {
+        text.clear();
+        text.extend_from_slice(check.as_bytes());
+        text.push(0);
+        text.extend_from_slice(file.as_bytes());
+        text.push(0);
+        // Serializing these types into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *text, resource);
+        text.push(0);
+        let _ = serde_json::to_writer(&mut *text, path);
+        text.push(0);
+        text.extend_from_slice(message.as_bytes());
+        hex_prefix(&Sha256::digest(text.as_slice()))
+    })
 }
 
 /// The first 16 bytes of a digest in lowercase hex: a fingerprint.
