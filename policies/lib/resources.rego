@@ -41,6 +41,10 @@ missing(container, section, resource) if {
 
 own_limit_defaults(container, "requests", resource) if sets(container, "limits", resource)
 
+# Whether the unit holds a LimitRange in the object's namespace. The rules below that read
+# LimitRanges are a chain of rule calls on every resource; the checks ask this first.
+limit_ranges_here if data.rampart.index.limit_ranges[namespace]
+
 # The `spec.limits` items of type Container of the LimitRanges in the object's namespace, as
 # {"item", "index", "object"} where object identifies the LimitRange.
 limit_range_items contains {"item": item, "index": i, "object": object} if {

@@ -33,6 +33,7 @@ import data.rampart.lib.numbers
 import data.rampart.lib.resources
 import data.rampart.lib.kubernetes.containers
 import data.rampart.lib.resources.default_limits
+import data.rampart.lib.resources.limit_ranges_here
 
 # A request above the container's own limit.
 deny contains {
@@ -55,6 +56,7 @@ deny contains {
 	"path": resources.path(c, "requests", resource),
 	"related": [{"msg": sprintf("the limit defaults to %v here", [d.value]), "path": d.path, "object": d.object}],
 } if {
+	limit_ranges_here
 	some c in containers
 	resources.can_set_resources(c)
 	requests := c.container.resources.requests
