@@ -15,6 +15,7 @@
 //!                     "security": {key: {"path": [...], "value": effective value}}}, ...]
 //! images      {image: {"digest": "none" | "pinned" | "malformed", "tag": tag or null}}
 //! env_names   {name: normalized name}
+//! credential_names  {name: whether it names a credential}
 //! declared_ports  [{"container": name, "container_path": [...], "path": [... "ports", j],
 //!                   "number": containerPort, "protocol": protocol or "TCP",
 //!                   "name": the entry's name or null, "entry": the port entry}, ...]
@@ -37,7 +38,10 @@
 //! `env_names` holds every environment variable name of the input (its containers' `env` names,
 //! a Compose service's `environment` keys and the names before `=` of its list form), each with
 //! `lib/credentials.rego`'s `normalized` form: upper-cased, words joined by `_`. That form took
-//! two regex replacements per name on the RVM, each a fresh lazy DFA.
+//! two regex replacements per name on the RVM, each a fresh lazy DFA. `credential_names` holds,
+//! for the same names, `lib/credentials.rego`'s `computed_credential_name`: whether the name is a
+//! credential word (or a key word before `KEY`) followed by qualifiers only (`DB_PASSWORD`,
+//! `apiKeyB64`). The word lists are written in both languages and a test holds them equal.
 //!
 //! `declared_ports` is `lib/pod_ports.rego`'s `declared_ports(input)`: every port entry with a
 //! numeric `containerPort` of the containers that serve (`containers`, and `initContainers`
@@ -128,7 +132,7 @@ words! {
     term = "term", kind_required = "required", kind_preferred = "preferred", empty = "",
     order = "order", label_selector = "labelSelector", mismatch_label_keys = "mismatchLabelKeys",
     selects_own_pods = "selects_own_pods", anti_affinity_terms = "anti_affinity_terms",
-    spread_constraints = "spread_constraints",
+    spread_constraints = "spread_constraints", credential_names = "credential_names",
 }
 
 thread_local! {
@@ -162,10 +166,14 @@ pub fn of(input: &Value, data: &Value) -> Value {
             }
         };
         let mut env_names = BTreeMap::new();
+        let mut credential_names = BTreeMap::new();
         let mut add_name = |name: &str| {
-            env_names
-                .entry(Value::from(name))
-                .or_insert_with(|| Value::from(normalized(name)));
+            let key = Value::from(name);
+            if !env_names.contains_key(&key) {
+                let words = normalized(name);
+                credential_names.insert(key.clone(), Value::from(names_credential(name, &words)));
+                env_names.insert(key, Value::from(words));
+            }
         };
         if let Value::Array(list) = &containers {
             for c in list.iter() {
@@ -206,6 +214,7 @@ pub fn of(input: &Value, data: &Value) -> Value {
         facts.insert(w.containers.clone(), containers);
         facts.insert(w.images.clone(), Value::from(images));
         facts.insert(w.env_names.clone(), Value::from(env_names));
+        facts.insert(w.credential_names.clone(), Value::from(credential_names));
         facts.insert(w.declared_ports.clone(), declared_ports);
         facts.insert(w.anti_affinity_terms.clone(), anti_affinity_terms);
         facts.insert(w.spread_constraints.clone(), spread_constraints);
@@ -266,6 +275,58 @@ fn normalized(name: &str) -> String {
         previous = Some(c);
     }
     out
+}
+
+/// `lib/credentials.rego`'s word lists: a credential word, or a key word before `KEY`, then
+/// qualifiers only (`DB_PASSWORD`, `API_KEY_B64`).
+const CREDENTIAL_WORDS: [&str; 14] = [
+    "PASSWORD",
+    "PASSWD",
+    "PASS",
+    "PWD",
+    "PASSPHRASE",
+    "SECRET",
+    "TOKEN",
+    "CREDENTIAL",
+    "CREDENTIALS",
+    "PGPASSWORD",
+    "APIKEY",
+    "ACCESSKEY",
+    "PRIVATEKEY",
+    "AUTHKEY",
+];
+const KEY_WORDS: [&str; 6] = ["API", "ACCESS", "PRIVATE", "AUTH", "ENCRYPTION", "SIGNING"];
+const QUALIFIERS: [&str; 10] = [
+    "KEY",
+    "KEYS",
+    "VALUE",
+    "STRING",
+    "BASE",
+    "BASE64",
+    "B64",
+    "RAW",
+    "PLAIN",
+    "PLAINTEXT",
+];
+const CREDENTIAL_HINTS: [&str; 6] = ["PASS", "PWD", "SECRET", "TOKEN", "CREDENTIAL", "KEY"];
+
+/// Whether an environment variable `name` (with its `normalized` form `words`) names a
+/// credential: `lib/credentials.rego`'s `computed_credential_name`, whose pattern match cost
+/// ~28k instructions a name on the RVM (regorus clones the cached regex on every call).
+fn names_credential(name: &str, words: &str) -> bool {
+    static PATTERN: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        let pattern = format!(
+            "(?:^|_)(?:{}|(?:{})_KEY)(?:_(?:{}))*_?$",
+            CREDENTIAL_WORDS.join("|"),
+            KEY_WORDS.join("|"),
+            QUALIFIERS.join("|"),
+        );
+        regex::Regex::new(&pattern).expect("a valid pattern")
+    });
+    let upper = name.to_uppercase();
+    upper != "PWD"
+        && CREDENTIAL_HINTS.iter().any(|hint| upper.contains(hint))
+        && PATTERN.is_match(words)
 }
 
 /// `data` with the facts of one input at `data.rampart.facts`.
@@ -837,6 +898,105 @@ mod tests {
     }
 
     #[test]
+    fn rust_and_rego_tell_credential_names_alike() {
+        let mut engine = rego(
+            "credentials",
+            include_str!("../../policies/lib/credentials.rego"),
+        );
+        for (list, rust) in [
+            ("credential_words", &CREDENTIAL_WORDS[..]),
+            ("key_words", &KEY_WORDS[..]),
+            ("qualifiers", &QUALIFIERS[..]),
+        ] {
+            let query = format!("x := data.rampart.lib.credentials.{list}");
+            let results = engine.eval_query(query, false).unwrap();
+            let rust = Value::from(rust.iter().map(|w| Value::from(*w)).collect::<Vec<_>>());
+            assert_eq!(results.result[0].bindings["x"], rust, "{list}");
+        }
+        let mut names: Vec<String> = [
+            "DB_PASSWORD",
+            "dbPassword",
+            "db-password",
+            "PASSWORD",
+            "password",
+            "PWD",
+            "pwd",
+            "OLDPWD",
+            "PWD_VALUE",
+            "MY_PWD",
+            "PASSWORD_FILE",
+            "TOKEN_TTL",
+            "SECRET_NAME",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "API_KEY",
+            "apiKey",
+            "apiKeyB64",
+            "API_KEY_VALUE_RAW",
+            "APIKEY",
+            "MYAPIKEY",
+            "KEY",
+            "KEYS",
+            "SSH_KEY",
+            "PRIVATE_KEY",
+            "SIGNING_KEY_BASE64",
+            "ENCRYPTION_KEY",
+            "AUTH_KEY_",
+            "_SECRET_",
+            "__TOKEN",
+            "SECRET__KEY",
+            "SECRETKEY",
+            "MYSECRET",
+            "SECRET_KEY_BASE",
+            "pass",
+            "Pass.Word",
+            "PASS_WORD",
+            "PGPASSWORD",
+            "CREDENTIALS",
+            "GOOGLE_CREDENTIALS_JSON",
+            "token",
+            "x-auth-token",
+            "ΣECRET",
+            "pässword",
+            "PASSWORD\n",
+            "my secret",
+            "",
+            "_",
+            "ß_TOKEN",
+            "ﬀ_SECRET",
+            "TOKEN_PLAINTEXT_STRING",
+            "PASSPHRASE2",
+            "2PASSWORD",
+            "PASSWORD2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every credential word and key word, bare, with a qualifier and with a word after it.
+        for word in CREDENTIAL_WORDS.iter().chain(&KEY_WORDS) {
+            names.extend([
+                word.to_string(),
+                word.to_lowercase(),
+                format!("{word}_KEY"),
+                format!("app_{word}_b64_"),
+                format!("{word}_ID"),
+            ]);
+        }
+        let mut credentials = 0;
+        for name in names {
+            let arg = serde_json::to_string(&name).unwrap();
+            let query =
+                format!("x := data.rampart.lib.credentials.computed_credential_name({arg})");
+            let rego = !engine.eval_query(query, false).unwrap().result.is_empty();
+            let rust = names_credential(&name, &normalized(&name));
+            assert_eq!(rust, rego, "{name:?}");
+            credentials += usize::from(rust);
+        }
+        // Both answers occur, so a classifier that always says one thing fails.
+        assert!(credentials > 20 && credentials < 100, "{credentials}");
+    }
+
+    #[test]
     fn every_environment_name_is_listed() {
         let pod = value(
             r#"{"kind": "Pod", "spec": {
@@ -847,10 +1007,18 @@ mod tests {
             of_input(&pod)["env_names"],
             value(r#"{"dbPassword": "DB_PASSWORD", "API-KEY": "API_KEY"}"#)
         );
+        assert_eq!(
+            of_input(&pod)["credential_names"],
+            value(r#"{"dbPassword": true, "API-KEY": true}"#)
+        );
         let map = value(r#"{"service": {"environment": {"token": null, "a.b": "1"}}}"#);
         assert_eq!(
             of_input(&map)["env_names"],
             value(r#"{"token": "TOKEN", "a.b": "A_B"}"#)
+        );
+        assert_eq!(
+            of_input(&map)["credential_names"],
+            value(r#"{"token": true, "a.b": false}"#)
         );
         let list = value(r#"{"service": {"environment": ["aB=c=d", "NOVALUE", 7, "=x"]}}"#);
         assert_eq!(
