@@ -37,16 +37,22 @@ without_digest(image) := image if not contains(image, "@")
 # `latest`, an empty string or a value that is not a string.
 # Why a reference does not pin what runs: "malformed-digest", "latest" or "untagged"; undefined
 # when it pins (a valid digest) or names a tag other than `latest`.
-mutable(image) := "malformed-digest" if reference(image).digest == "malformed"
+mutable(image) := reason if {
+	# `=`, not `:=`: on regorus's RVM a `:=` of an undefined value does not end the body.
+	r = reference(image)
+	reason = mutability(r, image)
+}
 
-mutable(image) := "latest" if {
-	r := reference(image)
+# The reference is read once and passed on: each call of a function runs all its definitions
+# on the RVM, and `reference` was called by each of three definitions.
+mutability(r, _) := "malformed-digest" if r.digest == "malformed"
+
+mutability(r, _) := "latest" if {
 	r.digest == "none"
 	r.tag == "latest"
 }
 
-mutable(image) := "untagged" if {
-	r := reference(image)
+mutability(r, image) := "untagged" if {
 	r.digest == "none"
 	r.tag == null
 	image != ""
