@@ -50,7 +50,7 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "cap
 	not is_windows
 	some c in containers
 	not drops_all(c.container)
-	msg := drop_message(c)
+	msg := drop_message(c.name, dropped_names(c.container))
 }
 
 drops_all(container) if {
@@ -72,13 +72,12 @@ added_message(name, cap) := sprintf("container `%s` adds capability %s", [name, 
 	not sc.is_all(cap)
 }
 
-drop_message(c) := sprintf("container `%s` drops %s but not ALL capabilities", [c.name, concat(", ", dropped)]) if {
-	dropped := dropped_names(c.container)
+drop_message(name, dropped) := sprintf("container `%s` drops %s but not ALL capabilities", [name, concat(", ", dropped)]) if {
 	count(dropped) > 0
 }
 
-drop_message(c) := sprintf("container `%s` does not drop ALL capabilities", [c.name]) if {
-	count(dropped_names(c.container)) == 0
+drop_message(name, dropped) := sprintf("container `%s` does not drop ALL capabilities", [name]) if {
+	count(dropped) == 0
 }
 
 dropped_names(container) := [sprintf("%v", [cap]) |

@@ -24,7 +24,6 @@ package rampart.checks.writable_root_filesystem.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.containers
 import data.rampart.lib.security_context.is_windows
 
@@ -32,16 +31,16 @@ deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "rea
 	not is_windows
 	some c in containers
 	not c.container.securityContext.readOnlyRootFilesystem == true
-	msg := message(c.container)
+	msg := message(c)
 }
 
-message(container) := sprintf("container `%s` has a writable root filesystem (readOnlyRootFilesystem: %s)", [k8s.name(container), json.marshal(value)]) if {
-	value := container.securityContext.readOnlyRootFilesystem
+message(c) := sprintf("container `%s` has a writable root filesystem (readOnlyRootFilesystem: %s)", [c.name, json.marshal(value)]) if {
+	value := c.container.securityContext.readOnlyRootFilesystem
 	value != null
 }
 
-message(container) := sprintf("container `%s` has a writable root filesystem: readOnlyRootFilesystem is not set", [k8s.name(container)]) if {
-	not sets_read_only(container)
+message(c) := sprintf("container `%s` has a writable root filesystem: readOnlyRootFilesystem is not set", [c.name]) if {
+	not sets_read_only(c.container)
 }
 
 sets_read_only(container) if container.securityContext.readOnlyRootFilesystem != null
