@@ -38,15 +38,18 @@ import data.rampart.lib.numbers
 # handler name.
 deny contains {"msg": msg, "path": array.concat(c.path, [probe, handler, "port"])} if {
 	some c in regular_containers
-	some probe, spec in c.container
-	probe in {"livenessProbe", "readinessProbe", "startupProbe"}
+	# The three probe names and three handlers are looked up, not every key of the container
+	# and probe iterated and tested against a set.
+	some probe in ["livenessProbe", "readinessProbe", "startupProbe"]
+	# `=`, not `:=`: on regorus's RVM a `:=` of an undefined value does not end the body.
+	spec = c.container[probe]
 	is_object(spec)
-	some handler, action in spec
-	handler in {"httpGet", "tcpSocket", "grpc"}
-	port := action.port
+	some handler in ["httpGet", "tcpSocket", "grpc"]
+	port = spec[handler].port
 	is_port(port)
-	not declared(c.container, port)
-	reportable(c.container, port)
+	declared_ports := ports(c.container)
+	not declared(declared_ports, port)
+	reportable(declared_ports, port)
 	msg := message(probe, c.container, port)
 }
 
@@ -55,24 +58,24 @@ is_port(port) if is_number(port)
 # A numeric port works whether or not the container declares it (declaring is informational):
 # it is suspect only when the container lists its ports and this one is not among them. A
 # named port must resolve to a declared name, or the probe always fails.
-reportable(container, port) if is_string(port)
+reportable(_, port) if is_string(port)
 
-reportable(container, port) if {
+reportable(declared_ports, port) if {
 	is_number(port)
-	count(ports(container)) > 0
+	count(declared_ports) > 0
 }
 
 is_port(port) if is_string(port)
 
-declared(container, port) if {
+declared(declared_ports, port) if {
 	is_number(port)
-	some p in ports(container)
+	some p in declared_ports
 	p.containerPort == port
 }
 
-declared(container, port) if {
+declared(declared_ports, port) if {
 	is_string(port)
-	some p in ports(container)
+	some p in declared_ports
 	p.name == port
 }
 
