@@ -90,6 +90,17 @@ fn check_keys(node: &Node, errors: &mut Vec<(Span, String)>) {
     match &node.value {
         crate::yaml::NodeValue::Seq(items) => items.iter().for_each(|n| check_keys(n, errors)),
         crate::yaml::NodeValue::Map(entries) => {
+            // A string key without source text reads alike in every schema, and the parser
+            // already rejected two keys of one text: only a mapping with a key that resolution
+            // may have changed (it keeps its source text) or that is not a string can hold one
+            // of these. Most hold none, and skip the search.
+            let unchanged = |e: &crate::yaml::Entry| {
+                e.key.raw().is_none() && matches!(e.key.value, crate::yaml::NodeValue::Str(_))
+            };
+            if entries.iter().all(unchanged) {
+                entries.iter().for_each(|e| check_keys(&e.value, errors));
+                return;
+            }
             // Each key's text, and the key before it with the same text (the last one, so that a
             // third spelling is reported against the second). Most mappings are small: a linear
             // scan there, a hash map for the rest.

@@ -531,21 +531,39 @@ fn is_plain_merge_key(k: &Node) -> bool {
     k.span.end.offset.saturating_sub(k.span.start.offset) == 2
 }
 
+/// Mappings up to this size are searched for duplicate keys pair by pair, without hashing.
+const SMALL_MAP: usize = 16;
+
 fn check_duplicates(entries: &[Entry]) -> Result<(), TextError> {
     if entries.len() < 2 {
         return Ok(());
     }
-    let mut seen: HashMap<Cow<'_, str>, Span> = HashMap::with_capacity(entries.len());
-    for e in entries {
+    let duplicate = |e: &Entry, first: &Entry, k: &str| TextError {
+        pos: e.key.span.start,
+        message: format!(
+            "duplicate key `{k}` (first defined at line {}, column {})",
+            first.key.span.start.line, first.key.span.start.col
+        ),
+    };
+    if entries.len() <= SMALL_MAP {
+        // Most mappings are small, and most keys strings: compared in place, they cost no
+        // allocation and no hash (hashing them was 1% of a run).
+        for (i, e) in entries.iter().enumerate() {
+            let Some(k) = e.key.key_text() else { continue };
+            if let Some(first) = entries[..i]
+                .iter()
+                .find(|f| f.key.key_text().as_deref() == Some(&*k))
+            {
+                return Err(duplicate(e, first, &k));
+            }
+        }
+        return Ok(());
+    }
+    let mut seen: HashMap<Cow<'_, str>, usize> = HashMap::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
         let Some(k) = e.key.key_text() else { continue };
-        if let Some(first) = seen.insert(k.clone(), e.key.span) {
-            return Err(TextError {
-                pos: e.key.span.start,
-                message: format!(
-                    "duplicate key `{k}` (first defined at line {}, column {})",
-                    first.start.line, first.start.col
-                ),
-            });
+        if let Some(first) = seen.insert(k.clone(), i) {
+            return Err(duplicate(e, &entries[first], &k));
         }
     }
     Ok(())

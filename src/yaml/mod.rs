@@ -519,6 +519,21 @@ mod tests {
     fn duplicate_keys_are_errors_at_the_second_key() {
         let e = parse_stream("a: 1\nb: 2\na: 3\n").error.unwrap();
         assert_eq!((e.pos.line, e.pos.col), (3, 1));
+        // Small mappings are searched pair by pair, larger ones through a hash map: both
+        // report the first repeated key against the key's first line, and read `1` and `"1"`
+        // as one key.
+        for filler in [2, 30] {
+            let mut text: String = (0..filler).map(|i| format!("k{i}: 0\n")).collect();
+            text = format!("1: a\n{text}x: b\n\"1\": c\nx: d\n");
+            let e = parse_stream(&text).error.unwrap();
+            assert_eq!(e.pos.line, filler + 3, "{filler}");
+            assert!(
+                e.message
+                    .contains("duplicate key `1` (first defined at line 1, column 1)"),
+                "{}",
+                e.message
+            );
+        }
     }
 
     #[test]
