@@ -157,25 +157,19 @@ fn check(args: CheckArgs) -> u8 {
     }
     *WRITING.lock().unwrap_or_else(|e| e.into_inner()) = true;
     // Every file of the run is staged before any is renamed: the reports are replaced together.
-    let mut files: Vec<(&std::path::Path, Vec<u8>)> = Vec::new();
+    let mut files: Vec<(&std::path::Path, report::output::Render<'_>)> = Vec::new();
     let reports = args
         .output
         .iter()
         .map(|p| (args.format, p))
         .chain(args.reports.iter().map(|r| (r.format, &r.path)));
     for (format, path) in reports {
-        match report::render(format, &run) {
-            Ok(bytes) => files.push((path, bytes)),
-            Err(e) => {
-                eprintln!("error: cannot write the report {}: {e}", path.display());
-                return 2;
-            }
-        }
+        files.push((path, report::render(format, &run)));
     }
     if let Some(path) = &args.write_baseline {
         let baseline = crate::suppress::baseline_of(&run.findings, &run.files);
         match serde_json::to_string_pretty(&baseline) {
-            Ok(text) => files.push((path, text.into_bytes())),
+            Ok(text) => files.push((path, report::output::bytes(text.into_bytes()))),
             Err(e) => {
                 eprintln!("error: cannot write the baseline {}: {e}", path.display());
                 return 2;
@@ -183,8 +177,8 @@ fn check(args: CheckArgs) -> u8 {
         }
     }
     let mut staged = Vec::new();
-    for (path, bytes) in files {
-        match report::output::stage(path, bytes) {
+    for (path, render) in files {
+        match report::output::stage(path, render) {
             Ok(s) => staged.push(s),
             Err(e) => {
                 eprintln!("error: cannot write {}: {e}", path.display());

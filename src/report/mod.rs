@@ -71,16 +71,14 @@ pub fn write(format: Format, run: &Run, style: Style, out: &mut dyn Write) -> io
     }
 }
 
-/// A report rendered for a file (plain style), for [`output::stage`].
-pub fn render(format: Format, run: &Run) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    write(format, run, Style::plain(), &mut buf)?;
-    Ok(buf)
+/// A report for a file (plain style), rendered by [`output::stage`].
+pub fn render(format: Format, run: &Run) -> output::Render<'_> {
+    Box::new(move |out| write(format, run, Style::plain(), out))
 }
 
 /// Writes a report to a file atomically, so a reader never sees half a report.
 pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
-    output::write_one(path, render(format, run)?)
+    output::commit(vec![output::stage(path, render(format, run))?]).map_err(|(_, e)| e)
 }
 
 /// Writes bytes to a temporary file in the target's directory and renames it over the target;

@@ -7,22 +7,31 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// One report waiting for [`commit`].
-pub struct Staged {
-    target: PathBuf,
-    how: How,
+/// Writes a report's bytes to what it is given.
+pub type Render<'a> = Box<dyn Fn(&mut dyn Write) -> io::Result<()> + 'a>;
+
+/// A renderer that writes bytes already made (a baseline).
+pub fn bytes(bytes: Vec<u8>) -> Render<'static> {
+    Box::new(move |out| out.write_all(&bytes))
 }
 
-enum How {
+/// One report waiting for [`commit`].
+pub struct Staged<'a> {
+    target: PathBuf,
+    how: How<'a>,
+}
+
+enum How<'a> {
     /// Written to a temporary file in the target's directory; renamed at commit.
     Rename(tempfile::NamedTempFile),
     /// Written through the target at commit (it is not a regular file, or it is a symlink).
-    Through(Vec<u8>),
+    Through(Render<'a>),
 }
 
-/// Writes `bytes` to a temporary file beside `path` (or keeps them, for a target that must be
-/// written through).
-pub fn stage(path: &Path, bytes: Vec<u8>) -> io::Result<Staged> {
+/// Renders a report into a temporary file beside `path` (or keeps the renderer, for a target
+/// that must be written through). The report goes to the file as it is rendered: a report of
+/// a large repository is tens of megabytes that were held in memory whole before.
+pub fn stage<'a>(path: &Path, render: Render<'a>) -> io::Result<Staged<'a>> {
     let replace = match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => {
             return Err(io::Error::new(
@@ -37,7 +46,7 @@ pub fn stage(path: &Path, bytes: Vec<u8>) -> io::Result<Staged> {
     if !replace {
         return Ok(Staged {
             target: path.to_path_buf(),
-            how: How::Through(bytes),
+            how: How::Through(render),
         });
     }
     let dir = match path.parent() {
@@ -50,7 +59,10 @@ pub fn stage(path: &Path, bytes: Vec<u8>) -> io::Result<Staged> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut tmp = builder.tempfile_in(dir)?;
-    tmp.write_all(&bytes)?;
+    let mut out = io::BufWriter::with_capacity(1 << 16, &mut tmp);
+    render(&mut out)?;
+    out.flush()?;
+    drop(out);
     tmp.as_file().sync_all()?;
     Ok(Staged {
         target: path.to_path_buf(),
@@ -58,7 +70,7 @@ pub fn stage(path: &Path, bytes: Vec<u8>) -> io::Result<Staged> {
     })
 }
 
-impl Staged {
+impl Staged<'_> {
     pub fn target(&self) -> &Path {
         &self.target
     }
@@ -79,31 +91,32 @@ pub fn commit(staged: Vec<Staged>) -> Result<(), (PathBuf, io::Error)> {
                     first_error = Some((s.target, e.error));
                 }
             }
-            How::Through(bytes) => through.push((s.target, bytes)),
+            How::Through(render) => through.push((s.target, render)),
         }
     }
     if let Some(e) = first_error {
         return Err(e);
     }
-    for (target, bytes) in through {
-        write_through(&target, &bytes).map_err(|e| (target, e))?;
+    for (target, render) in through {
+        write_through(&target, &render).map_err(|e| (target, e))?;
     }
     Ok(())
 }
 
 /// Writes into an existing file that is not replaced: the target of a symlink, a FIFO, a device.
-fn write_through(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = std::fs::OpenOptions::new()
+fn write_through(path: &Path, render: &Render<'_>) -> io::Result<()> {
+    let f = std::fs::OpenOptions::new()
         .write(true)
         .truncate(true)
         .open(path)?;
-    f.write_all(bytes)?;
-    f.flush()
+    let mut out = io::BufWriter::with_capacity(1 << 16, f);
+    render(&mut out)?;
+    out.flush()
 }
 
 /// Stages and commits one file.
 pub fn write_one(path: &Path, bytes: Vec<u8>) -> io::Result<()> {
-    commit(vec![stage(path, bytes)?]).map_err(|(_, e)| e)
+    commit(vec![stage(path, self::bytes(bytes))?]).map_err(|(_, e)| e)
 }
 
 /// Whether two output paths name the same file: equal as written, or the same file on disk,
@@ -170,8 +183,8 @@ mod tests {
         #[cfg(not(unix))]
         std::fs::write(&link, "old").unwrap();
         let staged = vec![
-            stage(&a, b"new a".to_vec()).unwrap(),
-            stage(&link, b"new link".to_vec()).unwrap(),
+            stage(&a, bytes(b"new a".to_vec())).unwrap(),
+            stage(&link, bytes(b"new link".to_vec())).unwrap(),
         ];
         assert_eq!(
             std::fs::read_to_string(&a).unwrap(),
