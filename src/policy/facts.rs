@@ -168,11 +168,15 @@ pub fn of(input: &Value, data: &Value) -> Value {
         let mut env_names = BTreeMap::new();
         let mut credential_names = BTreeMap::new();
         let mut add_name = |name: &str| {
-            let key = Value::from(name);
-            if !env_names.contains_key(&key) {
+            if let std::collections::btree_map::Entry::Vacant(entry) =
+                env_names.entry(Value::from(name))
+            {
                 let words = normalized(name);
-                credential_names.insert(key.clone(), Value::from(names_credential(name, &words)));
-                env_names.insert(key, Value::from(words));
+                credential_names.insert(
+                    entry.key().clone(),
+                    Value::from(names_credential(name, &words)),
+                );
+                entry.insert(Value::from(words));
             }
         };
         if let Value::Array(list) = &containers {
