@@ -35,11 +35,24 @@ written(service, section, resource) := [{"path": p, "value": v} |
 # The setting that applies: the first written key. Undefined when none is written.
 setting(service, section, resource) := written(service, section, resource)[0]
 
+# The finding of a service that sets no `resource` in `section` (nothing written, or 0), as
+# {"msg", "path"}; undefined when it sets one. `what` names the setting in the message ("CPU
+# limit"). The keys written are read once and passed on: each function below used to read them
+# again, five times a service for each of the four checks.
+missing_finding(name, service, section, resource, what) := {"msg": msg, "path": path} if {
+	ws := written(service, section, resource)
+	not sets_in(ws, resource)
+	path := missing_path_in(ws, section, resource)
+	msg := missing_message_in(name, ws, section, resource, what)
+}
+
 # The service sets a limit or reservation: a key of it holds a value other than 0. Docker reads
 # 0 as "none" (`mem_limit: 0` and `cpus: 0` leave the container unlimited). A value that is not
 # a valid number or byte value counts as set: Compose rejects it, and that is another problem.
-sets(service, section, resource) if {
-	some w in written(service, section, resource)
+sets(service, section, resource) if sets_in(written(service, section, resource), resource)
+
+sets_in(ws, resource) if {
+	some w in ws
 	not is_zero(resource, w.value)
 }
 
@@ -47,30 +60,34 @@ missing(service, section, resource) if not sets(service, section, resource)
 
 # Where a missing setting is reported: the key that holds 0 when one does, else the
 # `deploy.resources` key (rampart points at its nearest existing parent).
-missing_path(service, section, resource) := w.path if {
-	some w in written(service, section, resource)
+missing_path(service, section, resource) := missing_path_in(written(service, section, resource), section, resource)
+
+missing_path_in(ws, _, resource) := w.path if {
+	some w in ws
 	is_zero(resource, w.value)
 }
 
-missing_path(service, section, resource) := keys[section][resource][0] if {
-	not writes_zero(service, section, resource)
+missing_path_in(ws, section, resource) := keys[section][resource][0] if {
+	not writes_zero(ws, resource)
 }
 
 # The message of a missing setting, `what` naming it ("CPU limit").
-missing_message(name, service, section, resource, what) := msg if {
-	some w in written(service, section, resource)
+missing_message(name, service, section, resource, what) := missing_message_in(name, written(service, section, resource), section, resource, what)
+
+missing_message_in(name, ws, _, resource, what) := msg if {
+	some w in ws
 	is_zero(resource, w.value)
 	msg := sprintf("service `%s` has no %s: %s is %v, which sets none", [name, what, concat(".", w.path), w.value])
 }
 
-missing_message(name, service, section, resource, what) := msg if {
-	not writes_zero(service, section, resource)
+missing_message_in(name, ws, section, resource, what) := msg if {
+	not writes_zero(ws, resource)
 	msg := sprintf("service `%s` has no %s (%s)", [name, what, concat(" or ", [concat(".", p) | some p in keys[section][resource]])])
 }
 
-# A key of the setting holds 0.
-writes_zero(service, section, resource) if {
-	some w in written(service, section, resource)
+# A key written (of `ws`, as `written` lists them) holds 0.
+writes_zero(ws, resource) if {
+	some w in ws
 	is_zero(resource, w.value)
 }
 

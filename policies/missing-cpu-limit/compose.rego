@@ -23,7 +23,7 @@ import rego.v1
 
 import data.rampart.lib.compose_resources as cr
 
-deny contains {"msg": msg, "path": cr.missing_path(input.service, "limits", "cpus")} if {
-	cr.missing(input.service, "limits", "cpus")
-	msg := cr.missing_message(input.name, input.service, "limits", "cpus", "CPU limit")
+deny contains finding if {
+	# `=`, not `:=`: on regorus's RVM a `:=` of an undefined value does not end the body.
+	finding = cr.missing_finding(input.name, input.service, "limits", "cpus", "CPU limit")
 }

@@ -27,7 +27,7 @@ import rego.v1
 
 import data.rampart.lib.compose_resources as cr
 
-deny contains {"msg": msg, "path": cr.missing_path(input.service, "reservations", "memory")} if {
-	cr.missing(input.service, "reservations", "memory")
-	msg := cr.missing_message(input.name, input.service, "reservations", "memory", "memory reservation")
+deny contains finding if {
+	# `=`, not `:=`: on regorus's RVM a `:=` of an undefined value does not end the body.
+	finding = cr.missing_finding(input.name, input.service, "reservations", "memory", "memory reservation")
 }
