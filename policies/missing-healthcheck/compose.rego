@@ -146,7 +146,16 @@ has_test(healthcheck) if {
 }
 
 # Another service waits for this one to exit successfully: it is a one-shot job.
+# rampart decides this once per service in Rust (`data.rampart.facts.awaited_to_complete`):
+# scanning every service of the project for every service was a twentieth of a Compose run.
+runs_to_completion if data.rampart.facts.awaited_to_complete == true
+
 runs_to_completion if {
+	not is_boolean(data.rampart.facts.awaited_to_complete)
+	computed_runs_to_completion
+}
+
+computed_runs_to_completion if {
 	some other, entry in input.project.services
 	other != input.name
 	is_object(entry.service.depends_on)

@@ -22,6 +22,7 @@
 //! isolated_directions  {"Ingress", ...}   long-running workloads only
 //! port_overlaps   [[i, other service, j], ...]   a Compose service's published ports
 //! own_port_overlaps  [[i, j], ...]                whose number ranges overlap
+//! awaited_to_complete  whether another service of the project waits for this one to complete
 //! anti_affinity_terms  [{"term", "path", "kind", "order", "selects_own_pods"?}, ...]
 //! spread_constraints   [{"term", "path", "kind": "", "order", "selects_own_pods"?}, ...]
 //! ```
@@ -58,6 +59,9 @@
 //! (`input.project.services[other].ports[j]`) whose host port ranges overlap;
 //! `own_port_overlaps` the pairs `i != j` of its own. port-conflict decides which of them
 //! conflict (protocol, range kind, addresses); these are what it scanned every port for.
+//! `awaited_to_complete` says whether another service of the project waits for this one with
+//! `condition: service_completed_successfully` (missing-healthcheck leaves such a one-shot job
+//! alone); absent when the input has no name or no services object, where the Rego decides.
 //!
 //! `anti_affinity_terms` and `spread_constraints` are `lib/spread.rego`'s lists of the pod
 //! template's podAntiAffinity terms and topologySpreadConstraints entries, each with
@@ -133,6 +137,8 @@ words! {
     order = "order", label_selector = "labelSelector", mismatch_label_keys = "mismatchLabelKeys",
     selects_own_pods = "selects_own_pods", anti_affinity_terms = "anti_affinity_terms",
     spread_constraints = "spread_constraints", credential_names = "credential_names",
+    depends_on = "depends_on", condition = "condition",
+    completed = "service_completed_successfully", awaited_to_complete = "awaited_to_complete",
 }
 
 thread_local! {
@@ -229,6 +235,9 @@ pub fn of(input: &Value, data: &Value) -> Value {
             let (others, own) = port_overlaps(w, input);
             facts.insert(w.port_overlaps.clone(), others);
             facts.insert(w.own_port_overlaps.clone(), own);
+            if let Some(awaited) = awaited_to_complete(w, input) {
+                facts.insert(w.awaited_to_complete.clone(), Value::from(awaited));
+            }
         }
         Value::from(facts)
     })
@@ -540,6 +549,25 @@ fn published_range(w: &Words, port: &Value) -> Option<(f64, f64)> {
 
 /// The pairs of a Compose service's published ports and other services' (and its own) whose
 /// host port ranges overlap, in the order of the ports and services.
+/// missing-healthcheck's `runs_to_completion` for a Compose service: another service of the
+/// project waits for it with `depends_on: {name: {condition: service_completed_successfully}}`.
+/// None when the input has no name or its project no services object (the Rego decides).
+fn awaited_to_complete(w: &Words, input: &Value) -> Option<bool> {
+    let name = at(input, &w.name)?;
+    let Some(Value::Object(services)) = at(input, &w.project).and_then(|p| at(p, &w.services))
+    else {
+        return None;
+    };
+    Some(services.iter().any(|(other, entry)| {
+        other != name
+            && matches!(
+                at(entry, &w.service).and_then(|s| at(s, &w.depends_on)),
+                Some(depends_on @ Value::Object(_))
+                    if at(depends_on, name).and_then(|d| at(d, &w.condition)) == Some(&w.completed)
+            )
+    }))
+}
+
 fn port_overlaps(w: &Words, input: &Value) -> (Value, Value) {
     let mut others = Vec::new();
     let mut own = Vec::new();
@@ -998,6 +1026,64 @@ mod tests {
         }
         // Both answers occur, so a classifier that always says one thing fails.
         assert!(credentials > 20 && credentials < 100, "{credentials}");
+    }
+
+    #[test]
+    fn rust_and_rego_find_services_awaited_to_complete_alike() {
+        let mut engine = rego_files(&[
+            (
+                "compose_security",
+                include_str!("../../policies/lib/compose_security.rego"),
+            ),
+            (
+                "missing-healthcheck",
+                include_str!("../../policies/missing-healthcheck/compose.rego"),
+            ),
+        ]);
+        let services = r#"{
+            "migrate": {"service": {}},
+            "seed": {"service": {"depends_on": {"seed": {"condition": "service_completed_successfully"}}}},
+            "web": {"service": {"depends_on": {"migrate": {"condition": "service_completed_successfully"},
+                                               "cache": {"condition": "service_started"},
+                                               "db": {"condition": "service_healthy"}}}},
+            "worker": {"service": {"depends_on": ["cache", "db"]}},
+            "api": {"service": {"depends_on": {"db": {"condition": "service_completed_successfully"},
+                                               "7": {"condition": "service_completed_successfully"}}}},
+            "odd": "not a service",
+            "cache": {"service": {}},
+            "db": {"service": {"depends_on": {"cache": null}}}}"#;
+        let mut awaited = Vec::new();
+        for name in [
+            "migrate", "seed", "web", "worker", "cache", "db", "7", "absent",
+        ] {
+            let input = value(&format!(
+                r#"{{"name": "{name}", "service": {{}}, "project": {{"services": {services}}}}}"#
+            ));
+            engine.set_input(input.clone());
+            let query =
+                "x := data.rampart.checks.missing_healthcheck.compose.computed_runs_to_completion";
+            let rego = !engine
+                .eval_query(query.into(), false)
+                .unwrap()
+                .result
+                .is_empty();
+            let fact = of_input(&input)["awaited_to_complete"].clone();
+            assert_eq!(fact, Value::from(rego), "{name}");
+            if rego {
+                awaited.push(name);
+            }
+        }
+        assert_eq!(awaited, ["migrate", "db", "7"]);
+        // No name, or no services object: the Rego decides.
+        for input in [
+            r#"{"service": {}, "project": {"services": {}}}"#,
+            r#"{"name": "a", "service": {}, "project": {"services": ["a"]}}"#,
+        ] {
+            assert_eq!(
+                of_input(&value(input))["awaited_to_complete"],
+                Value::Undefined
+            );
+        }
     }
 
     #[test]
