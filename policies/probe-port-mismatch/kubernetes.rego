@@ -38,6 +38,10 @@ import data.rampart.lib.numbers
 # handler name.
 deny contains {"msg": msg, "path": array.concat(c.path, [probe, handler, "port"])} if {
 	some c in regular_containers
+	# Each function call costs the RVM as much as dozens of instructions: the ports are read once
+	# per container, and a port that is neither a number nor a string is left out by
+	# `reportable` (both its definitions test the type) rather than by a call of its own.
+	declared_ports := ports(c.container)
 	# The three probe names and three handlers are looked up, not every key of the container
 	# and probe iterated and tested against a set.
 	some probe in ["livenessProbe", "readinessProbe", "startupProbe"]
@@ -46,14 +50,10 @@ deny contains {"msg": msg, "path": array.concat(c.path, [probe, handler, "port"]
 	is_object(spec)
 	some handler in ["httpGet", "tcpSocket", "grpc"]
 	port = spec[handler].port
-	is_port(port)
-	declared_ports := ports(c.container)
 	not declared(declared_ports, port)
 	reportable(declared_ports, port)
 	msg := message(probe, c.container, port)
 }
-
-is_port(port) if is_number(port)
 
 # A numeric port works whether or not the container declares it (declaring is informational):
 # it is suspect only when the container lists its ports and this one is not among them. A
@@ -64,8 +64,6 @@ reportable(declared_ports, port) if {
 	is_number(port)
 	count(declared_ports) > 0
 }
-
-is_port(port) if is_string(port)
 
 declared(declared_ports, port) if {
 	is_number(port)
