@@ -78,13 +78,13 @@ pub fn render(format: Format, run: &Run) -> output::Render<'_> {
 
 /// Writes a report to a file atomically, so a reader never sees half a report.
 pub fn write_file(format: Format, run: &Run, path: &Path) -> io::Result<()> {
-    output::commit(vec![output::stage(path, render(format, run))?]).map_err(|(_, e)| e)
+    output::write_one(path, render(format, run))
 }
 
 /// Writes bytes to a temporary file in the target's directory and renames it over the target;
 /// symlinks and special files such as `/dev/null` are written through (see [`output`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    output::write_one(path, bytes.to_vec())
+    output::write_one(path, output::bytes(bytes.to_vec()))
 }
 
 #[cfg(test)]

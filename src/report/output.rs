@@ -59,10 +59,7 @@ pub fn stage<'a>(path: &Path, render: Render<'a>) -> io::Result<Staged<'a>> {
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
     let mut tmp = builder.tempfile_in(dir)?;
-    let mut out = io::BufWriter::with_capacity(1 << 16, &mut tmp);
-    render(&mut out)?;
-    out.flush()?;
-    drop(out);
+    render_buffered(&mut tmp, &render)?;
     tmp.as_file().sync_all()?;
     Ok(Staged {
         target: path.to_path_buf(),
@@ -109,14 +106,19 @@ fn write_through(path: &Path, render: &Render<'_>) -> io::Result<()> {
         .write(true)
         .truncate(true)
         .open(path)?;
-    let mut out = io::BufWriter::with_capacity(1 << 16, f);
+    render_buffered(f, render)
+}
+
+/// Renders into `file` through a 64 KB buffer: a report is written in many small pieces.
+fn render_buffered(file: impl Write, render: &Render<'_>) -> io::Result<()> {
+    let mut out = io::BufWriter::with_capacity(1 << 16, file);
     render(&mut out)?;
     out.flush()
 }
 
 /// Stages and commits one file.
-pub fn write_one(path: &Path, bytes: Vec<u8>) -> io::Result<()> {
-    commit(vec![stage(path, self::bytes(bytes))?]).map_err(|(_, e)| e)
+pub fn write_one(path: &Path, render: Render<'_>) -> io::Result<()> {
+    commit(vec![stage(path, render)?]).map_err(|(_, e)| e)
 }
 
 /// Whether two output paths name the same file: equal as written, or the same file on disk,
