@@ -827,6 +827,15 @@ mod tests {
         );
     }
 
+    /// Whether `query` has a result (a rule or function that holds).
+    fn holds(engine: &mut regorus::Engine, query: &str) -> bool {
+        !engine
+            .eval_query(query.into(), false)
+            .unwrap()
+            .result
+            .is_empty()
+    }
+
     /// An interpreter with the library `lib` (no facts, so it computes them in Rego).
     fn rego(lib: &str, source: &str) -> regorus::Engine {
         rego_files(&[(lib, source)])
@@ -1019,7 +1028,7 @@ mod tests {
             let arg = serde_json::to_string(&name).unwrap();
             let query =
                 format!("x := data.rampart.lib.credentials.computed_credential_name({arg})");
-            let rego = !engine.eval_query(query, false).unwrap().result.is_empty();
+            let rego = holds(&mut engine, &query);
             let rust = names_credential(&name, &normalized(&name));
             assert_eq!(rust, rego, "{name:?}");
             credentials += usize::from(rust);
@@ -1062,11 +1071,7 @@ mod tests {
             engine.set_input(input.clone());
             let query =
                 "x := data.rampart.checks.missing_healthcheck.compose.computed_runs_to_completion";
-            let rego = !engine
-                .eval_query(query.into(), false)
-                .unwrap()
-                .result
-                .is_empty();
+            let rego = holds(&mut engine, query);
             let fact = of_input(&input)["awaited_to_complete"].clone();
             assert_eq!(fact, Value::from(rego), "{name}");
             if rego {
@@ -1226,11 +1231,7 @@ mod tests {
                     )));
                     let query =
                         "x := data.rampart.lib.spread.selects_own_pods(input.obj, input.term)";
-                    let rego_own = !engine
-                        .eval_query(query.into(), false)
-                        .unwrap()
-                        .result
-                        .is_empty();
+                    let rego_own = holds(&mut engine, query);
                     let expected = matches!(rego["term"], Value::Object(_)).then_some(rego_own);
                     assert_eq!(
                         own,
