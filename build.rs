@@ -5,6 +5,11 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+#[path = "src/policy/rvm_aggregate.rs"]
+mod rvm_aggregate;
+#[path = "src/policy/targets.rs"]
+mod targets;
+
 fn main() {
     let root = Path::new(&manifest_dir()).join("policies");
     println!("cargo:rerun-if-changed=policies");
@@ -30,6 +35,7 @@ fn main() {
         &root,
         &tables,
     );
+    embed_program(&mut f, &root, &files);
 
     // Failing examples per check, for `rampart explain` and docs/checks.md: the first file of
     // the first case under fixtures/checks/<id>/fail/, then the first of the other side
@@ -89,6 +95,133 @@ fn main() {
         .unwrap();
     }
     writeln!(f, "];").unwrap();
+}
+
+/// Compiles every built-in check rule into one RVM program (src/policy/rvm_aggregate.rs) and
+/// embeds it, serialized, with its rules and entry points: a run of built-in checks then starts
+/// without parsing or compiling Rego. Should the catalogue not compile (a construct the RVM
+/// cannot compile), the program is empty and a run compiles what it can at start-up, as it does
+/// with user policies; `the_built_in_program_covers_the_catalogue` fails so that it is noticed.
+fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
+    let mut engine = regorus::Engine::new();
+    let mut rules = Vec::new();
+    let mut targets = Vec::new();
+    let mut error = None;
+    for path in files {
+        let rel = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        if rel.ends_with("_test.rego") {
+            continue;
+        }
+        let source = fs::read_to_string(path).unwrap();
+        if let Err(e) = engine.add_policy(rel.clone(), source.clone()) {
+            error.get_or_insert(format!("{rel}: {e}"));
+        }
+        // A check's side: `<check>/<side>.rego`, not its header (`check.rego`) or a library.
+        let side = rel
+            .split_once('/')
+            .filter(|(dir, name)| *dir != "lib" && *name != "check.rego" && !name.contains('/'));
+        let package = source
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("package "))
+            .map(str::trim);
+        if let (Some(_), Some(package), Some(t)) = (side, package, metadata_targets(&source)) {
+            rules.push(format!("data.{package}.deny"));
+            targets.push(t);
+        }
+    }
+    let names: Vec<&str> = rules.iter().map(String::as_str).collect();
+    let entries = rvm_aggregate::entries(&targets);
+    let program = match error {
+        Some(e) => Err(e),
+        None => compile_program(&mut engine, &names, &entries),
+    };
+    let (bytes, entries) = program.map(|b| (b, entries)).unwrap_or_else(|e| {
+        println!("cargo:warning=the built-in catalogue is not precompiled for the RVM: {e}");
+        rules.clear();
+        (Vec::new(), Vec::new())
+    });
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_program.bin");
+    fs::write(&out, bytes).unwrap();
+    writeln!(
+        f,
+        "/// The built-in check rules compiled into one RVM program (`Program::serialize_binary`),\n\
+         /// empty when the catalogue did not compile (build.rs)."
+    )
+    .unwrap();
+    writeln!(
+        f,
+        "pub static BUILTIN_PROGRAM: &[u8] = include_bytes!({:?});",
+        out.display().to_string()
+    )
+    .unwrap();
+    writeln!(
+        f,
+        "/// The rules of [`BUILTIN_PROGRAM`], in the order that numbers them."
+    )
+    .unwrap();
+    writeln!(f, "pub static BUILTIN_PROGRAM_RULES: &[&str] = &{rules:?};").unwrap();
+    writeln!(
+        f,
+        "/// Its entry points: a kind (`*` for the others) and the numbers of its rules."
+    )
+    .unwrap();
+    writeln!(
+        f,
+        "pub static BUILTIN_PROGRAM_ENTRIES: &[(&str, &[usize])] = &["
+    )
+    .unwrap();
+    for (kind, numbers) in &entries {
+        writeln!(f, "    ({kind:?}, &{numbers:?}),").unwrap();
+    }
+    writeln!(f, "];").unwrap();
+}
+
+/// The `custom.targets` of a policy's METADATA, written as a flow list on one line
+/// (`#   targets: [workload]`), as every built-in check writes them; the run reads them with
+/// the full METADATA parser, and a rule this misreads runs on the interpreter.
+fn metadata_targets(source: &str) -> Option<Vec<String>> {
+    source.lines().find_map(|line| {
+        let list = line
+            .strip_prefix('#')?
+            .trim()
+            .strip_prefix("targets:")?
+            .trim();
+        let list = list.strip_prefix('[')?.strip_suffix(']')?;
+        let items = list
+            .split(',')
+            .map(|t| t.trim().trim_matches('"').to_string());
+        Some(items.filter(|t| !t.is_empty()).collect())
+    })
+}
+
+fn compile_program(
+    engine: &mut regorus::Engine,
+    rules: &[&str],
+    entries: &[(String, Vec<usize>)],
+) -> Result<Vec<u8>, String> {
+    engine
+        .add_policy(
+            "<aggregate rvm>".into(),
+            rvm_aggregate::module(rules, entries),
+        )
+        .map_err(|e| e.to_string())?;
+    let names: Vec<String> = entries
+        .iter()
+        .map(|(kind, _)| rvm_aggregate::entry(kind))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let first: regorus::Rc<str> = names.first().copied().unwrap_or_default().into();
+    let policy = engine
+        .compile_with_entrypoint(&first)
+        .map_err(|e| e.to_string())?;
+    let program =
+        regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
+            .map_err(|e| e.to_string())?;
+    program.serialize_binary()
 }
 
 /// A fixture with a line starting `apiVersion:` or `kind:` is Kubernetes; the others Compose.

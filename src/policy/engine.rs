@@ -4,8 +4,10 @@
 //! interpreter.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use regorus::Value;
+use regorus::rvm::program::Program;
 
 use crate::diagnostic::Diagnostic;
 use crate::policy::facts;
@@ -51,16 +53,20 @@ pub struct PolicyEngine {
     /// Rules that ran out of their budget (time, or a capped builtin) while being prepared,
     /// without input: they would on every resource, so each resource gets the error at once.
     over_budget: HashMap<String, String>,
-    /// The rules that run on the RVM (src/policy/rvm.rs), and per kind the entry point of
-    /// their aggregate in `program`.
+    /// The rules that run on the RVM (src/policy/rvm.rs).
     on_rvm: std::collections::HashSet<String>,
-    rvm_entries: HashMap<String, String>,
-    program: Option<std::sync::Arc<regorus::rvm::program::Program>>,
+    /// The RVM's program (src/policy/rvm_aggregate.rs): the one built into the binary when it
+    /// has every rule of `on_rvm`, else compiled at start-up.
+    program: Option<Arc<RvmProgram>>,
     /// Per rule off the RVM, why; for `-v`.
     off_rvm: Vec<(String, String)>,
-    vms: crate::policy::rvm::Vms,
+    vm: crate::policy::rvm::Vm,
     /// Per kind, its rules on the RVM and on the interpreter, computed once per kind.
-    split_by_kind: HashMap<String, RuleSplit>,
+    split_by_kind: HashMap<String, Arc<KindSplit>>,
+    /// Policy files the interpreter has not been given yet. A run of built-in checks that all
+    /// run on the RVM needs the interpreter only where the RVM stops on a resource, so it
+    /// parses them then, not at start-up.
+    pending: Option<Arc<Vec<(String, String)>>>,
     /// `data` as the VMs see it, without an input's facts (taken from the interpreter on first
     /// use).
     vm_data: Option<Value>,
@@ -68,6 +74,78 @@ pub struct PolicyEngine {
 
 /// A kind's `(check, rule)` pairs: those on the RVM, those on the interpreter.
 type RuleSplit = (Vec<(usize, String)>, Vec<(usize, String)>);
+
+/// A kind's rules on the RVM and on the interpreter, its entry point, and the RVM's
+/// `data.rampart.rvm_rules` for it: each RVM rule's number mapped to its index in `on_rvm`.
+struct KindSplit {
+    on_rvm: Vec<(usize, String)>,
+    off_rvm: Vec<(usize, String)>,
+    entry: String,
+    rvm_rules: Value,
+}
+
+/// An RVM program of the aggregate module (src/policy/rvm_aggregate.rs), with the number of
+/// each rule and the rule numbers of each kind's entry point (`*` for the other kinds).
+struct RvmProgram {
+    program: Arc<Program>,
+    rules: HashMap<String, usize>,
+    entries: HashMap<String, Vec<usize>>,
+}
+
+impl RvmProgram {
+    fn new(program: Program, rules: &[&str], entries: &[(&str, &[usize])]) -> RvmProgram {
+        RvmProgram {
+            program: Arc::new(program),
+            rules: (rules.iter().enumerate())
+                .map(|(n, r)| (r.to_string(), n))
+                .collect(),
+            entries: (entries.iter())
+                .map(|(kind, numbers)| (kind.to_string(), numbers.to_vec()))
+                .collect(),
+        }
+    }
+
+    /// The kind of the entry point for objects of `kind`.
+    fn entry_kind<'a>(&self, kind: &'a str) -> &'a str {
+        if self.entries.contains_key(kind) {
+            kind
+        } else {
+            "*"
+        }
+    }
+
+    /// Does the entry point for `kind` evaluate `rule`?
+    fn has(&self, kind: &str, rule: &str) -> bool {
+        let numbers = self.entries.get(self.entry_kind(kind));
+        let number = self.rules.get(rule);
+        numbers.zip(number).is_some_and(|(ns, n)| ns.contains(n))
+    }
+}
+
+/// The built-in catalogue's program (build.rs), read once per process; `None` when the build
+/// could not compile it.
+fn builtin_program() -> Option<&'static Arc<RvmProgram>> {
+    static PROGRAM: OnceLock<Option<Arc<RvmProgram>>> = OnceLock::new();
+    PROGRAM
+        .get_or_init(|| {
+            use crate::policy::registry::{
+                BUILTIN_PROGRAM, BUILTIN_PROGRAM_ENTRIES, BUILTIN_PROGRAM_RULES,
+            };
+            use regorus::rvm::program::DeserializationResult;
+            if BUILTIN_PROGRAM_RULES.is_empty() {
+                return None;
+            }
+            match Program::deserialize_binary(BUILTIN_PROGRAM) {
+                Ok(DeserializationResult::Complete(program)) => Some(Arc::new(RvmProgram::new(
+                    program,
+                    BUILTIN_PROGRAM_RULES,
+                    BUILTIN_PROGRAM_ENTRIES,
+                ))),
+                _ => None,
+            }
+        })
+        .as_ref()
+}
 
 impl PolicyEngine {
     /// Compiles the catalogue's policies for the given checks, with `data` (params and
@@ -92,9 +170,28 @@ impl PolicyEngine {
             }
         }
         let needed: Vec<&str> = rules.iter().map(|(_, rule, _)| rule.as_str()).collect();
-        for file in files_for_run(catalog, &needed) {
-            if let Err(e) = engine.add_policy(file.path.clone(), file.source.clone()) {
-                errors.push(compile_error(&file.path, &e.to_string()));
+        let files = files_for_run(catalog, &needed);
+        let (on_rvm, off_rvm) = rvm_eligible(catalog, &rules);
+        let builtin = builtin_program().filter(|program| {
+            rules.iter().all(|(_, rule, targets)| {
+                !on_rvm.contains(rule)
+                    || kinds
+                        .iter()
+                        .filter(|kind| targets_kind(targets, kind))
+                        .all(|kind| program.has(kind, rule))
+            })
+        });
+        // Only built-in files, every rule on the built-in program: the interpreter waits.
+        let lazy = builtin.is_some() && off_rvm.is_empty() && files.iter().all(|f| f.builtin);
+        let mut pending = None;
+        if lazy {
+            let sources = files.iter().map(|f| (f.path.clone(), f.source.clone()));
+            pending = Some(Arc::new(sources.collect()));
+        } else {
+            for file in files {
+                if let Err(e) = engine.add_policy(file.path.clone(), file.source.clone()) {
+                    errors.push(compile_error(&file.path, &e.to_string()));
+                }
             }
         }
         if !errors.is_empty() {
@@ -107,7 +204,6 @@ impl PolicyEngine {
             errors.push(Diagnostic::policy("<data>", 1, 1, e.to_string()));
             return Err(errors);
         }
-        let (on_rvm, off_rvm) = rvm_eligible(catalog, &rules);
         let mut this = PolicyEngine {
             engine,
             by_kind: HashMap::new(),
@@ -115,44 +211,26 @@ impl PolicyEngine {
             rules,
             over_budget: HashMap::new(),
             on_rvm,
-            rvm_entries: HashMap::new(),
             program: None,
             off_rvm,
-            vms: crate::policy::rvm::Vms::default(),
+            vm: crate::policy::rvm::Vm::default(),
             split_by_kind: HashMap::new(),
+            pending,
             vm_data: None,
         };
-        // The RVM's aggregates, one rule per kind in one package, compiled into one program.
-        let mut rvm_module = String::from("package rampart.aggregate.rvm\n\nimport rego.v1\n\n");
-        for (n, kind) in kinds.iter().enumerate() {
-            let rules: Vec<(usize, String)> = this
-                .rules_for(kind)
-                .into_iter()
-                .filter(|(_, r)| this.on_rvm.contains(r))
-                .collect();
-            if rules.is_empty() {
-                continue;
-            }
-            for (i, (_, rule)) in rules.iter().enumerate() {
-                rvm_module.push_str(&format!(
-                    "k{n} contains [{i}, r] if {{\n\tsome r in {rule}\n}}\n\n"
-                ));
-            }
-            this.rvm_entries
-                .insert(kind.clone(), format!("data.rampart.aggregate.rvm.k{n}"));
-        }
-        if !this.rvm_entries.is_empty() {
-            if let Err(e) = this.engine.add_policy("<aggregate rvm>".into(), rvm_module) {
-                errors.push(compile_error("<aggregate rvm>", &e.to_string()));
-                return Err(errors);
-            }
+        if let Some(program) = builtin {
+            this.program = Some(program.clone());
+        } else if !this.on_rvm.is_empty() {
             // Before the interpreter's aggregates: should it fail, they take every rule.
             this.compile_rvm();
+        }
+        if lazy {
+            return Ok(this);
         }
         // RAMPART_EVALUATE_SEPARATELY=1 evaluates each check on its own (tests compare both).
         let aggregate = std::env::var_os("RAMPART_EVALUATE_SEPARATELY").is_none();
         for (n, kind) in kinds.iter().enumerate().filter(|_| aggregate) {
-            let rules = this.split(kind).1;
+            let rules = this.split(kind).off_rvm.clone();
             if rules.len() < 2 {
                 continue;
             }
@@ -187,7 +265,7 @@ impl PolicyEngine {
         let mut covered = std::collections::HashSet::new();
         for (kind, rule) in aggregates {
             if this.engine.eval_rule(rule).is_ok() {
-                covered.extend(this.split(&kind).1.into_iter().map(|(_, r)| r));
+                covered.extend(this.split(&kind).off_rvm.iter().map(|(_, r)| r.clone()));
             }
         }
         // A rule on the RVM compiled with the whole catalogue already (compile_rvm, which
@@ -216,7 +294,7 @@ impl PolicyEngine {
         // before the rules are evaluated one by one.
         let kinds: Vec<String> = this.aggregates.keys().cloned().collect();
         for kind in kinds {
-            let rules = this.split(&kind).1;
+            let rules = this.split(&kind).off_rvm.clone();
             if rules.iter().any(|(_, r)| this.over_budget.contains_key(r)) {
                 this.aggregates.remove(&kind);
             }
@@ -243,30 +321,43 @@ impl PolicyEngine {
         Ok(())
     }
 
-    /// Compiles the RVM's aggregates into one program. Should that fail (a construct the
-    /// RVM's compiler rejects), every rule goes back to the interpreter, and `-v` says why.
+    /// Compiles the RVM's program over the rules of `on_rvm` (when the built-in one lacks
+    /// some). Should that fail (a construct the RVM's compiler rejects), every rule goes back to
+    /// the interpreter, and `-v` says why.
     fn compile_rvm(&mut self) {
-        let entries: Vec<String> = self.rvm_entries.values().cloned().collect();
-        let compiled = entries.first().map(|first| {
-            let entry: std::sync::Arc<str> = first.as_str().into();
-            let policy = self
-                .engine
-                .compile_with_entrypoint(&entry)
-                .map_err(|e| e.to_string())?;
-            let names: Vec<&str> = entries.iter().map(String::as_str).collect();
-            regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
-                .map_err(|e| e.to_string())
-        });
+        use crate::policy::rvm_aggregate;
+        let mut rules: Vec<(&str, Vec<String>)> = (self.rules.iter())
+            .filter(|(_, rule, _)| self.on_rvm.contains(rule))
+            .map(|(_, rule, targets)| (rule.as_str(), targets.clone()))
+            .collect();
+        rules.sort();
+        rules.dedup();
+        let names: Vec<&str> = rules.iter().map(|(rule, _)| *rule).collect();
+        let targets: Vec<Vec<String>> = rules.iter().map(|(_, t)| t.clone()).collect();
+        let entries = rvm_aggregate::entries(&targets);
+        let module = rvm_aggregate::module(&names, &entries);
+        let entry_names: Vec<String> = entries
+            .iter()
+            .map(|(k, _)| rvm_aggregate::entry(k))
+            .collect();
+        let compiled = self
+            .engine
+            .add_policy("<aggregate rvm>".into(), module)
+            .map_err(|e| e.to_string())
+            .and_then(|_| crate::policy::rvm::compile(&mut self.engine, &entry_names));
         match compiled {
-            Some(Ok(program)) => self.program = Some(program),
-            Some(Err(e)) => {
+            Ok(program) => {
+                let entries: Vec<(&str, &[usize])> = (entries.iter())
+                    .map(|(kind, numbers)| (kind.as_str(), numbers.as_slice()))
+                    .collect();
+                self.program = Some(Arc::new(RvmProgram::new(program, &names, &entries)));
+            }
+            Err(e) => {
                 let reason = format!("the RVM cannot compile it: {}", first_line(e.trim()));
                 let moved = self.on_rvm.drain().map(|r| (r, reason.clone()));
                 self.off_rvm.extend(moved);
-                self.rvm_entries.clear();
                 self.split_by_kind.clear();
             }
-            None => {}
         }
     }
 
@@ -298,16 +389,32 @@ impl PolicyEngine {
     }
 
     /// The rules of a kind on the RVM and on the interpreter, computed once per kind. A rule
-    /// runs on the RVM when it may and its kind has an entry point in the program.
-    fn split(&mut self, kind: &str) -> RuleSplit {
+    /// runs on the RVM when it may and the program has it.
+    fn split(&mut self, kind: &str) -> Arc<KindSplit> {
         if let Some(split) = self.split_by_kind.get(kind) {
             return split.clone();
         }
-        let has_entry = self.rvm_entries.contains_key(kind);
-        let split: RuleSplit = self
-            .rules_for(kind)
+        let rules = self.rules_for(kind);
+        let program = self.program.as_deref();
+        let on_program = |r: &str| program.is_some_and(|p| p.has(kind, r));
+        let (on_rvm, off_rvm): RuleSplit = rules
             .into_iter()
-            .partition(|(_, r)| has_entry && self.on_rvm.contains(r));
+            .partition(|(_, r)| self.on_rvm.contains(r) && on_program(r));
+        let mut rvm_rules = std::collections::BTreeMap::new();
+        let mut entry = String::new();
+        if let Some(program) = program {
+            for (i, (_, rule)) in on_rvm.iter().enumerate() {
+                let number = program.rules[rule];
+                rvm_rules.insert(Value::from(number as u64), Value::from(i as u64));
+            }
+            entry = crate::policy::rvm_aggregate::entry(program.entry_kind(kind));
+        }
+        let split = Arc::new(KindSplit {
+            on_rvm,
+            off_rvm,
+            entry,
+            rvm_rules: Value::from(rvm_rules),
+        });
         self.split_by_kind.insert(kind.to_string(), split.clone());
         split
     }
@@ -327,32 +434,65 @@ impl PolicyEngine {
         rules
     }
 
+    /// Gives the interpreter the policy files it has not been given yet (see `pending`).
+    fn load_pending(&mut self) -> Result<(), String> {
+        let Some(files) = self.pending.take() else {
+            return Ok(());
+        };
+        for (path, source) in files.iter() {
+            if let Err(e) = self.engine.add_policy(path.clone(), source.clone()) {
+                self.pending = Some(files.clone());
+                return Err(compile_error(path, &e.to_string()).to_string());
+            }
+        }
+        Ok(())
+    }
+
     /// Evaluates every applicable check on one input.
     pub fn evaluate(&mut self, kind: &str, input: Value) -> (Vec<RawFinding>, Vec<EvalError>) {
         let mut findings = Vec::new();
         let mut errors = Vec::new();
-        let (on_rvm, mut rules) = self.split(kind);
+        let split = self.split(kind);
+        let mut rules = split.off_rvm.clone();
         // Whether `rules` is still the set the interpreter's aggregate of the kind covers.
         let mut whole = true;
-        if !on_rvm.is_empty() {
-            let outcome = match (&self.program, self.rvm_entries.get(kind)) {
-                (Some(program), Some(entry)) => {
-                    let data = self.vm_data.get_or_insert_with(|| self.engine.get_data());
-                    let data = crate::policy::facts::with_facts(data, facts::of(&input, data));
-                    self.vms.execute(entry, program, data, input.clone()).ok()
-                }
-                _ => None,
-            };
-            match outcome.map(|value| parse_aggregate(&on_rvm, &value)) {
+        if !split.on_rvm.is_empty() {
+            let outcome = self.program.as_ref().and_then(|program| {
+                let data = self.vm_data.get_or_insert_with(|| self.engine.get_data());
+                let facts = facts::of(&input, data);
+                let data = facts::with_rampart(
+                    data,
+                    [
+                        ("facts", facts),
+                        (
+                            crate::policy::rvm_aggregate::RULES_KEY,
+                            split.rvm_rules.clone(),
+                        ),
+                    ],
+                );
+                let entry = split.entry.as_str();
+                self.vm
+                    .execute(&program.program, entry, data, input.clone())
+                    .ok()
+            });
+            match outcome.map(|value| parse_aggregate(&split.on_rvm, &value)) {
                 Some(Ok(mut f)) => findings.append(&mut f),
                 // The interpreter says which check failed, or finishes what the RVM could not.
                 _ => {
-                    rules.extend(on_rvm);
+                    rules.extend(split.on_rvm.iter().cloned());
                     whole = false;
                 }
             }
         }
         if rules.is_empty() {
+            return (findings, errors);
+        }
+        if let Err(message) = self.load_pending() {
+            let failed = rules.into_iter().map(|(check, _)| EvalError {
+                check,
+                message: message.clone(),
+            });
+            errors.extend(failed);
             return (findings, errors);
         }
         self.engine.set_input(input);
@@ -825,6 +965,127 @@ mod rvm_program {
     /// rule in it, as one object, then the field), which cost a tenth of the run on every
     /// resource. Rules of other packages are imported by their own path instead
     /// (`import data.rampart.lib.kubernetes.pod_spec`); functions may keep the alias.
+    /// The kinds the tests run the catalogue on: every kind a target names, and one no target
+    /// names (for the `*` targets).
+    fn every_kind() -> Vec<String> {
+        let catalog = crate::policy::registry::Catalog::builtin().expect("the built-in catalogue");
+        let targets = catalog.checks.iter().flat_map(|c| &c.targets);
+        let mut kinds = crate::policy::targets::named_kinds(targets);
+        kinds.push("SomeCustomResource".to_string());
+        kinds
+    }
+
+    /// A run of built-in checks takes its program from the binary (build.rs) and parses no
+    /// policy at start-up; every rule of every kind runs there. Should build.rs misread a
+    /// check's targets or fail to compile the catalogue, this fails: the run would still be
+    /// right, but would compile at start-up or evaluate on the interpreter.
+    #[test]
+    fn the_built_in_program_covers_the_catalogue() {
+        let catalog = crate::policy::registry::Catalog::builtin().expect("the built-in catalogue");
+        let enabled = vec![true; catalog.checks.len()];
+        let kinds = every_kind();
+        let mut engine = PolicyEngine::new(&catalog, &enabled, Value::new_object(), &kinds)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let builtin = builtin_program().expect("build.rs compiled the catalogue");
+        let program = engine.program.as_ref().expect("a program");
+        assert!(
+            Arc::ptr_eq(program, builtin),
+            "the program was compiled at start-up"
+        );
+        assert!(
+            engine.pending.is_some(),
+            "the interpreter was given the policies at start-up"
+        );
+        let mut on_rvm = 0;
+        for kind in &kinds {
+            let split = engine.split(kind);
+            assert_eq!(split.off_rvm, vec![], "{kind}: rules off the RVM");
+            assert_eq!(split.on_rvm, engine.rules_for(kind), "{kind}");
+            on_rvm += split.on_rvm.len();
+        }
+        assert!(on_rvm > 100, "only {on_rvm} rules of a kind");
+    }
+
+    /// With checks disabled, the same program runs only the enabled ones: the rest are skipped
+    /// by `data.rampart.rvm_rules` (src/policy/rvm_aggregate.rs).
+    #[test]
+    fn disabled_checks_do_not_run_on_the_built_in_program() {
+        let catalog = crate::policy::registry::Catalog::builtin().expect("the built-in catalogue");
+        let input = Value::from_json_str(
+            r#"{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                "spec": {"containers": [{"name": "c", "image": "nginx:latest"}]}}"#,
+        )
+        .expect("JSON");
+        let kinds = vec!["Pod".to_string()];
+        let checks_found = |enabled: &[bool]| {
+            let mut engine = PolicyEngine::new(&catalog, enabled, Value::new_object(), &kinds)
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            let (findings, errors) = engine.evaluate("Pod", input.clone());
+            assert_eq!(errors, vec![]);
+            let mut ids: Vec<&str> = (findings.iter())
+                .map(|f| catalog.checks[f.check].id.as_str())
+                .collect();
+            ids.dedup();
+            ids
+        };
+        let all = checks_found(&vec![true; catalog.checks.len()]);
+        assert!(
+            all.contains(&"run-as-root") && all.contains(&"mutable-image-tag"),
+            "{all:?}"
+        );
+        let only: Vec<bool> = catalog
+            .checks
+            .iter()
+            .map(|c| c.id == "run-as-root")
+            .collect();
+        assert_eq!(checks_found(&only), vec!["run-as-root"]);
+    }
+
+    /// Where the RVM stops on a resource, the interpreter, given the policies only then,
+    /// finds the same.
+    #[test]
+    fn the_interpreter_takes_over_where_the_rvm_stops() {
+        let catalog = crate::policy::registry::Catalog::builtin().expect("the built-in catalogue");
+        let enabled = vec![true; catalog.checks.len()];
+        let input = Value::from_json_str(
+            r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                "spec": {"replicas": 3, "template": {"spec": {"containers": [
+                    {"name": "c", "image": "nginx:latest",
+                     "securityContext": {"privileged": true}}]}}}}"#,
+        )
+        .expect("JSON");
+        let kinds = vec!["Deployment".to_string()];
+        let mut engine = PolicyEngine::new(&catalog, &enabled, Value::new_object(), &kinds)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let (expected, errors) = engine.evaluate("Deployment", input.clone());
+        assert_eq!(errors, vec![]);
+        assert!(expected.len() > 5, "{expected:?}");
+        assert!(engine.pending.is_some());
+        // An entry point the program does not have: the RVM stops on every resource.
+        let split = engine.split("Deployment");
+        let broken = KindSplit {
+            on_rvm: split.on_rvm.clone(),
+            off_rvm: split.off_rvm.clone(),
+            entry: "data.rampart.aggregate.rvm.no_such_entry".to_string(),
+            rvm_rules: split.rvm_rules.clone(),
+        };
+        engine
+            .split_by_kind
+            .insert("Deployment".to_string(), Arc::new(broken));
+        let (found, errors) = engine.evaluate("Deployment", input);
+        assert_eq!(errors, vec![]);
+        assert!(
+            engine.pending.is_none(),
+            "the interpreter was not given the policies"
+        );
+        let key = |f: &RawFinding| (f.check, f.message.clone(), format!("{:?}", f.path));
+        let mut expected: Vec<_> = expected.iter().map(key).collect();
+        let mut found: Vec<_> = found.iter().map(key).collect();
+        expected.sort();
+        found.sort();
+        assert_eq!(found, expected);
+    }
+
     #[test]
     fn no_reference_builds_a_whole_package() {
         let catalog = crate::policy::registry::Catalog::builtin().expect("the built-in catalogue");
@@ -855,6 +1116,7 @@ mod rvm_program {
             .as_ref()
             .expect("the catalogue compiles to the RVM");
         let mut packages = Vec::new();
+        let program = &program.program;
         for lookup in &program.instruction_data.virtual_data_document_lookup_params {
             let mut node = &program.rule_tree["data"];
             let mut path = vec!["data".to_string()];

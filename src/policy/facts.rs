@@ -342,8 +342,9 @@ fn names_credential(name: &str, words: &str) -> bool {
         && PATTERN.is_match(words)
 }
 
-/// `data` with the facts of one input at `data.rampart.facts`.
-pub fn with_facts(data: &Value, facts: Value) -> Value {
+/// `data` with `entries` added under `data.rampart`: one input's facts (`facts`), and for the
+/// RVM which rules to evaluate (src/policy/rvm_aggregate.rs).
+pub fn with_rampart<const N: usize>(data: &Value, entries: [(&str, Value); N]) -> Value {
     let mut data = data.clone();
     if let Value::Object(root) = &mut data {
         let root = regorus::Rc::make_mut(root);
@@ -353,7 +354,10 @@ pub fn with_facts(data: &Value, facts: Value) -> Value {
             .cloned()
             .unwrap_or_else(|| Value::from(BTreeMap::new()));
         if let Value::Object(map) = &mut rampart {
-            regorus::Rc::make_mut(map).insert(Value::from("facts"), facts);
+            let map = regorus::Rc::make_mut(map);
+            for (name, value) in entries {
+                map.insert(Value::from(name), value);
+            }
         }
         root.insert(key, rampart);
     }
@@ -1485,7 +1489,7 @@ mod tests {
     #[test]
     fn facts_sit_beside_params_and_index() {
         let data = value(r#"{"rampart": {"params": {"a": 1}}, "inventory": {}}"#);
-        let with = with_facts(&data, value(r#"{"containers": []}"#));
+        let with = with_rampart(&data, [("facts", value(r#"{"containers": []}"#))]);
         assert_eq!(with["rampart"]["params"]["a"], Value::from(1));
         assert_eq!(with["rampart"]["facts"]["containers"], value("[]"));
         assert_eq!(

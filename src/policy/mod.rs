@@ -11,6 +11,8 @@ pub mod recursion;
 pub mod regex;
 pub mod registry;
 pub mod rvm;
+pub mod rvm_aggregate;
+pub mod targets;
 pub mod testing;
 
 pub use engine::PolicyEngine;

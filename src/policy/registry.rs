@@ -45,17 +45,7 @@ pub fn builtin_tables() -> Result<regorus::Value, Diagnostic> {
 /// Where the documentation of built-in checks is published.
 pub const DOCS_URL: &str = "https://github.com/rampart-lint/rampart/blob/main/docs/checks.md";
 
-/// Kinds a `targets: [workload]` entry stands for (SPEC §4).
-pub const WORKLOAD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-];
+pub use crate::policy::targets::{WORKLOAD_KINDS, targets_kind};
 
 /// What role a `.rego` file plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,15 +142,6 @@ impl Check {
             .or_else(|| self.files.first().cloned())
             .unwrap_or_default()
     }
-}
-
-/// Does a `targets` list select objects of `kind`?
-pub fn targets_kind(targets: &[String], kind: &str) -> bool {
-    targets.iter().any(|t| match t.as_str() {
-        "*" => true,
-        "workload" => WORKLOAD_KINDS.contains(&kind),
-        t => t == kind,
-    })
 }
 
 /// Every policy file of a run and the checks they declare.

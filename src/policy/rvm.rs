@@ -19,7 +19,6 @@
 //! (tests/engine_parity.rs) runs every fixture both ways and compares the reports byte for
 //! byte, which is what makes the subset trustworthy.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use regorus::Value;
@@ -112,41 +111,43 @@ fn has_word(code: &str, word: &str) -> bool {
     })
 }
 
-/// Compiles `rule` (a prepared engine's rule path) to an RVM program with it as the only entry
-/// point.
-pub fn compile(engine: &mut regorus::Engine, rule: &str) -> Result<Arc<Program>, String> {
-    let entry: Arc<str> = rule.into();
+/// Compiles `rules` (a prepared engine's rule paths) to an RVM program with them as its entry
+/// points.
+pub fn compile(engine: &mut regorus::Engine, rules: &[String]) -> Result<Program, String> {
+    let first: Arc<str> = rules.first().map_or("", String::as_str).into();
     let policy = engine
-        .compile_with_entrypoint(&entry)
+        .compile_with_entrypoint(&first)
         .map_err(|e| e.to_string())?;
-    Compiler::compile_from_policy(&policy, &[rule]).map_err(|e| e.to_string())
+    let names: Vec<&str> = rules.iter().map(String::as_str).collect();
+    let program = Compiler::compile_from_policy(&policy, &names).map_err(|e| e.to_string())?;
+    Ok(Arc::unwrap_or_clone(program))
 }
 
-/// One worker's VMs, one per entry point (kind).
+/// One worker's VM, built on first use.
 #[derive(Default)]
-pub struct Vms {
-    by_kind: HashMap<String, RegoVM>,
+pub struct Vm {
+    vm: Option<RegoVM>,
 }
 
-/// A worker's engine clone starts without VMs: a VM is built on first use.
-impl Clone for Vms {
+/// A worker's engine clone starts without a VM.
+impl Clone for Vm {
     fn clone(&self) -> Self {
-        Vms::default()
+        Vm::default()
     }
 }
 
-impl Vms {
-    /// Runs the entry point `entry` of `program` on `input` with `data`, which holds the
-    /// input's facts (src/policy/facts.rs) and so is given anew for every input: a VM only
-    /// checks it against the program's rule tree, far cheaper than an evaluation.
+impl Vm {
+    /// Runs the entry point `entry` of `program` on `input` with `data`,
+    /// which holds the input's facts (src/policy/facts.rs) and so is given anew for every input:
+    /// a VM only checks it against the program's rule tree, far cheaper than an evaluation.
     pub fn execute(
         &mut self,
-        entry: &str,
         program: &Arc<Program>,
+        entry: &str,
         data: Value,
         input: Value,
     ) -> Result<Value, String> {
-        let vm = self.by_kind.entry(entry.to_string()).or_insert_with(|| {
+        let vm = self.vm.get_or_insert_with(|| {
             let mut vm = RegoVM::new();
             vm.load_program(program.clone());
             vm.set_max_instructions(MAX_INSTRUCTIONS);

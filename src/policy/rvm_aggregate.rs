@@ -1,0 +1,63 @@
+//! The Rego module that the RVM runs on every resource: a numbered list of check rules, and
+//! per kind an entry point over the rules that target it, each evaluated only where the run
+//! asks for it. build.rs compiles it over the whole built-in catalogue into the binary; a run
+//! with user policies whose built-in rules the binary's program lacks compiles it over its own.
+//!
+//! `data.rampart.rvm_rules` (given with each input's facts) maps a rule's number to its index
+//! among the rules the run evaluates on the input's kind. A rule without an entry there (its
+//! check is disabled, or it runs on the interpreter) is skipped after one lookup; a rule with
+//! one gives `[that index, finding]` for each of its findings. So one program serves every set
+//! of enabled checks and every configuration.
+//!
+//! This file is also compiled into build.rs: it uses `std` only.
+
+/// The key under `data.rampart` of the map from a rule's number to its index for the kind.
+pub const RULES_KEY: &str = "rvm_rules";
+
+/// The entry point for objects of `kind`; `*` stands for the kinds no target names.
+pub fn entry(kind: &str) -> String {
+    if kind == "*" {
+        return "data.rampart.aggregate.rvm.other_kinds".to_string();
+    }
+    let name: String = kind
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("data.rampart.aggregate.rvm.kind_{name}")
+}
+
+/// Groups rules by the kinds they select, given each rule's `targets`: per kind that a target
+/// names (and per workload kind) the numbers of the rules that select it, and under `*` those
+/// that select every kind.
+pub fn entries(targets: &[Vec<String>]) -> Vec<(String, Vec<usize>)> {
+    let kinds = super::targets::named_kinds(targets.iter().flatten());
+    let mut out = Vec::new();
+    for kind in kinds.iter().map(String::as_str).chain(["*"]) {
+        // `*` as a kind is selected by `*` targets only.
+        let numbers: Vec<usize> = (0..targets.len())
+            .filter(|&n| super::targets::targets_kind(&targets[n], kind))
+            .collect();
+        if !numbers.is_empty() {
+            out.push((kind.to_string(), numbers));
+        }
+    }
+    out
+}
+
+/// The aggregate module: `entries` pairs a kind with the numbers of its rules in `rules`
+/// (paths such as `data.rampart.checks.run_as_root.kubernetes.deny`).
+pub fn module(rules: &[&str], entries: &[(String, Vec<usize>)]) -> String {
+    let mut module = String::from("package rampart.aggregate.rvm\n\nimport rego.v1\n\n");
+    for (kind, numbers) in entries {
+        let entry = entry(kind);
+        let name = entry.rsplit('.').next().unwrap_or_default();
+        for &number in numbers {
+            let rule = rules[number];
+            // `i` alone is the guard: the RVM does not fail a body on an undefined assignment.
+            module.push_str(&format!(
+                "{name} contains [i, r] if {{\n\ti := data.rampart.{RULES_KEY}[{number}]\n\ti\n\tsome r in {rule}\n}}\n\n"
+            ));
+        }
+    }
+    module
+}
