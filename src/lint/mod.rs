@@ -164,10 +164,6 @@ impl std::fmt::Display for Fatal {
 /// policies or the options stops the run.
 pub fn run(options: Options) -> Result<Run, Fatal> {
     let started = SystemTime::now();
-    let mut policy_dirs = options.config.policies.clone();
-    policy_dirs.extend(options.policy_dirs.iter().cloned());
-    let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;
-    let enabled = select::configure(&mut catalog, &options)?;
     let threads = if options.jobs == 0 {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -181,7 +177,29 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
         .build()
         .map_err(|e| Fatal::Usage(format!("cannot start {threads} worker threads: {e}")))?;
     let pool = Arc::new(pool);
-    pool.install(|| run_in_pool(options, catalog, enabled, threads, started, &pool))
+    pool.install(|| {
+        // The catalogue (the METADATA of every policy, a few milliseconds) is read while the
+        // inputs are: it is most of a small run's start-up.
+        let (catalog, read) = rayon::join(
+            || {
+                let mut policy_dirs = options.config.policies.clone();
+                policy_dirs.extend(options.policy_dirs.iter().cloned());
+                let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;
+                let enabled = select::configure(&mut catalog, &options)?;
+                Ok((catalog, enabled))
+            },
+            || {
+                let planned = inputs::plan(&options, threads);
+                load::read_all(
+                    planned,
+                    options.stdin.as_deref(),
+                    &options.config.params.default_namespace,
+                )
+            },
+        );
+        let (catalog, enabled) = catalog?;
+        run_in_pool(options, catalog, enabled, read, started, &pool)
+    })
 }
 
 /// The stages, on the run's worker threads.
@@ -189,16 +207,10 @@ fn run_in_pool(
     options: Options,
     catalog: Catalog,
     enabled: Vec<bool>,
-    threads: usize,
+    mut read: load::Read,
     started: SystemTime,
     pool: &Arc<rayon::ThreadPool>,
 ) -> Result<Run, Fatal> {
-    let planned = inputs::plan(&options, threads);
-    let mut read = load::read_all(
-        planned,
-        options.stdin.as_deref(),
-        &options.config.params.default_namespace,
-    );
     let mut units = units::form(&read.files, &read.resources, &options);
 
     let mut kinds: Vec<String> = read
