@@ -178,10 +178,11 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
         .map_err(|e| Fatal::Usage(format!("cannot start {threads} worker threads: {e}")))?;
     let pool = Arc::new(pool);
     pool.install(|| {
-        // The catalogue (the METADATA of every policy, a few milliseconds) is read while the
-        // inputs are: it is most of a small run's start-up.
+        // The catalogue (the METADATA of every policy) and the RVM's program are read while
+        // the inputs are: they were most of a small run's start-up.
         let (catalog, read) = rayon::join(
             || {
+                crate::policy::engine::read_builtin_program();
                 let mut policy_dirs = options.config.policies.clone();
                 policy_dirs.extend(options.policy_dirs.iter().cloned());
                 let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;

@@ -122,6 +122,12 @@ impl RvmProgram {
     }
 }
 
+/// Reads the built-in catalogue's program now (a few milliseconds), so that a run can do it
+/// while it reads its inputs, before [`PolicyEngine::new`] needs it.
+pub fn read_builtin_program() {
+    builtin_program();
+}
+
 /// The built-in catalogue's program (build.rs), read once per process; `None` when the build
 /// could not compile it.
 fn builtin_program() -> Option<&'static Arc<RvmProgram>> {
@@ -170,8 +176,9 @@ impl PolicyEngine {
             }
         }
         let needed: Vec<&str> = rules.iter().map(|(_, rule, _)| rule.as_str()).collect();
-        let files = files_for_run(catalog, &needed);
-        let (on_rvm, off_rvm) = rvm_eligible(catalog, &rules);
+        let dependencies = Dependencies::new(catalog);
+        let files = dependencies.for_run(&needed);
+        let (on_rvm, off_rvm) = rvm_eligible(catalog, &dependencies, &rules);
         let builtin = builtin_program().filter(|program| {
             rules.iter().all(|(_, rule, targets)| {
                 !on_rvm.contains(rule)
@@ -533,6 +540,7 @@ impl PolicyEngine {
 /// Which rules may run on the RVM (src/policy/rvm.rs), and why the others' checks may not.
 fn rvm_eligible(
     catalog: &Catalog,
+    dependencies: &Dependencies,
     rules: &[(usize, String, Vec<String>)],
 ) -> (std::collections::HashSet<String>, Vec<(String, String)>) {
     let mut on = std::collections::HashSet::new();
@@ -546,7 +554,8 @@ fn rvm_eligible(
         } else if !catalog.checks[*check].builtin {
             Some("it is a user policy".to_string())
         } else {
-            depends_on(catalog, &[rule.as_str()], false)
+            dependencies
+                .of(&[rule.as_str()], false)
                 .into_iter()
                 .find_map(|file| {
                     blockers
@@ -565,50 +574,62 @@ fn rvm_eligible(
     (on, off)
 }
 
-/// The policy files a run evaluates: every user file (so that a broken one always fails the
-/// run), and the built-in files that define the needed rules or that those files refer to,
-/// transitively. Fewer modules make every evaluation cheaper: regorus walks the list of modules
-/// whenever a rule first reads a `data.` path.
-fn files_for_run<'a>(catalog: &'a Catalog, needed_rules: &[&str]) -> Vec<&'a PolicyFile> {
-    depends_on(catalog, needed_rules, true)
+/// The evaluated policy files of a catalogue and the `data.` references of each, read once:
+/// which files a rule depends on is asked once per rule.
+struct Dependencies<'a> {
+    files: Vec<&'a PolicyFile>,
+    refs: Vec<Vec<String>>,
 }
 
-/// The files that define `needed_rules` or that those files refer to, transitively, a user
-/// file included when it adds to one of those packages; and every user file with `all_user`.
-fn depends_on<'a>(
-    catalog: &'a Catalog,
-    needed_rules: &[&str],
-    all_user: bool,
-) -> Vec<&'a PolicyFile> {
-    let files: Vec<&PolicyFile> = catalog.evaluated_files().collect();
-    let mut refs: Vec<String> = needed_rules
-        .iter()
-        .map(|rule| rule.trim_start_matches("data.").to_string())
-        .collect();
-    let mut included = vec![false; files.len()];
-    loop {
-        let mut added = false;
-        for (i, file) in files.iter().enumerate() {
-            let wanted = (all_user && !file.builtin)
-                || refs.iter().any(|r| {
-                    let package = file.package.as_str();
-                    starts_with_path(r, package) || starts_with_path(package, r)
-                });
-            if wanted && !included[i] {
-                included[i] = true;
-                added = true;
-                refs.extend(data_refs(&file.source));
+impl<'a> Dependencies<'a> {
+    fn new(catalog: &'a Catalog) -> Dependencies<'a> {
+        let files: Vec<&PolicyFile> = catalog.evaluated_files().collect();
+        let refs = files.iter().map(|f| data_refs(&f.source)).collect();
+        Dependencies { files, refs }
+    }
+
+    /// The files a run evaluates: every user file (so that a broken one always fails the
+    /// run), and the built-in files that define the needed rules or that those files refer to,
+    /// transitively. Fewer modules make every evaluation cheaper: regorus walks the list of
+    /// modules whenever a rule first reads a `data.` path.
+    fn for_run(&self, needed_rules: &[&str]) -> Vec<&'a PolicyFile> {
+        self.of(needed_rules, true)
+    }
+
+    /// The files that define `needed_rules` or that those files refer to, transitively, a user
+    /// file included when it adds to one of those packages; and every user file with
+    /// `all_user`.
+    fn of(&self, needed_rules: &[&str], all_user: bool) -> Vec<&'a PolicyFile> {
+        let mut refs: Vec<&str> = needed_rules
+            .iter()
+            .map(|rule| rule.trim_start_matches("data."))
+            .collect();
+        let mut included = vec![false; self.files.len()];
+        loop {
+            let mut added = false;
+            for (i, file) in self.files.iter().enumerate() {
+                if included[i] {
+                    continue;
+                }
+                let package = file.package.as_str();
+                let wanted = (all_user && !file.builtin)
+                    || refs
+                        .iter()
+                        .any(|r| starts_with_path(r, package) || starts_with_path(package, r));
+                if wanted {
+                    included[i] = true;
+                    added = true;
+                    refs.extend(self.refs[i].iter().map(String::as_str));
+                }
+            }
+            if !added {
+                break;
             }
         }
-        if !added {
-            break;
-        }
+        (self.files.iter().zip(included))
+            .filter_map(|(f, inc)| inc.then_some(*f))
+            .collect()
     }
-    files
-        .into_iter()
-        .zip(included)
-        .filter_map(|(f, inc)| inc.then_some(f))
-        .collect()
 }
 
 /// `path` is `prefix` or lies under it (`a.b.c` under `a.b`, not under `a.bc`).

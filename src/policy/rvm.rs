@@ -69,36 +69,37 @@ fn builtin_call(code: &str) -> Option<&str> {
 }
 
 /// A Rego source without comments and string contents (a `#` or `else` inside a string is
-/// not code). Raw strings (backquotes) are blanked too.
+/// not code). Raw strings (backquotes) are blanked too. Byte by byte: every character that
+/// matters is ASCII, and the bytes of other characters are copied whole or blanked whole.
 fn code_only(source: &str) -> String {
-    let mut out = String::with_capacity(source.len());
+    let mut out = Vec::with_capacity(source.len());
     for line in source.lines() {
         let mut in_string = None;
         let mut escaped = false;
-        for c in line.chars() {
+        for &b in line.as_bytes() {
             match in_string {
                 Some(quote) => {
                     if escaped {
                         escaped = false;
-                    } else if c == '\\' && quote == '"' {
+                    } else if b == b'\\' && quote == b'"' {
                         escaped = true;
-                    } else if c == quote {
+                    } else if b == quote {
                         in_string = None;
                     }
-                    out.push(if in_string.is_some() { ' ' } else { c });
+                    out.push(if in_string.is_some() { b' ' } else { b });
                 }
-                None if c == '#' => break,
+                None if b == b'#' => break,
                 None => {
-                    if c == '"' || c == '`' {
-                        in_string = Some(c);
+                    if b == b'"' || b == b'`' {
+                        in_string = Some(b);
                     }
-                    out.push(c);
+                    out.push(b);
                 }
             }
         }
-        out.push('\n');
+        out.push(b'\n');
     }
-    out
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// `word` occurs in `code` as a whole identifier.
@@ -191,6 +192,13 @@ mod tests {
     fn blockers_are_found_in_code_only() {
         let clean = "package p\n# or else\nmsg := \"something else\"\nelsewhere := 1\n";
         assert_eq!(file_blocker(&file(clean, true)), None);
+        let escaped = "package p\nmsg := \"é \\\" else # ü\"\nx := `else`\n";
+        assert_eq!(file_blocker(&file(escaped, true)), None);
+        // Each byte of the string's contents blanked: `é \" else # ü` is 15 bytes.
+        let blanked = format!("package p\nmsg := \"{}\"\nx := `    `\n", " ".repeat(15));
+        assert_eq!(code_only(escaped), blanked);
+        let after_string = "package p\nf := \"é\" if { true } else := 1\n";
+        assert!(blocker(after_string, true).contains("`else`"));
         let with_else = "package p\nf := 1 if { input.x } else := 2\n";
         assert!(blocker(with_else, true).contains("`else`"));
         let refs =
