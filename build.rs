@@ -209,10 +209,7 @@ fn compile_program(
             rvm_aggregate::module(rules, entries),
         )
         .map_err(|e| e.to_string())?;
-    let names: Vec<String> = entries
-        .iter()
-        .map(|(kind, _)| rvm_aggregate::entry(kind))
-        .collect();
+    let names = rvm_aggregate::entry_names(entries);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let first: regorus::Rc<str> = names.first().copied().unwrap_or_default().into();
     let policy = engine

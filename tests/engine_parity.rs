@@ -39,8 +39,12 @@ fn fixture_dirs() -> Vec<String> {
 }
 
 fn check(dir: &str, format: &str, interpreter: bool) -> Ran {
+    check_with(dir, format, interpreter, &[])
+}
+
+fn check_with(dir: &str, format: &str, interpreter: bool, args: &[&str]) -> Ran {
     let mut cmd = rampart();
-    cmd.args(["check", "--format", format, dir]);
+    cmd.args(["check", "--format", format, dir]).args(args);
     if interpreter {
         cmd.env("RAMPART_ENGINE", "interpreter");
     }
@@ -65,6 +69,45 @@ fn every_fixture_gives_the_same_report_on_both_engines() {
         differ.is_empty(),
         "the RVM and the interpreter disagree on: {differ:?}\n(compare `rampart check --format \
          json DIR` with and without RAMPART_ENGINE=interpreter)"
+    );
+}
+
+/// With some checks disabled the RVM runs each kind's guarded entry point, which skips the
+/// rules of disabled checks (src/policy/rvm_aggregate.rs): the engines still agree, and the
+/// disabled checks report nothing.
+#[test]
+fn with_checks_disabled_the_engines_still_agree() {
+    let disable = [
+        "--disable",
+        "run-as-root",
+        "--disable",
+        "missing-cpu-limit",
+        "--disable",
+        "port-conflict",
+    ];
+    let mut differ = Vec::new();
+    let mut findings = 0;
+    for dir in fixture_dirs() {
+        let rvm = check_with(&dir, "json", false, &disable);
+        let interpreter = check_with(&dir, "json", true, &disable);
+        if (rvm.code, &rvm.stdout, &rvm.stderr)
+            != (interpreter.code, &interpreter.stdout, &interpreter.stderr)
+        {
+            differ.push(dir.clone());
+        }
+        for id in ["run-as-root", "missing-cpu-limit", "port-conflict"] {
+            let quoted = format!("\"check\": \"{id}\"");
+            assert!(
+                !rvm.stdout.contains(&quoted),
+                "{dir}: {id} ran while disabled"
+            );
+        }
+        findings += rvm.stdout.matches("\"check\":").count();
+    }
+    assert!(findings > 100, "only {findings} findings");
+    assert!(
+        differ.is_empty(),
+        "the RVM and the interpreter disagree on: {differ:?}"
     );
 }
 

@@ -75,13 +75,14 @@ pub struct PolicyEngine {
 /// A kind's `(check, rule)` pairs: those on the RVM, those on the interpreter.
 type RuleSplit = (Vec<(usize, String)>, Vec<(usize, String)>);
 
-/// A kind's rules on the RVM and on the interpreter, its entry point, and the RVM's
-/// `data.rampart.rvm_rules` for it: each RVM rule's number mapped to its index in `on_rvm`.
+/// A kind's rules on the RVM (in the program's order) and on the interpreter, its entry point,
+/// and for the guarded entry point the RVM's `data.rampart.rvm_rules`: each RVM rule's number
+/// mapped to its index in `on_rvm` (src/policy/rvm_aggregate.rs).
 struct KindSplit {
     on_rvm: Vec<(usize, String)>,
     off_rvm: Vec<(usize, String)>,
     entry: String,
-    rvm_rules: Value,
+    rvm_rules: Option<Value>,
 }
 
 /// An RVM program of the aggregate module (src/policy/rvm_aggregate.rs), with the number of
@@ -343,10 +344,7 @@ impl PolicyEngine {
         let targets: Vec<Vec<String>> = rules.iter().map(|(_, t)| t.clone()).collect();
         let entries = rvm_aggregate::entries(&targets);
         let module = rvm_aggregate::module(&names, &entries);
-        let entry_names: Vec<String> = entries
-            .iter()
-            .map(|(k, _)| rvm_aggregate::entry(k))
-            .collect();
+        let entry_names = rvm_aggregate::entry_names(&entries);
         let compiled = self
             .engine
             .add_policy("<aggregate rvm>".into(), module)
@@ -404,23 +402,33 @@ impl PolicyEngine {
         let rules = self.rules_for(kind);
         let program = self.program.as_deref();
         let on_program = |r: &str| program.is_some_and(|p| p.has(kind, r));
-        let (on_rvm, off_rvm): RuleSplit = rules
+        let (mut on_rvm, off_rvm): RuleSplit = rules
             .into_iter()
             .partition(|(_, r)| self.on_rvm.contains(r) && on_program(r));
-        let mut rvm_rules = std::collections::BTreeMap::new();
+        let mut rvm_rules = None;
         let mut entry = String::new();
         if let Some(program) = program {
-            for (i, (_, rule)) in on_rvm.iter().enumerate() {
-                let number = program.rules[rule];
-                rvm_rules.insert(Value::from(number as u64), Value::from(i as u64));
+            on_rvm.sort_by_key(|(_, rule)| program.rules[rule]);
+            let entry_kind = program.entry_kind(kind);
+            // Every rule of the entry point: the `n`-th gives `[n, finding]`, as `on_rvm` is.
+            let every = on_rvm.len() == program.entries[entry_kind].len();
+            entry = crate::policy::rvm_aggregate::entry(entry_kind, every);
+            if !every {
+                let numbers = on_rvm.iter().enumerate().map(|(i, (_, rule))| {
+                    (
+                        Value::from(program.rules[rule] as u64),
+                        Value::from(i as u64),
+                    )
+                });
+                let numbers: std::collections::BTreeMap<Value, Value> = numbers.collect();
+                rvm_rules = Some(Value::from(numbers));
             }
-            entry = crate::policy::rvm_aggregate::entry(program.entry_kind(kind));
         }
         let split = Arc::new(KindSplit {
             on_rvm,
             off_rvm,
             entry,
-            rvm_rules: Value::from(rvm_rules),
+            rvm_rules,
         });
         self.split_by_kind.insert(kind.to_string(), split.clone());
         split
@@ -467,16 +475,16 @@ impl PolicyEngine {
             let outcome = self.program.as_ref().and_then(|program| {
                 let data = self.vm_data.get_or_insert_with(|| self.engine.get_data());
                 let facts = facts::of(&input, data);
-                let data = facts::with_rampart(
-                    data,
-                    [
-                        ("facts", facts),
-                        (
-                            crate::policy::rvm_aggregate::RULES_KEY,
-                            split.rvm_rules.clone(),
-                        ),
-                    ],
-                );
+                let data = match &split.rvm_rules {
+                    None => facts::with_rampart(data, [("facts", facts)]),
+                    Some(numbers) => facts::with_rampart(
+                        data,
+                        [
+                            ("facts", facts),
+                            (crate::policy::rvm_aggregate::RULES_KEY, numbers.clone()),
+                        ],
+                    ),
+                };
                 let entry = split.entry.as_str();
                 self.vm
                     .execute(&program.program, entry, data, input.clone())
@@ -1021,7 +1029,12 @@ mod rvm_program {
         for kind in &kinds {
             let split = engine.split(kind);
             assert_eq!(split.off_rvm, vec![], "{kind}: rules off the RVM");
-            assert_eq!(split.on_rvm, engine.rules_for(kind), "{kind}");
+            let mut all = engine.rules_for(kind);
+            all.sort_by_key(|(_, rule)| builtin.rules[rule]);
+            assert_eq!(split.on_rvm, all, "{kind}");
+            // Every rule of the kind: the entry point without `data.rampart.rvm_rules`.
+            assert!(split.entry.contains(".every_"), "{kind}: {}", split.entry);
+            assert_eq!(split.rvm_rules, None, "{kind}");
             on_rvm += split.on_rvm.len();
         }
         assert!(on_rvm > 100, "only {on_rvm} rules of a kind");
@@ -1043,6 +1056,9 @@ mod rvm_program {
                 .unwrap_or_else(|e| panic!("{e:?}"));
             let (findings, errors) = engine.evaluate("Pod", input.clone());
             assert_eq!(errors, vec![]);
+            let every = enabled.iter().all(|&e| e);
+            let entry = engine.split("Pod").entry.clone();
+            assert_eq!(entry.contains(".every_"), every, "{entry}");
             let mut ids: Vec<&str> = (findings.iter())
                 .map(|f| catalog.checks[f.check].id.as_str())
                 .collect();

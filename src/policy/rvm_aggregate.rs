@@ -3,27 +3,39 @@
 //! asks for it. build.rs compiles it over the whole built-in catalogue into the binary; a run
 //! with user policies whose built-in rules the binary's program lacks compiles it over its own.
 //!
-//! `data.rampart.rvm_rules` (given with each input's facts) maps a rule's number to its index
-//! among the rules the run evaluates on the input's kind. A rule without an entry there (its
-//! check is disabled, or it runs on the interpreter) is skipped after one lookup; a rule with
-//! one gives `[that index, finding]` for each of its findings. So one program serves every set
-//! of enabled checks and every configuration.
+//! Each kind has two entry points. The one for a run that evaluates every rule of the kind on
+//! the RVM (every check enabled, the usual case) gives `[n, finding]` for each finding of its
+//! `n`-th rule. The other serves every other set of enabled checks: `data.rampart.rvm_rules`
+//! (given with each input's facts) maps a rule's number to its index among the rules the run
+//! evaluates on the kind; a rule without an entry there (its check is disabled, or it runs on
+//! the interpreter) is skipped after one lookup, and a rule with one gives `[that index,
+//! finding]`. So one program serves every configuration, and the usual one pays no lookups.
 //!
 //! This file is also compiled into build.rs: it uses `std` only.
 
 /// The key under `data.rampart` of the map from a rule's number to its index for the kind.
 pub const RULES_KEY: &str = "rvm_rules";
 
-/// The entry point for objects of `kind`; `*` stands for the kinds no target names.
-pub fn entry(kind: &str) -> String {
-    if kind == "*" {
-        return "data.rampart.aggregate.rvm.other_kinds".to_string();
-    }
-    let name: String = kind
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("data.rampart.aggregate.rvm.kind_{name}")
+/// The entry point for objects of `kind` (`*` for the kinds no target names): the one that
+/// evaluates `every` rule of the kind, or the one guarded by `data.rampart.rvm_rules`.
+pub fn entry(kind: &str, every: bool) -> String {
+    let name: String = match kind {
+        "*" => "other_kinds".to_string(),
+        kind => kind
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect(),
+    };
+    let prefix = if every { "every" } else { "some" };
+    format!("data.rampart.aggregate.rvm.{prefix}_{name}")
+}
+
+/// Both entry points of each kind of `entries`.
+pub fn entry_names(entries: &[(String, Vec<usize>)]) -> Vec<String> {
+    let kinds = entries.iter().map(|(kind, _)| kind);
+    kinds
+        .flat_map(|kind| [entry(kind, true), entry(kind, false)])
+        .collect()
 }
 
 /// Groups rules by the kinds they select, given each rule's `targets`: per kind that a target
@@ -48,14 +60,20 @@ pub fn entries(targets: &[Vec<String>]) -> Vec<(String, Vec<usize>)> {
 /// (paths such as `data.rampart.checks.run_as_root.kubernetes.deny`).
 pub fn module(rules: &[&str], entries: &[(String, Vec<usize>)]) -> String {
     let mut module = String::from("package rampart.aggregate.rvm\n\nimport rego.v1\n\n");
+    let name = |kind: &str, every: bool| {
+        let entry = entry(kind, every);
+        entry.rsplit('.').next().unwrap_or_default().to_string()
+    };
     for (kind, numbers) in entries {
-        let entry = entry(kind);
-        let name = entry.rsplit('.').next().unwrap_or_default();
-        for &number in numbers {
+        let (every, some) = (name(kind, true), name(kind, false));
+        for (n, &number) in numbers.iter().enumerate() {
             let rule = rules[number];
+            module.push_str(&format!(
+                "{every} contains [{n}, r] if {{\n\tsome r in {rule}\n}}\n\n"
+            ));
             // `i` alone is the guard: the RVM does not fail a body on an undefined assignment.
             module.push_str(&format!(
-                "{name} contains [i, r] if {{\n\ti := data.rampart.{RULES_KEY}[{number}]\n\ti\n\tsome r in {rule}\n}}\n\n"
+                "{some} contains [i, r] if {{\n\ti := data.rampart.{RULES_KEY}[{number}]\n\ti\n\tsome r in {rule}\n}}\n\n"
             ));
         }
     }
