@@ -490,7 +490,11 @@ impl PolicyEngine {
                     .execute(&program.program, entry, data, input.clone())
                     .ok()
             });
-            match outcome.map(|value| parse_aggregate(&split.on_rvm, &value)) {
+            let parse = |value: Value| match split.rvm_rules {
+                None => parse_every(&split.on_rvm, &value),
+                Some(_) => parse_aggregate(&split.on_rvm, &value),
+            };
+            match outcome.map(parse) {
                 Some(Ok(mut f)) => findings.append(&mut f),
                 // The interpreter says which check failed, or finishes what the RVM could not.
                 _ => {
@@ -778,6 +782,30 @@ fn parse_aggregate(rules: &[(usize, String)], value: &Value) -> Result<Vec<RawFi
     Ok(out)
 }
 
+/// Reads the result of a kind's entry point for every rule (src/policy/rvm_aggregate.rs): the
+/// `n`-th rule's `deny` set at index `n`. Anything else is an error, and the interpreter
+/// evaluates the resource instead.
+fn parse_every(rules: &[(usize, String)], value: &Value) -> Result<Vec<RawFinding>, EvalError> {
+    let sets = match value {
+        Value::Array(sets) if sets.len() == rules.len() => sets,
+        _ => {
+            return Err(EvalError {
+                check: rules.first().map_or(0, |r| r.0),
+                message: "the RVM gave no result for every rule".to_string(),
+            });
+        }
+    };
+    let mut out = Vec::new();
+    for ((check, _), set) in rules.iter().zip(sets.iter()) {
+        let mut found = parse_results(*check, set).map_err(|message| EvalError {
+            check: *check,
+            message,
+        })?;
+        out.append(&mut found);
+    }
+    Ok(out)
+}
+
 /// Reads a `deny` set: objects with `msg` (string), `path` (array) and optional `related`.
 fn parse_results(check: usize, value: &Value) -> Result<Vec<RawFinding>, String> {
     let items: Vec<&Value> = match value {
@@ -1059,6 +1087,8 @@ mod rvm_program {
             let every = enabled.iter().all(|&e| e);
             let entry = engine.split("Pod").entry.clone();
             assert_eq!(entry.contains(".every_"), every, "{entry}");
+            // The RVM gave the findings: the interpreter was not needed.
+            assert!(engine.pending.is_some(), "{entry}: the RVM stopped");
             let mut ids: Vec<&str> = (findings.iter())
                 .map(|f| catalog.checks[f.check].id.as_str())
                 .collect();

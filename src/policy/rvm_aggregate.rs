@@ -4,8 +4,8 @@
 //! with user policies whose built-in rules the binary's program lacks compiles it over its own.
 //!
 //! Each kind has two entry points. The one for a run that evaluates every rule of the kind on
-//! the RVM (every check enabled, the usual case) gives `[n, finding]` for each finding of its
-//! `n`-th rule. The other serves every other set of enabled checks: `data.rampart.rvm_rules`
+//! the RVM (every check enabled, the usual case) is an array of the rules' `deny` sets, one body
+//! for all of them. The other serves every other set of enabled checks: `data.rampart.rvm_rules`
 //! (given with each input's facts) maps a rule's number to its index among the rules the run
 //! evaluates on the kind; a rule without an entry there (its check is disabled, or it runs on
 //! the interpreter) is skipped after one lookup, and a rule with one gives `[that index,
@@ -66,11 +66,13 @@ pub fn module(rules: &[&str], entries: &[(String, Vec<usize>)]) -> String {
     };
     for (kind, numbers) in entries {
         let (every, some) = (name(kind, true), name(kind, false));
-        for (n, &number) in numbers.iter().enumerate() {
+        module.push_str(&format!("{every} := [\n"));
+        for &number in numbers {
+            module.push_str(&format!("\t{},\n", rules[number]));
+        }
+        module.push_str("]\n\n");
+        for &number in numbers {
             let rule = rules[number];
-            module.push_str(&format!(
-                "{every} contains [{n}, r] if {{\n\tsome r in {rule}\n}}\n\n"
-            ));
             // `i` alone is the guard: the RVM does not fail a body on an undefined assignment.
             module.push_str(&format!(
                 "{some} contains [i, r] if {{\n\ti := data.rampart.{RULES_KEY}[{number}]\n\ti\n\tsome r in {rule}\n}}\n\n"
