@@ -1,7 +1,8 @@
-//! Evaluation with regorus: one compiled engine for the run, prepared once, then cloned per
-//! worker thread (NOTES.md: a clone of a prepared engine costs well under a microsecond). The
-//! rules that may run on the bytecode VM run there (src/policy/rvm.rs), the others on the
-//! interpreter.
+//! Evaluation with regorus: one engine for the run, then cloned per worker thread (NOTES.md: a
+//! clone of a prepared engine costs well under a microsecond). The rules that may run on the
+//! bytecode VM run there (src/policy/rvm.rs), from the program build.rs compiled; the others on
+//! the interpreter, which a run of built-in checks gives the policies only if the VM stops on a
+//! resource.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};

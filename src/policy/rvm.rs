@@ -1,5 +1,6 @@
-//! The built-in checks on regorus's bytecode VM (RVM): which rules may run there, the programs
-//! compiled for them once per run (one per resource kind), and one VM per worker.
+//! The built-in checks on regorus's bytecode VM (RVM): which rules may run there, their program
+//! (compiled from the built-in catalogue by build.rs, or at start-up for the rules the build's
+//! program lacks: src/policy/rvm_aggregate.rs), and one VM per worker.
 //!
 //! The RVM runs the same Rego about twice as fast as the interpreter, but regorus 0.14.1's RVM
 //! gives different answers on some Rego (pinned by the tests of `rvm_blockers` in `engine.rs`).

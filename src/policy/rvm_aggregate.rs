@@ -1,7 +1,8 @@
 //! The Rego module that the RVM runs on every resource: a numbered list of check rules, and
 //! per kind an entry point over the rules that target it, each evaluated only where the run
 //! asks for it. build.rs compiles it over the whole built-in catalogue into the binary; a run
-//! with user policies whose built-in rules the binary's program lacks compiles it over its own.
+//! whose RVM rules that program lacks (the build could not compile the catalogue) compiles it
+//! over its own at start-up.
 //!
 //! Each kind has two entry points. The one for a run that evaluates every rule of the kind on
 //! the RVM (every check enabled, the usual case) is an array of the rules' `deny` sets, one body
