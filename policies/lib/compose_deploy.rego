@@ -44,3 +44,10 @@ replicas(service) := n if {
 	n := number(service.deploy.replicas)
 	n >= min_replicas
 }
+
+# The replica count of the service being checked, `replicas(input.service)`: a rule, so that it
+# is computed once per service for the three definitions of missing-pod-anti-affinity and for
+# missing-topology-spread. Read it with `=` (`n = service_replicas`): on the RVM a `:=` of an
+# undefined value does not stop the body, which then ran whole for every service without
+# replicas.
+service_replicas := replicas(input.service)

@@ -29,24 +29,25 @@ package rampart.checks.missing_pod_anti_affinity.compose
 import rego.v1
 
 import data.rampart.lib.compose_deploy
+import data.rampart.lib.compose_deploy.service_replicas
 
 path := ["deploy", "placement", "max_replicas_per_node"]
 
 deny contains {"msg": msg, "path": path} if {
-	replicas := compose_deploy.replicas(input.service)
+	replicas = service_replicas
 	not has_limit
 	msg := sprintf("service `%s` runs %d replicas with no `deploy.placement.max_replicas_per_node`: they may all run on one node", [input.name, replicas])
 }
 
 deny contains {"msg": msg, "path": path} if {
-	replicas := compose_deploy.replicas(input.service)
+	replicas = service_replicas
 	limit := compose_deploy.number(input.service.deploy.placement.max_replicas_per_node)
 	limit < 1
 	msg := sprintf("service `%s` runs %d replicas with `max_replicas_per_node: %v`, which is no limit: they may all run on one node", [input.name, replicas, limit])
 }
 
 deny contains {"msg": msg, "path": path} if {
-	replicas := compose_deploy.replicas(input.service)
+	replicas = service_replicas
 	limit := compose_deploy.number(input.service.deploy.placement.max_replicas_per_node)
 	limit >= replicas
 	msg := sprintf("service `%s` runs %d replicas with `max_replicas_per_node: %v`, which lets them all run on one node", [input.name, replicas, limit])

@@ -25,10 +25,10 @@ package rampart.checks.missing_topology_spread.compose
 
 import rego.v1
 
-import data.rampart.lib.compose_deploy
+import data.rampart.lib.compose_deploy.service_replicas
 
 deny contains {"msg": msg, "path": ["deploy", "placement", "preferences"]} if {
-	replicas := compose_deploy.replicas(input.service)
+	replicas = service_replicas
 	not has_spread
 	msg := sprintf("service `%s` runs %d replicas with no `deploy.placement.preferences` spread: they are not spread across zones", [input.name, replicas])
 }
