@@ -37,7 +37,7 @@ finding := {
 	"msg": sprintf("service `%s` allows privilege escalation (security_opt: %s)", [input.name, opt]),
 	"path": ["security_opt", i],
 } if {
-	i := cs.no_new_privileges_index(input.service)
+	i = nnp_index
 	opt := input.service.security_opt[i]
 	cs.no_new_privileges(opt) == "false"
 }
@@ -47,7 +47,7 @@ finding := {
 	"msg": sprintf("service `%s` allows privilege escalation: `%s` is not a boolean Docker accepts, so no-new-privileges is not set", [input.name, opt]),
 	"path": ["security_opt", i],
 } if {
-	i := cs.no_new_privileges_index(input.service)
+	i = nnp_index
 	opt := input.service.security_opt[i]
 	cs.no_new_privileges(opt) == "invalid"
 }
@@ -66,18 +66,23 @@ finding := {
 	"msg": sprintf("service `%s` allows privilege escalation: security_opt has no `no-new-privileges:true`", [input.name]),
 	"path": ["security_opt"],
 } if {
-	not cs.no_new_privileges_index(input.service)
+	not nnp_index
 	not cs.is_true(input.service.privileged)
 }
 
 # The entry that decides no-new-privileges sets it to false or to a value Docker rejects.
 sets_no_new_privileges_false_or_invalid if {
-	i := cs.no_new_privileges_index(input.service)
+	i = nnp_index
 	cs.no_new_privileges(input.service.security_opt[i]) in {"false", "invalid"}
 }
 
-no_new_privileges_path := ["security_opt", cs.no_new_privileges_index(input.service)] if {
-	cs.no_new_privileges_index(input.service)
+no_new_privileges_path := ["security_opt", nnp_index] if {
+	nnp_index
 }
 
-no_new_privileges_path := ["security_opt"] if not cs.no_new_privileges_index(input.service)
+no_new_privileges_path := ["security_opt"] if not nnp_index
+
+# The index of the service's last no-new-privileges option: a rule, so that it is computed once
+# per service, not in each of the definitions above (bound with `=`, which stops a body when
+# it is undefined on the RVM too).
+nnp_index := cs.no_new_privileges_index(input.service)
