@@ -40,8 +40,8 @@ deny contains {
 	"related": [{"msg": sprintf("the %s limit is %v", [names[resource], l.value]), "path": l.path}],
 } if {
 	some resource in ["cpus", "memory"]
-	r := cr.setting(input.service, "reservations", resource)
-	l := cr.setting(input.service, "limits", resource)
+	r = cr.setting(input.service, "reservations", resource)
+	l = cr.setting(input.service, "limits", resource)
 	cr.exceeds(resource, r.value, l.value)
 }
 
