@@ -64,6 +64,7 @@ test_root_uid_with_any_group if {
 test_zero_spellings_are_root if {
 	finding({"user": "00"}).msg == "service `web` runs as root (user: 00)"
 	finding({"user": "+0:0"}).msg == "service `web` runs as root (user: +0:0)"
+	finding({"user": "+000"}).msg == "service `web` runs as root (user: +000)"
 }
 
 # An empty user part falls back to the default uid, 0.
@@ -72,7 +73,7 @@ test_empty_user_part_is_root if {
 }
 
 test_non_root_users_pass if {
-	every user in ["1000", "1000:1000", 1000, "app", "app:app", "nobody", "65534:65534", "1001:0", "10", "100:0", "appuser:root"] {
+	every user in ["1000", "1000:1000", 1000, "app", "app:app", "nobody", "65534:65534", "1001:0", "10", "100:0", "appuser:root", "++0", "+", "+01", "0+"] {
 		count(check.deny) == 0 with input as svc({"image": "nginx:1.27", "user": user})
 	}
 }
