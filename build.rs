@@ -81,11 +81,7 @@ fn main() {
     .unwrap();
     writeln!(f, "pub static BUILTIN_EXAMPLES: &[(&str, &str, &str)] = &[").unwrap();
     for (id, _, file) in examples {
-        let rel = file
-            .strip_prefix(Path::new(&manifest_dir()))
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = relative(&file, Path::new(&manifest_dir()));
         println!("cargo:rerun-if-changed={}", file.display());
         writeln!(
             f,
@@ -108,11 +104,7 @@ fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
     let mut targets = Vec::new();
     let mut error = None;
     for path in files {
-        let rel = path
-            .strip_prefix(root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = relative(path, root);
         if rel.ends_with("_test.rego") {
             continue;
         }
@@ -137,7 +129,8 @@ fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
     let entries = rvm_aggregate::entries(&targets);
     let program = match error {
         Some(e) => Err(e),
-        None => compile_program(&mut engine, &names, &entries),
+        None => rvm_aggregate::compile(&mut engine, &names, &entries)
+            .and_then(|program| program.serialize_binary()),
     };
     let (bytes, entries) = program.map(|b| (b, entries)).unwrap_or_else(|e| {
         println!("cargo:warning=the built-in catalogue is not precompiled for the RVM: {e}");
@@ -198,29 +191,6 @@ fn metadata_targets(source: &str) -> Option<Vec<String>> {
     })
 }
 
-fn compile_program(
-    engine: &mut regorus::Engine,
-    rules: &[&str],
-    entries: &[(String, Vec<usize>)],
-) -> Result<Vec<u8>, String> {
-    engine
-        .add_policy(
-            "<aggregate rvm>".into(),
-            rvm_aggregate::module(rules, entries),
-        )
-        .map_err(|e| e.to_string())?;
-    let names = rvm_aggregate::entry_names(entries);
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let first: regorus::Rc<str> = names.first().copied().unwrap_or_default().into();
-    let policy = engine
-        .compile_with_entrypoint(&first)
-        .map_err(|e| e.to_string())?;
-    let program =
-        regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
-            .map_err(|e| e.to_string())?;
-    program.serialize_binary()
-}
-
 /// A fixture with a line starting `apiVersion:` or `kind:` is Kubernetes; the others Compose.
 fn is_kubernetes(file: &Path) -> bool {
     fs::read_to_string(file).is_ok_and(|text| {
@@ -234,11 +204,7 @@ fn embed(f: &mut fs::File, doc: &str, name: &str, root: &Path, paths: &[PathBuf]
     writeln!(f, "{doc}").unwrap();
     writeln!(f, "pub static {name}: &[(&str, &str)] = &[").unwrap();
     for path in paths {
-        let rel = path
-            .strip_prefix(root)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+        let rel = relative(path, root);
         println!("cargo:rerun-if-changed={}", path.display());
         writeln!(
             f,
@@ -248,6 +214,14 @@ fn embed(f: &mut fs::File, doc: &str, name: &str, root: &Path, paths: &[PathBuf]
         .unwrap();
     }
     writeln!(f, "];").unwrap();
+}
+
+/// `path` under `root`, with `/` between its parts on every platform.
+fn relative(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 fn collect_all(dir: &Path, files: &mut Vec<PathBuf>) {

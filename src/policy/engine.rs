@@ -344,14 +344,7 @@ impl PolicyEngine {
         let names: Vec<&str> = rules.iter().map(|(rule, _)| *rule).collect();
         let targets: Vec<Vec<String>> = rules.iter().map(|(_, t)| t.clone()).collect();
         let entries = rvm_aggregate::entries(&targets);
-        let module = rvm_aggregate::module(&names, &entries);
-        let entry_names = rvm_aggregate::entry_names(&entries);
-        let compiled = self
-            .engine
-            .add_policy("<aggregate rvm>".into(), module)
-            .map_err(|e| e.to_string())
-            .and_then(|_| crate::policy::rvm::compile(&mut self.engine, &entry_names));
-        match compiled {
+        match rvm_aggregate::compile(&mut self.engine, &names, &entries) {
             Ok(program) => {
                 let entries: Vec<(&str, &[usize])> = (entries.iter())
                     .map(|(kind, numbers)| (kind.as_str(), numbers.as_slice()))
@@ -411,7 +404,7 @@ impl PolicyEngine {
         if let Some(program) = program {
             on_rvm.sort_by_key(|(_, rule)| program.rules[rule]);
             let entry_kind = program.entry_kind(kind);
-            // Every rule of the entry point: the `n`-th gives `[n, finding]`, as `on_rvm` is.
+            // Every rule of the entry point: its `n`-th `deny` set is `on_rvm[n]`'s.
             let every = on_rvm.len() == program.entries[entry_kind].len();
             entry = crate::policy::rvm_aggregate::entry(entry_kind, every);
             if !every {

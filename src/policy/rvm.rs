@@ -23,7 +23,6 @@
 use std::sync::Arc;
 
 use regorus::Value;
-use regorus::languages::rego::compiler::Compiler;
 use regorus::rvm::program::Program;
 use regorus::rvm::vm::RegoVM;
 
@@ -111,18 +110,6 @@ fn has_word(code: &str, word: &str) -> bool {
         let after = code[at + word.len()..].chars().next();
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
     })
-}
-
-/// Compiles `rules` (a prepared engine's rule paths) to an RVM program with them as its entry
-/// points.
-pub fn compile(engine: &mut regorus::Engine, rules: &[String]) -> Result<Program, String> {
-    let first: Arc<str> = rules.first().map_or("", String::as_str).into();
-    let policy = engine
-        .compile_with_entrypoint(&first)
-        .map_err(|e| e.to_string())?;
-    let names: Vec<&str> = rules.iter().map(String::as_str).collect();
-    let program = Compiler::compile_from_policy(&policy, &names).map_err(|e| e.to_string())?;
-    Ok(Arc::unwrap_or_clone(program))
 }
 
 /// One worker's VM, built on first use.

@@ -12,7 +12,9 @@
 //! the interpreter) is skipped after one lookup, and a rule with one gives `[that index,
 //! finding]`. So one program serves every configuration, and the usual one pays no lookups.
 //!
-//! This file is also compiled into build.rs: it uses `std` only.
+//! This file is also compiled into build.rs: it uses `std` and regorus only.
+
+use regorus::rvm::program::Program;
 
 /// The key under `data.rampart` of the map from a rule's number to its index for the kind.
 pub const RULES_KEY: &str = "rvm_rules";
@@ -55,6 +57,28 @@ pub fn entries(targets: &[Vec<String>]) -> Vec<(String, Vec<usize>)> {
         }
     }
     out
+}
+
+/// Adds the aggregate module over `rules` and `entries` to `engine` (which holds the policies
+/// that define the rules) and compiles it, every kind's two entry points, to an RVM program.
+pub fn compile(
+    engine: &mut regorus::Engine,
+    rules: &[&str],
+    entries: &[(String, Vec<usize>)],
+) -> Result<Program, String> {
+    engine
+        .add_policy("<aggregate rvm>".into(), module(rules, entries))
+        .map_err(|e| e.to_string())?;
+    let names = entry_names(entries);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let first: regorus::Rc<str> = names.first().copied().unwrap_or_default().into();
+    let policy = engine
+        .compile_with_entrypoint(&first)
+        .map_err(|e| e.to_string())?;
+    let program =
+        regorus::languages::rego::compiler::Compiler::compile_from_policy(&policy, &names)
+            .map_err(|e| e.to_string())?;
+    Ok(std::sync::Arc::unwrap_or_clone(program))
 }
 
 /// The aggregate module: `entries` pairs a kind with the numbers of its rules in `rules`
