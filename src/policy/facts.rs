@@ -551,8 +551,6 @@ fn published_range(w: &Words, port: &Value) -> Option<(f64, f64)> {
     }
 }
 
-/// The pairs of a Compose service's published ports and other services' (and its own) whose
-/// host port ranges overlap, in the order of the ports and services.
 /// missing-healthcheck's `runs_to_completion` for a Compose service: another service of the
 /// project waits for it with `depends_on: {name: {condition: service_completed_successfully}}`.
 /// None when the input has no name or its project no services object (the Rego decides).
@@ -572,6 +570,8 @@ fn awaited_to_complete(w: &Words, input: &Value) -> Option<bool> {
     }))
 }
 
+/// The pairs of a Compose service's published ports and other services' (and its own) whose
+/// host port ranges overlap, in the order of the ports and services.
 fn port_overlaps(w: &Words, input: &Value) -> (Value, Value) {
     let mut others = Vec::new();
     let mut own = Vec::new();
