@@ -156,11 +156,21 @@ fn hex_prefix(digest: &[u8]) -> String {
 /// later, in report order, get the fingerprint of their first with their rank, so that a
 /// baseline or a code-scanning alert that accepts one does not accept the others.
 pub fn make_fingerprints_unique(findings: &mut [Finding]) {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for f in findings.iter_mut() {
-        let n = seen.entry(f.fingerprint.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
+    // Ranks first, over the fingerprints as computed (a rank's new fingerprint is never
+    // looked up), then the second and later of each fingerprint rehashed.
+    let mut seen: std::collections::HashMap<&str, usize> =
+        std::collections::HashMap::with_capacity(findings.len());
+    let ranks: Vec<usize> = findings
+        .iter()
+        .map(|f| {
+            let n = seen.entry(f.fingerprint.as_str()).or_insert(0);
+            *n += 1;
+            *n
+        })
+        .collect();
+    drop(seen);
+    for (f, n) in findings.iter_mut().zip(ranks) {
+        if n > 1 {
             let mut h = Sha256::new();
             h.update(f.fingerprint.as_bytes());
             h.update([0]);

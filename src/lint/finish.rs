@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::load::Read;
 use super::{Checked, Fatal, Options};
 use crate::diagnostic::Diagnostic;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::policy::Catalog;
 use crate::source::{SourceFile, Span};
 use crate::suppress;
@@ -28,8 +30,8 @@ pub(super) fn finish(
     options: &Options,
 ) -> Result<Finished, Fatal> {
     let files = &mut read.files;
-    findings.sort_by(|a, b| finding_key(files, a).cmp(&finding_key(files, b)));
-    let mut findings = merge_units(findings, files);
+    sort_findings(&mut findings, files);
+    merge_units(&mut findings, files);
 
     let cwd = std::env::current_dir().unwrap_or_default();
     let known = |id: &str| catalog.check(id).is_some();
@@ -50,28 +52,32 @@ pub(super) fn finish(
         &ran,
     );
     findings.retain(|f| !read.context_files.contains(&f.location.file));
-    findings.sort_by(|a, b| finding_key(files, a).cmp(&finding_key(files, b)));
+    // Suppression problems were added at the end.
+    sort_findings(&mut findings, files);
     crate::finding::make_fingerprints_unique(&mut findings);
     if let Some(path) = &options.baseline {
         let fingerprints = suppress::read_baseline(path).map_err(Fatal::Usage)?;
         suppress::apply_baseline(&mut findings, &fingerprints, &path.display().to_string());
     }
-    findings.sort_by(|a, b| finding_key(files, a).cmp(&finding_key(files, b)));
     errors.sort_by(|a, b| {
         (&a.file, a.line, a.column, &a.message).cmp(&(&b.file, b.line, b.column, &b.message))
     });
     errors.dedup();
 
     let summary = &mut read.summary;
+    let mut by_severity = [0; Severity::ALL.len()];
     for f in &findings {
         if f.suppressed.is_some() {
             summary.suppressed += 1;
         } else {
             summary.findings += 1;
-            *summary
-                .by_severity
-                .entry(f.severity.to_string())
-                .or_default() += 1;
+            by_severity[f.severity as usize] += 1;
+        }
+    }
+    for severity in Severity::ALL {
+        if by_severity[severity as usize] > 0 {
+            *summary.by_severity.entry(severity.to_string()).or_default() +=
+                by_severity[severity as usize];
         }
     }
     let mut checked: Vec<Checked> = read
@@ -106,40 +112,77 @@ fn finding_key<'a>(
     )
 }
 
-/// Joins findings that differ only by their unit (a shared file evaluated in each of its
-/// units): one finding, its units listed. `findings` is sorted by [`finding_key`].
-fn merge_units(findings: Vec<Finding>, files: &[Arc<SourceFile>]) -> Vec<Finding> {
-    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
-    let mut group = 0;
-    for f in findings {
-        if let Some(last) = out.last() {
-            if finding_key(files, last) != finding_key(files, &f) {
-                group = out.len();
+/// Sorts findings by [`finding_key`], stably. A finding is hundreds of bytes, and a run of
+/// one large file has a million: their indices are sorted, in parallel, and each finding is
+/// then moved once, where sorting the findings themselves moved each of them many times and
+/// held half of them again in scratch space.
+fn sort_findings(findings: &mut [Finding], files: &[Arc<SourceFile>]) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    let sorted = &*findings;
+    order.par_sort_by(|&a, &b| finding_key(files, &sorted[a]).cmp(&finding_key(files, &sorted[b])));
+    permute(findings, order);
+}
+
+/// Rearranges `items` so that `items[i]` is what was at `items[order[i]]`, in place, one
+/// cycle of the permutation at a time.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    const DONE: usize = usize::MAX;
+    for start in 0..items.len() {
+        let mut at = start;
+        loop {
+            let from = std::mem::replace(&mut order[at], DONE);
+            // `from` is `start` when the cycle closes (what belongs here is the first item
+            // of the cycle, which the swaps have carried here), `DONE` when the position
+            // was placed by an earlier cycle.
+            if from == start || from == DONE {
+                break;
             }
+            items.swap(at, from);
+            at = from;
         }
-        let same = out[group..].iter_mut().find(|k| {
+    }
+}
+
+/// Joins findings that differ only by their unit (a shared file evaluated in each of its
+/// units): one finding, its units listed. `findings` is sorted by [`finding_key`]; they are
+/// joined in place.
+fn merge_units(findings: &mut Vec<Finding>, files: &[Arc<SourceFile>]) {
+    // `findings[..kept]` are the findings kept so far; `findings[group..kept]` those with the
+    // key of the last one.
+    let mut kept = 0;
+    let mut group = 0;
+    for next in 0..findings.len() {
+        let (done, rest) = findings.split_at_mut(next);
+        let f = &mut rest[0];
+        if kept > 0 && finding_key(files, &done[kept - 1]) != finding_key(files, f) {
+            group = kept;
+        }
+        let same = done[group..kept].iter_mut().find(|k| {
             k.path == f.path
                 && k.related == f.related
                 && k.resource == f.resource
                 && k.location == f.location
         });
         match same {
-            Some(kept) => {
-                if !f.unit.is_empty() && !kept.unit.split(", ").any(|u| u == f.unit) {
-                    kept.unit.push_str(", ");
-                    kept.unit.push_str(&f.unit);
+            Some(first) => {
+                if !f.unit.is_empty() && !first.unit.split(", ").any(|u| u == f.unit) {
+                    first.unit.push_str(", ");
+                    first.unit.push_str(&f.unit);
                 }
             }
-            None => out.push(f),
+            None => {
+                findings.swap(kept, next);
+                kept += 1;
+            }
         }
     }
-    out
+    findings.truncate(kept);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::{Location, Severity};
+    use crate::finding::Location;
     use crate::resource::{Identity, ObjectId};
 
     fn finding(check: &str, line: u32, unit: &str) -> Finding {
@@ -189,7 +232,8 @@ mod tests {
             finding("run-as-root", 5, "overlays/prod"),
             finding("port-conflict", 5, "overlays/prod"),
         ];
-        let merged = merge_units(findings, &files);
+        let mut merged = findings;
+        merge_units(&mut merged, &files);
         let units: Vec<(&str, u32, &str)> = merged
             .iter()
             .map(|f| {
@@ -208,5 +252,38 @@ mod tests {
                 ("port-conflict", 5, "overlays/prod"),
             ]
         );
+    }
+
+    #[test]
+    fn permuting_puts_each_item_where_the_order_says() {
+        for n in [0, 1, 2, 7, 100] {
+            for _ in 0..20 {
+                let mut order: Vec<usize> = (0..n).collect();
+                fastrand::shuffle(&mut order);
+                let mut items: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+                permute(&mut items, order.clone());
+                let expected: Vec<String> = order.iter().map(|i| i.to_string()).collect();
+                assert_eq!(items, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn sorting_findings_keeps_the_order_of_equal_keys() {
+        let files = vec![Arc::new(SourceFile::new(
+            "a.yaml".into(),
+            None,
+            String::new(),
+        ))];
+        let mut findings = vec![
+            finding("run-as-root", 5, "first"),
+            finding("port-conflict", 5, "x"),
+            finding("run-as-root", 2, "y"),
+            finding("run-as-root", 5, "second"),
+            finding("port-conflict", 2, "z"),
+        ];
+        sort_findings(&mut findings, &files);
+        let order: Vec<&str> = findings.iter().map(|f| f.unit.as_str()).collect();
+        assert_eq!(order, ["z", "y", "x", "first", "second"]);
     }
 }
