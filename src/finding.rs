@@ -94,12 +94,14 @@ pub struct Finding {
     pub severity: Severity,
     pub message: String,
     pub location: Location,
-    pub resource: Identity,
+    /// Shared with the resource and its other findings.
+    pub resource: std::sync::Arc<Identity>,
     /// Path of keys and indices from the document root to the node.
     pub path: Vec<PathSeg>,
     pub related: Vec<Related>,
     pub fingerprint: String,
-    pub suppressed: Option<Suppression>,
+    /// Boxed: few findings have one, and a finding is kept for every problem of a run.
+    pub suppressed: Option<Box<Suppression>>,
     /// The deployment unit the finding was found in (`, `-joined for a file shared by several
     /// units); empty for findings about no unit (suppression problems).
     pub unit: String,

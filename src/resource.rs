@@ -1,6 +1,8 @@
 //! What the stages share about a linted object: its identity (a Kubernetes object or a Compose
 //! service) and [`Resource`], the one shape a resource has from loading to reporting.
 
+use std::sync::Arc;
+
 use regorus::Value;
 use serde::Serialize;
 
@@ -78,7 +80,8 @@ pub struct Resource {
     pub file: usize,
     /// Run file indices of the resource's extra files ([`Node::origin`] `n` is `origins[n - 1]`).
     pub origins: Vec<usize>,
-    pub identity: Identity,
+    /// Shared with every finding of the resource.
+    pub identity: Arc<Identity>,
     pub prefix: Vec<PathSeg>,
     pub node: Node,
     pub value: Value,

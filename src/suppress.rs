@@ -25,7 +25,7 @@ pub const INVALID: &str = "invalid-suppression";
 #[derive(Debug)]
 enum Scope {
     /// Every finding of one resource.
-    Resource(Identity),
+    Resource(Arc<Identity>),
     /// Findings starting on these lines of a file (`file` is a run file index).
     Lines { file: usize, first: u32, last: u32 },
     /// A config entry: globs over paths relative to the config directory and a resource pattern.
@@ -46,7 +46,7 @@ struct Suppressor {
     scope: Scope,
     /// Where the suppression itself is, for findings about it.
     location: Location,
-    resource: Identity,
+    resource: Arc<Identity>,
     path: Vec<PathSeg>,
     used: bool,
 }
@@ -129,10 +129,10 @@ pub fn apply(
                 }
                 s.used = true;
                 if f.suppressed.is_none() {
-                    f.suppressed = Some(Suppression {
+                    f.suppressed = Some(Box::new(Suppression {
                         kind: s.kind.into(),
                         reason: s.reason.clone(),
-                    });
+                    }));
                 }
             }
         }
@@ -152,7 +152,7 @@ pub fn apply(
 
 fn matches(s: &Suppressor, f: &Finding, relative: &str) -> bool {
     match &s.scope {
-        Scope::Resource(identity) => &f.resource == identity,
+        Scope::Resource(identity) => f.resource == *identity,
         Scope::Lines { file, first, last } => {
             f.location.file == *file && (*first..=*last).contains(&f.location.span.start.line)
         }
@@ -218,7 +218,7 @@ fn engine_finding(
 
 /// Annotations of a Kubernetes object, `x-rampart-ignore` of a Compose service.
 fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
-    let (path, node): (Vec<&str>, Option<&Node>) = match r.identity {
+    let (path, node): (Vec<&str>, Option<&Node>) = match *r.identity {
         Identity::Kubernetes(_) => (
             vec!["metadata", "annotations"],
             r.node.get("metadata").and_then(|m| m.get("annotations")),
@@ -230,7 +230,7 @@ fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
     };
     for e in entries {
         let Some(key) = e.key.as_str() else { continue };
-        let check = match r.identity {
+        let check = match *r.identity {
             Identity::Kubernetes(_) => match key.strip_prefix(ANNOTATION_PREFIX) {
                 Some(c) => c,
                 None => continue,
@@ -247,8 +247,8 @@ fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
                 .unwrap_or_default(),
         };
         let mut full: Vec<PathSeg> = r.prefix.to_vec();
-        full.extend(path.iter().map(|p| PathSeg::Key(p.to_string())));
-        full.push(PathSeg::Key(key.to_string()));
+        full.extend(path.iter().map(|p| PathSeg::Key((*p).into())));
+        full.push(PathSeg::Key(key.into()));
         out.push(Suppressor {
             kind: "annotation",
             checks: vec![check.to_string()],
@@ -328,11 +328,11 @@ fn collect_comments(
             .max_by_key(|r| r.node.span.start.line);
         let resource = owner.map_or_else(
             || {
-                Identity::Compose(crate::resource::ComposeId {
+                Arc::new(Identity::Compose(crate::resource::ComposeId {
                     kind: "file".into(),
                     name: file.name.clone(),
                     project: String::new(),
-                })
+                }))
             },
             |r| r.identity.clone(),
         );
@@ -435,11 +435,11 @@ fn config_suppressor(rule: &IgnoreRule, file: Option<usize>) -> Suppressor {
             span,
             head: span,
         },
-        resource: Identity::Compose(crate::resource::ComposeId {
+        resource: Arc::new(Identity::Compose(crate::resource::ComposeId {
             kind: "config".into(),
             name: "ignore".into(),
             project: String::new(),
-        }),
+        })),
         path: Vec::new(),
         used: false,
     }
@@ -499,10 +499,10 @@ pub fn read_baseline(path: &Path) -> Result<HashSet<String>, String> {
 pub fn apply_baseline(findings: &mut [Finding], fingerprints: &HashSet<String>, name: &str) {
     for f in findings.iter_mut() {
         if f.suppressed.is_none() && fingerprints.contains(&f.fingerprint) {
-            f.suppressed = Some(Suppression {
+            f.suppressed = Some(Box::new(Suppression {
                 kind: "baseline".into(),
                 reason: format!("recorded in baseline {name}"),
-            });
+            }));
         }
     }
 }

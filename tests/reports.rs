@@ -309,10 +309,10 @@ fn suppressed_findings() {
         .iter()
         .position(|f| f.check == "run-as-root")
         .unwrap();
-    run.findings[target].suppressed = Some(rampart::finding::Suppression {
+    run.findings[target].suppressed = Some(Box::new(rampart::finding::Suppression {
         kind: "comment".into(),
         reason: "the image drops to a non-root user itself".into(),
-    });
+    }));
     let render = |format| {
         let mut out = Vec::new();
         rampart::report::write(format, &run, rampart::report::Style::plain(), &mut out).unwrap();

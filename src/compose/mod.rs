@@ -28,6 +28,7 @@ pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use regorus::Value;
 
@@ -375,7 +376,10 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
             let Some(svc) = e.key.key_text().map(|k| k.into_owned()) else {
                 continue;
             };
-            let at = vec![PathSeg::Key("services".into()), PathSeg::Key(svc.clone())];
+            let at = vec![
+                PathSeg::Key("services".into()),
+                PathSeg::Key(svc.as_str().into()),
+            ];
             if svc.is_empty()
                 || !svc
                     .bytes()
@@ -451,9 +455,7 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
             .iter()
             .filter(|e| e.key.as_str() != Some("services"))
         {
-            let mut path = vec![PathSeg::Key(
-                e.key.key_text().map(|k| k.into_owned()).unwrap_or_default(),
-            )];
+            let mut path = vec![PathSeg::Key(e.key.key_text().unwrap_or_default().into())];
             if let Some(messages) = pending.get(&(e.key.origin, e.key.span.start.offset, true)) {
                 for m in messages {
                     project_problems.push(Problem {
@@ -503,12 +505,12 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
         resources.push(Resource {
             file: 0,
             origins: Vec::new(),
-            identity: Identity::Compose(ComposeId {
+            identity: Arc::new(Identity::Compose(ComposeId {
                 kind: "service".into(),
                 name: s.name.clone(),
                 project: name.clone(),
-            }),
-            prefix: vec![PathSeg::Key("services".into()), PathSeg::Key(s.name)],
+            })),
+            prefix: vec![PathSeg::Key("services".into()), PathSeg::Key(s.name.into())],
             node: s.node,
             value,
             context: false,
@@ -546,11 +548,11 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
         resources.push(Resource {
             file: 0,
             origins: Vec::new(),
-            identity: Identity::Compose(ComposeId {
+            identity: Arc::new(Identity::Compose(ComposeId {
                 kind: "project".into(),
                 name: name.clone(),
                 project: name.clone(),
-            }),
+            })),
             prefix: Vec::new(),
             node: root,
             value,
@@ -594,9 +596,7 @@ fn collect_pending(
     match &node.value {
         NodeValue::Map(entries) => {
             for e in entries {
-                path.push(PathSeg::Key(
-                    e.key.key_text().map(|k| k.into_owned()).unwrap_or_default(),
-                ));
+                path.push(PathSeg::Key(e.key.key_text().unwrap_or_default().into()));
                 let key = (e.key.origin, e.key.span.start.offset, true);
                 emit(path, pending.get(&key), out);
                 collect_pending(&e.value, path, pending, out);
@@ -645,7 +645,7 @@ fn problems_value(problems: Vec<Problem>) -> Value {
                     .path
                     .iter()
                     .map(|s| match s {
-                        PathSeg::Key(k) => Value::from(k.as_str()),
+                        PathSeg::Key(k) => Value::String(k.clone()),
                         PathSeg::Index(i) => Value::from(*i as u64),
                     })
                     .collect();

@@ -74,7 +74,7 @@ pub struct PortError {
 /// Normalises one entry of `ports` (the node as merged and interpolated).
 pub fn normalise(index: usize, node: &Node) -> Result<Port, PortError> {
     let at = |path: &[&str], message: String| PortError {
-        path: path.iter().map(|k| PathSeg::Key(k.to_string())).collect(),
+        path: path.iter().map(|k| PathSeg::Key((*k).into())).collect(),
         message,
     };
     match &node.value {
@@ -697,8 +697,7 @@ mod tests {
         ];
         for (yaml, path, want) in cases {
             let e = normalise(0, &node(yaml)).expect_err(yaml);
-            let want_path: Vec<PathSeg> =
-                path.iter().map(|k| PathSeg::Key(k.to_string())).collect();
+            let want_path: Vec<PathSeg> = path.iter().map(|k| PathSeg::Key((*k).into())).collect();
             assert_eq!(e.path, want_path, "{yaml}");
             assert!(e.message.contains(want), "{yaml}: {}", e.message);
         }

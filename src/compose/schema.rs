@@ -729,7 +729,7 @@ impl<'a> Validator<'a> {
                 NodeValue::Map(entries) => {
                     for e in entries {
                         let key = e.key.key_text().map(|k| k.into_owned()).unwrap_or_default();
-                        path.push(PathSeg::Key(key));
+                        path.push(PathSeg::Key(key.into()));
                         self.check(value, &mut e.value, path);
                         path.pop();
                     }
@@ -755,7 +755,7 @@ impl<'a> Validator<'a> {
                 continue;
             };
             let known = object.props.iter().find(|(k, _)| *k == key);
-            path.push(PathSeg::Key(key.clone()));
+            path.push(PathSeg::Key(key.as_str().into()));
             match known {
                 Some((_, schema)) => self.check(schema, &mut e.value, path),
                 None if key.starts_with("x-") || !object.closed => {}

@@ -24,7 +24,7 @@ pub(super) fn duplicates(
     let mut out = Vec::new();
     let name_path = [PathSeg::Key("metadata".into()), PathSeg::Key("name".into())];
     for &r in members {
-        let Identity::Kubernetes(id) = &ctx.resources[r].identity else {
+        let Identity::Kubernetes(id) = &*ctx.resources[r].identity else {
             continue;
         };
         if !deployed(id) {

@@ -43,7 +43,7 @@ impl<'a> Context<'a> {
         let mut index: HashMap<(usize, &ObjectId), usize> = HashMap::new();
         for (u, m) in units.members.iter().enumerate() {
             for &r in m {
-                if let Identity::Kubernetes(id) = &resources[r].identity {
+                if let Identity::Kubernetes(id) = &*resources[r].identity {
                     index.entry((u, id)).or_insert(r);
                 }
             }
@@ -51,7 +51,7 @@ impl<'a> Context<'a> {
         let services = resources
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| match &r.identity {
+            .filter_map(|(i, r)| match &*r.identity {
                 Identity::Compose(c) if c.kind == "service" => Some(((r.file, c.name.as_str()), i)),
                 _ => None,
             })

@@ -204,12 +204,12 @@ mod tests {
                 span,
                 head: span,
             },
-            resource: Identity::Kubernetes(ObjectId {
+            resource: Arc::new(Identity::Kubernetes(ObjectId {
                 api_version: "v1".into(),
                 kind: "Pod".into(),
                 name: "a".into(),
                 namespace: Some("default".into()),
-            }),
+            })),
             path: Vec::new(),
             related: Vec::new(),
             fingerprint: String::new(),

@@ -93,7 +93,7 @@ pub(super) fn read_all(planned: Planned, stdin: Option<&[u8]>, default_ns: &str)
             l.errors.clear();
             l.skipped.clear();
             l.resources
-                .retain(|r| matches!(r.identity, Identity::Kubernetes(_)));
+                .retain(|r| matches!(*r.identity, Identity::Kubernetes(_)));
             l.inputs = 0;
             l.documents = 0;
         }
@@ -303,7 +303,7 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
                     out.resources.push(Resource {
                         file: 0,
                         origins: Vec::new(),
-                        identity: Identity::Kubernetes(o.id),
+                        identity: Arc::new(Identity::Kubernetes(o.id)),
                         prefix: o.prefix,
                         node: o.node,
                         value,

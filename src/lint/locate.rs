@@ -125,12 +125,12 @@ fn to_path(values: &[Value]) -> Vec<PathSeg> {
     values
         .iter()
         .map(|v| match v {
-            Value::String(s) => PathSeg::Key(s.to_string()),
+            Value::String(s) => PathSeg::Key(s.clone()),
             Value::Number(_) => match v.as_u64() {
                 Ok(i) => PathSeg::Index(i as usize),
-                Err(_) => PathSeg::Key(v.to_json_str().unwrap_or_default()),
+                Err(_) => PathSeg::Key(v.to_json_str().unwrap_or_default().into()),
             },
-            other => PathSeg::Key(other.to_json_str().unwrap_or_default()),
+            other => PathSeg::Key(other.to_json_str().unwrap_or_default().into()),
         })
         .collect()
 }

@@ -83,7 +83,7 @@ pub struct Summary {
 pub struct Checked {
     /// Index into [`Run::files`].
     pub file: usize,
-    pub identity: Identity,
+    pub identity: Arc<Identity>,
     pub span: Span,
 }
 

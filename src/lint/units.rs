@@ -37,7 +37,7 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
     }
     // Compose units have no Kubernetes objects: they are evaluated with `empty`, which holds
     // the readings of every Compose resource setting of the run (src/compose/amounts.rs).
-    let services = resources.iter().filter_map(|r| match &r.identity {
+    let services = resources.iter().filter_map(|r| match &*r.identity {
         Identity::Compose(_) => Some(&r.value["service"]),
         Identity::Kubernetes(_) => None,
     });
@@ -51,7 +51,7 @@ pub(super) fn form(files: &[Arc<SourceFile>], resources: &[Resource], options: &
         .map(|m| {
             let objects: Vec<(&ObjectId, &Value)> = m
                 .iter()
-                .filter_map(|&r| match &resources[r].identity {
+                .filter_map(|&r| match &*resources[r].identity {
                     Identity::Kubernetes(id) => Some((id, &resources[r].value)),
                     Identity::Compose(_) => None,
                 })
@@ -113,7 +113,7 @@ fn plan_units(
         .iter()
         .map(|r| {
             let file = &files[r.file];
-            match &r.identity {
+            match &*r.identity {
                 Identity::Compose(_) => crate::units::Item {
                     place: crate::units::Place::Compose(&file.name),
                     key: None,

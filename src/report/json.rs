@@ -27,7 +27,7 @@ struct JsonFinding<'a> {
     path: &'a [PathSeg],
     related: Vec<JsonRelated<'a>>,
     fingerprint: &'a str,
-    suppressed: &'a Option<Suppression>,
+    suppressed: Option<&'a Suppression>,
 }
 
 #[derive(Serialize)]
@@ -161,7 +161,7 @@ fn finding<'a>(run: &'a Run, f: &'a Finding) -> JsonFinding<'a> {
         column: loc.2,
         end_line: loc.3,
         end_column: loc.4,
-        resource: match &f.resource {
+        resource: match &*f.resource {
             Identity::Kubernetes(o) => JsonResource::Kubernetes {
                 api_version: &o.api_version,
                 kind: &o.kind,
@@ -192,7 +192,7 @@ fn finding<'a>(run: &'a Run, f: &'a Finding) -> JsonFinding<'a> {
             })
             .collect(),
         fingerprint: &f.fingerprint,
-        suppressed: &f.suppressed,
+        suppressed: f.suppressed.as_deref(),
     }
 }
 

@@ -57,7 +57,7 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
                 .filter(|f| f.suppressed.is_none())
                 .collect();
             let skipped = if failing.is_empty() {
-                findings.first().and_then(|f| f.suppressed.as_ref())
+                findings.first().and_then(|f| f.suppressed.as_deref())
             } else {
                 None
             };

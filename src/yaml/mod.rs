@@ -113,7 +113,7 @@ fn interned(s: &str) -> regorus::Value {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(untagged)]
 pub enum PathSeg {
-    Key(String),
+    Key(std::sync::Arc<str>),
     Index(usize),
 }
 
@@ -389,7 +389,7 @@ mod tests {
         p.iter()
             .map(|s| match s.parse::<usize>() {
                 Ok(i) => PathSeg::Index(i),
-                Err(_) => PathSeg::Key(s.to_string()),
+                Err(_) => PathSeg::Key((*s).into()),
             })
             .collect()
     }
