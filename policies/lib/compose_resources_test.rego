@@ -183,3 +183,26 @@ test_missing_path_and_message_with_mixed_values if {
 	not cr.missing_path({}, "limits", "gpus")
 	cr.missing_message("web", {}, "limits", "gpus", "GPU limit") == "service `web` has no GPU limit ()"
 }
+
+# is_zero inlines amount, cpus and bytes: it reads values as they do, from the run's table of
+# readings when it holds the text, else by parsing it.
+test_is_zero_reads_values_as_amount_does if {
+	cr.is_zero("cpus", 0)
+	cr.is_zero("cpus", "0.0")
+	not cr.is_zero("cpus", "0.5")
+	not cr.is_zero("cpus", "x")
+	cr.is_zero("memory", 0.5)
+	cr.is_zero("memory", "0b")
+	not cr.is_zero("memory", -1)
+	not cr.is_zero("memory", "1k")
+	not cr.is_zero("memory", "x")
+}
+
+test_is_zero_reads_the_table_first if {
+	# Readings no text has, so that only a lookup gives them.
+	table := {"5": {"cpus": 0, "bytes": 0}, "0": {"cpus": 3, "bytes": 3}}
+	cr.is_zero("cpus", "5") with data.rampart.index.compose_amounts as table
+	cr.is_zero("memory", "5") with data.rampart.index.compose_amounts as table
+	not cr.is_zero("cpus", "0") with data.rampart.index.compose_amounts as table
+	not cr.is_zero("memory", "0") with data.rampart.index.compose_amounts as table
+}
