@@ -7,13 +7,16 @@ package rampart.lib.resources
 import rego.v1
 
 import data.rampart.lib.kubernetes as k8s
+import data.rampart.lib.kubernetes.containers
 import data.rampart.lib.kubernetes.is_workload
 import data.rampart.lib.kubernetes.namespace
 
-# Whether a container of `k8s.containers` can set `resources`: regular and init containers
-# can, ephemeral containers cannot. (A test on each container is much cheaper in regorus than
-# a second set of containers.)
-can_set_resources(c) if c.field in {"containers", "initContainers"}
+# The containers of `containers` that can set `resources`: regular and init containers
+# can, ephemeral containers cannot. A rule, computed once per resource for the five checks that
+# read it: a test of each container in each check was a function call each, and on the RVM a
+# call costs thousands of machine instructions. An array, not a set: a set compares each new
+# container deeply with the others.
+settable_containers := [c | some c in containers; c.field in {"containers", "initContainers"}]
 
 # "container `api`" or "init container `migrate`", for messages.
 describe(c) := sprintf("init container `%s`", [c.name]) if {

@@ -19,14 +19,14 @@ limit_range(limits) := {"shop": {"v1": {"LimitRange": {"defaults": {
 	"spec": {"limits": limits},
 }}}}}
 
-test_regular_and_init_containers_can_set_resources if {
+test_regular_and_init_containers_can_set_resources_in_order if {
 	spec := {
 		"containers": [{"name": "a"}],
 		"initContainers": [{"name": "i"}],
 		"ephemeralContainers": [{"name": "e"}],
 	}
-	names := {c.container.name | some c in k8s.containers; resources.can_set_resources(c)} with input as deployment(spec)
-	names == {"a", "i"}
+	names := [c.container.name | some c in resources.settable_containers] with input as deployment(spec)
+	names == ["a", "i"]
 }
 
 test_describe if {

@@ -23,11 +23,10 @@ package rampart.checks.missing_memory_limit.kubernetes
 import rego.v1
 
 import data.rampart.lib.resources
-import data.rampart.lib.kubernetes.containers
+import data.rampart.lib.resources.settable_containers
 
 deny contains {"msg": msg, "path": resources.path(c, "limits", "memory")} if {
-	some c in containers
-	resources.can_set_resources(c)
+	some c in settable_containers
 	resources.missing(c.container, "limits", "memory")
 	msg := sprintf("%s has no memory limit", [resources.describe(c)])
 }

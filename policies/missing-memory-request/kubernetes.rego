@@ -25,11 +25,10 @@ package rampart.checks.missing_memory_request.kubernetes
 import rego.v1
 
 import data.rampart.lib.resources
-import data.rampart.lib.kubernetes.containers
+import data.rampart.lib.resources.settable_containers
 
 deny contains {"msg": msg, "path": resources.path(c, "requests", "memory")} if {
-	some c in containers
-	resources.can_set_resources(c)
+	some c in settable_containers
 	resources.missing(c.container, "requests", "memory")
 	msg := sprintf("%s has no memory request", [resources.describe(c)])
 }

@@ -31,7 +31,7 @@ import rego.v1
 
 import data.rampart.lib.numbers
 import data.rampart.lib.resources
-import data.rampart.lib.kubernetes.containers
+import data.rampart.lib.resources.settable_containers
 import data.rampart.lib.resources.default_limits
 import data.rampart.lib.resources.limit_ranges_here
 
@@ -41,8 +41,7 @@ deny contains {
 	"path": resources.path(c, "requests", resource),
 	"related": [{"msg": sprintf("limit is %v", [limit]), "path": resources.path(c, "limits", resource)}],
 } if {
-	some c in containers
-	resources.can_set_resources(c)
+	some c in settable_containers
 	requests := c.container.resources.requests
 	is_object(requests)
 	some resource, request in requests
@@ -57,8 +56,7 @@ deny contains {
 	"related": [{"msg": sprintf("the limit defaults to %v here", [d.value]), "path": d.path, "object": d.object}],
 } if {
 	limit_ranges_here
-	some c in containers
-	resources.can_set_resources(c)
+	some c in settable_containers
 	requests := c.container.resources.requests
 	is_object(requests)
 	some resource, request in requests
