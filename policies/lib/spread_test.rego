@@ -235,3 +235,36 @@ test_nearest_miss_first if {
 	[m[3].kind | some m in misses] == ["preferred", "required"]
 	misses[0][4] == [{"field": "c"}]
 }
+
+sound_term := {
+	"term": {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "web"}}},
+	"selects_own_pods": true,
+}
+
+test_a_term_that_selects_its_pods_on_a_key_in_its_namespace_is_sound if {
+	spread.sound(sound_term, ["kubernetes.io/hostname"])
+}
+
+test_a_sound_term_has_no_defects if {
+	spread.sound(sound_term, ["kubernetes.io/hostname"])
+	spread.anti_affinity_defects(deployment({}), sound_term, ["kubernetes.io/hostname"]) == []
+}
+
+test_a_term_is_not_sound_unless_the_facts_say_it_selects_its_own_pods if {
+	not spread.sound(object.remove(sound_term, ["selects_own_pods"]), ["kubernetes.io/hostname"])
+	not spread.sound(object.union(sound_term, {"selects_own_pods": false}), ["kubernetes.io/hostname"])
+}
+
+test_a_term_on_another_key_is_not_sound if {
+	not spread.sound(sound_term, ["topology.kubernetes.io/zone"])
+}
+
+test_a_term_with_namespaces_or_a_namespace_selector_is_not_sound if {
+	not spread.sound(object.union(sound_term, {"term": {"namespaces": ["shop"]}}), ["kubernetes.io/hostname"])
+	not spread.sound(object.union(sound_term, {"term": {"namespaces": []}}), ["kubernetes.io/hostname"])
+	not spread.sound(object.union(sound_term, {"term": {"namespaceSelector": {}}}), ["kubernetes.io/hostname"])
+}
+
+test_a_term_that_is_not_an_object_is_not_sound if {
+	not spread.sound({"term": "hostname", "selects_own_pods": true}, ["kubernetes.io/hostname"])
+}

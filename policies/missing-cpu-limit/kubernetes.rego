@@ -26,6 +26,9 @@ import data.rampart.lib.resources.settable_containers
 
 deny contains {"msg": msg, "path": resources.path(c, "limits", "cpu")} if {
 	some c in settable_containers
+	# The container's own field first: most containers set it, and on the RVM the function
+	# call that the test needs costs thousands of machine instructions.
+	object.get(c.container, ["resources", "limits", "cpu"], null) == null
 	resources.missing(c.container, "limits", "cpu")
 	msg := sprintf("%s has no CPU limit", [resources.describe(c)])
 }

@@ -81,6 +81,12 @@ terms := t if {
 
 defects := [spread.anti_affinity_defects(input, t, topology_keys) | some t in terms]
 
+# Some term is sound without its defects computed (see `spread.sound`).
+some_term_sound if {
+	some t in terms
+	spread.sound(t, topology_keys)
+}
+
 # No podAntiAffinity term at all.
 deny contains {"msg": msg, "path": ["spec", "template", "spec", "affinity", "podAntiAffinity"], "related": spread.replicas_related(input, replicas)} if {
 	count(terms) == 0
@@ -92,6 +98,7 @@ deny contains {"msg": msg, "path": ["spec", "template", "spec", "affinity", "pod
 # Terms exist but none counts: the nearest miss, at the field at fault.
 deny contains {"msg": msg, "path": array.concat(miss.path, [miss_defects[0].field]), "related": related} if {
 	count(terms) > 0
+	not some_term_sound
 	every d in defects {
 		count(d) > 0
 	}

@@ -75,10 +75,22 @@ constraints := c if {
 
 defects := [spread.spread_defects(input, c, topology_keys) | some c in constraints]
 
+# Some constraint is sound without its defects computed (see `spread.sound`).
+some_constraint_sound if {
+	some c in constraints
+	spread.sound(c, topology_keys)
+}
+
 keys := concat(" or ", topology_keys)
 
 # A podAntiAffinity term (required or preferred) whose topologyKey is one of the spread keys
 # and whose selector matches the pod's own labels keeps the replicas apart over that key too.
+anti_affinity_spreads if {
+	replicas
+	some t in input_anti_affinity_terms
+	spread.sound(t, topology_keys)
+}
+
 anti_affinity_spreads if {
 	replicas
 	some t in input_anti_affinity_terms
@@ -98,6 +110,7 @@ deny contains {"msg": msg, "path": ["spec", "template", "spec", "topologySpreadC
 deny contains {"msg": msg, "path": array.concat(miss.path, [miss_defects[0].field]), "related": related} if {
 	count(constraints) > 0
 	not anti_affinity_spreads
+	not some_constraint_sound
 	every d in defects {
 		count(d) > 0
 	}
