@@ -16,8 +16,6 @@ normalize_capability(cap) := trim_prefix(upper(cap), "CAP_") if is_string(cap)
 # `ALL` in `add` or `drop` means every capability (matched case-insensitively, like the runtimes).
 is_all(cap) if upper(cap) == "ALL"
 
-is_privileged(container) if container.securityContext.privileged == true
-
 # Indices of the `capabilities.add` items through which the container holds capability `cap`
 # (a normalised name such as "SYS_ADMIN"). The runtimes apply `add: [ALL]`, then `drop: [ALL]`,
 # then the individual adds, then the individual drops, so a capability added by name survives

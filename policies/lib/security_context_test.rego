@@ -24,13 +24,6 @@ test_is_all_is_case_insensitive if {
 	not sc.is_all("NET_RAW")
 }
 
-test_is_privileged_only_when_true if {
-	sc.is_privileged({"securityContext": {"privileged": true}})
-	not sc.is_privileged({"securityContext": {"privileged": false}})
-	not sc.is_privileged({"securityContext": {"privileged": "true"}})
-	not sc.is_privileged({"name": "a"})
-}
-
 test_granting_adds_by_name_in_any_spelling if {
 	sc.granting_adds(with_caps({"add": ["NET_RAW", "CAP_SYS_ADMIN"]}), "SYS_ADMIN") == {1}
 	sc.granting_adds(with_caps({"add": ["sys_admin"]}), "SYS_ADMIN") == {0}

@@ -57,18 +57,16 @@ import rego.v1
 import data.rampart.lib.spread
 import data.rampart.lib.spread.input_anti_affinity_terms
 
+# Parameters with their defaults (`default`, not a second body asking whether the parameter is
+# set: that was a function call per rule per resource).
+default min_replicas := 2
+
 min_replicas := data.rampart.params["min-replicas"]
 
-min_replicas := 2 if not has_param("min-replicas")
+default topology_keys := ["kubernetes.io/hostname"]
 
 topology_keys := data.rampart.params["anti-affinity-topology-keys"]
 
-topology_keys := ["kubernetes.io/hostname"] if not has_param("anti-affinity-topology-keys")
-
-# The parameter is set (to any value, null and false included).
-has_param(name) if {
-	_ = data.rampart.params[name]
-}
 
 # The replica count, undefined when the workload is not replicated; then its terms and the
 # defects of each term (rules of this package: computed once per object).

@@ -51,18 +51,16 @@ import data.rampart.lib.spread
 import data.rampart.lib.spread.input_anti_affinity_terms
 import data.rampart.lib.spread.input_spread_constraints
 
+# Parameters with their defaults (`default`, not a second body asking whether the parameter is
+# set: that was a function call per rule per resource).
+default min_replicas := 2
+
 min_replicas := data.rampart.params["min-replicas"]
 
-min_replicas := 2 if not has_param("min-replicas")
+default topology_keys := ["topology.kubernetes.io/zone"]
 
 topology_keys := data.rampart.params["spread-topology-keys"]
 
-topology_keys := ["topology.kubernetes.io/zone"] if not has_param("spread-topology-keys")
-
-# The parameter is set (to any value, null and false included).
-has_param(name) if {
-	_ = data.rampart.params[name]
-}
 
 # The replica count, undefined when the workload is not replicated; then its constraints and the
 # defects of each (rules of this package: computed once per object).

@@ -22,11 +22,10 @@ package rampart.checks.privileged_container.kubernetes
 
 import rego.v1
 
-import data.rampart.lib.security_context as sc
 import data.rampart.lib.kubernetes.containers
 
 deny contains {"msg": msg, "path": array.concat(c.path, ["securityContext", "privileged"])} if {
 	some c in containers
-	sc.is_privileged(c.container)
+	c.container.securityContext.privileged == true
 	msg := sprintf("container `%s` is privileged", [c.name])
 }

@@ -38,7 +38,7 @@ import data.rampart.lib.numbers
 # handler name.
 deny contains {"msg": msg, "path": array.concat(c.path, [probe, handler, "port"])} if {
 	some c in regular_containers
-	# Each function call costs the RVM as much as dozens of instructions: the ports are read once
+	# Each function call costs the RVM thousands of machine instructions: the ports are read once
 	# per container, and a port that is neither a number nor a string is left out by
 	# `reportable` (both its definitions test the type) rather than by a call of its own.
 	declared_ports := ports(c.container)
