@@ -35,17 +35,33 @@ written(service, section, resource) := [{"path": p, "value": v} |
 # The setting that applies: the first written key. Undefined when none is written.
 setting(service, section, resource) := written(service, section, resource)[0]
 
-# The finding of a service that sets no `resource` in `section` (nothing written, or 0), as
-# {"msg", "path"}; undefined when it sets one. `what` names the setting in the message ("CPU
-# limit"). The keys written are read once and passed on: each function below used to read them
-# again, five times a service for each of the four checks.
-missing_finding(name, service, section, resource, what) := {"msg": msg, "path": path} if {
-	ws := written(service, section, resource)
-	every w in ws {
-		is_zero(resource, w.value)
+# The finding of a service that sets no `resource` in `section`, as {"msg", "path"}; undefined
+# when it sets one. `what` names the setting in the message ("CPU limit"). Two cases:
+#
+# - nothing written: reported at the `deploy.resources` key (rampart points at its nearest
+#   existing parent), naming every key that could set it;
+# - every key written holds 0 (Docker reads 0 as "none"): reported at the first of them, in
+#   precedence order (one point even when both keys hold 0).
+#
+# The four resource checks ask this of every service, so each definition tests the service's
+# own keys before any further call (on the RVM a call costs thousands of machine instructions):
+# a service that writes nothing costs this call and one `written`; one that sets a value, one
+# `written` and one `is_zero`.
+missing_finding(name, service, section, resource, what) := {"msg": msg, "path": keys[section][resource][0]} if {
+	every p in keys[section][resource] {
+		object.get(service, p, null) == null
 	}
-	path := missing_path_in(ws, section, resource)
-	msg := missing_message_in(name, ws, section, resource, what)
+	msg := sprintf("service `%s` has no %s (%s)", [name, what, concat(" or ", [concat(".", p) | some p in keys[section][resource]])])
+}
+
+missing_finding(name, service, section, resource, what) := {"msg": msg, "path": w.path} if {
+	ws := written(service, section, resource)
+	count(ws) > 0
+	every v in ws {
+		is_zero(resource, v.value)
+	}
+	w := ws[0]
+	msg := sprintf("service `%s` has no %s: %s is %v, which sets none", [name, what, concat(".", w.path), w.value])
 }
 
 # The service sets a limit or reservation: a key of it holds a value other than 0. Docker reads
@@ -59,39 +75,6 @@ sets_in(ws, resource) if {
 }
 
 missing(service, section, resource) if not sets(service, section, resource)
-
-# Where a missing setting is reported: the key that holds 0 when one does, else the
-# `deploy.resources` key (rampart points at its nearest existing parent).
-missing_path(service, section, resource) := missing_path_in(written(service, section, resource), section, resource)
-
-missing_path_in(ws, _, resource) := w.path if {
-	some w in ws
-	is_zero(resource, w.value)
-}
-
-missing_path_in(ws, section, resource) := keys[section][resource][0] if {
-	not writes_zero(ws, resource)
-}
-
-# The message of a missing setting, `what` naming it ("CPU limit").
-missing_message(name, service, section, resource, what) := missing_message_in(name, written(service, section, resource), section, resource, what)
-
-missing_message_in(name, ws, _, resource, what) := msg if {
-	some w in ws
-	is_zero(resource, w.value)
-	msg := sprintf("service `%s` has no %s: %s is %v, which sets none", [name, what, concat(".", w.path), w.value])
-}
-
-missing_message_in(name, ws, section, resource, what) := msg if {
-	not writes_zero(ws, resource)
-	msg := sprintf("service `%s` has no %s (%s)", [name, what, concat(" or ", [concat(".", p) | some p in keys[section][resource]])])
-}
-
-# A key written (of `ws`, as `written` lists them) holds 0.
-writes_zero(ws, resource) if {
-	some w in ws
-	is_zero(resource, w.value)
-}
 
 # A value sets 0 (`amount(resource, value) == 0`), with `amount`, `cpus` and `bytes` inlined: on
 # the RVM every function call costs about as much as a few dozen instructions, and a service

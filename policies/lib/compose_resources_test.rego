@@ -114,7 +114,7 @@ test_zero_is_missing if {
 	cr.missing({"mem_limit": "0"}, "limits", "memory")
 	cr.missing({"cpus": "0.0"}, "limits", "cpus")
 	cr.missing({"deploy": {"resources": {"reservations": {"memory": "0m"}}}}, "reservations", "memory")
-	cr.missing_path({"mem_limit": "0"}, "limits", "memory") == ["mem_limit"]
+	cr.missing_finding("web", {"mem_limit": "0"}, "limits", "memory", "memory limit").path == ["mem_limit"]
 }
 
 test_zero_beside_a_value_is_set if {
@@ -126,15 +126,30 @@ test_invalid_values_count_as_set if {
 	cr.sets({"cpus": ""}, "limits", "cpus")
 }
 
-test_missing_path_defaults_to_the_deploy_key if {
-	cr.missing_path({}, "limits", "cpus") == ["deploy", "resources", "limits", "cpus"]
-	cr.missing_path({}, "reservations", "memory") == ["deploy", "resources", "reservations", "memory"]
+test_a_missing_setting_is_reported_at_the_deploy_key if {
+	cr.missing_finding("web", {}, "limits", "cpus", "CPU limit").path == ["deploy", "resources", "limits", "cpus"]
+	cr.missing_finding("web", {}, "reservations", "memory", "memory reservation").path == ["deploy", "resources", "reservations", "memory"]
 }
 
 test_missing_messages if {
-	cr.missing_message("web", {}, "limits", "memory", "memory limit") == "service `web` has no memory limit (deploy.resources.limits.memory or mem_limit)"
-	cr.missing_message("web", {}, "reservations", "cpus", "CPU reservation") == "service `web` has no CPU reservation (deploy.resources.reservations.cpus)"
-	cr.missing_message("web", {"cpus": 0}, "limits", "cpus", "CPU limit") == "service `web` has no CPU limit: cpus is 0, which sets none"
+	cr.missing_finding("web", {}, "limits", "memory", "memory limit").msg == "service `web` has no memory limit (deploy.resources.limits.memory or mem_limit)"
+	cr.missing_finding("web", {}, "reservations", "cpus", "CPU reservation").msg == "service `web` has no CPU reservation (deploy.resources.reservations.cpus)"
+	cr.missing_finding("web", {"cpus": 0}, "limits", "cpus", "CPU limit").msg == "service `web` has no CPU limit: cpus is 0, which sets none"
+}
+
+test_a_set_value_has_no_finding if {
+	not cr.missing_finding("web", {"cpus": "0.5"}, "limits", "cpus", "CPU limit")
+	not cr.missing_finding("web", {"mem_limit": "lots"}, "limits", "memory", "memory limit")
+	not cr.missing_finding("web", {"mem_limit": "0", "deploy": {"resources": {"limits": {"memory": "1g"}}}}, "limits", "memory", "memory limit")
+}
+
+# Both keys at 0: one finding, at the first key in precedence order (the two definitions once
+# each picked a key, and the interpreter stopped on the conflict).
+test_two_zero_keys_give_one_finding_at_the_deploy_key if {
+	service := {"cpus": 0, "deploy": {"resources": {"limits": {"cpus": "0"}}}}
+	f := cr.missing_finding("web", service, "limits", "cpus", "CPU limit")
+	f.path == ["deploy", "resources", "limits", "cpus"]
+	f.msg == "service `web` has no CPU limit: deploy.resources.limits.cpus is 0, which sets none"
 }
 
 test_exceeds if {
@@ -171,17 +186,12 @@ test_invalid_values_are_not_compared if {
 	not cr.exceeds("cpus", "2000m", "1")
 }
 
-# A key that holds 0 is where a missing setting points, even beside an invalid or a non-zero
-# value; without one, the `deploy.resources` key (none for a resource without keys).
-test_missing_path_and_message_with_mixed_values if {
-	service := {"mem_limit": "0", "deploy": {"resources": {"limits": {"memory": "lots"}}}}
-	cr.missing_path(service, "limits", "memory") == ["mem_limit"]
-	cr.missing_message("web", service, "limits", "memory", "memory limit") == "service `web` has no memory limit: mem_limit is 0, which sets none"
-	cr.missing_path({"mem_limit": "lots"}, "limits", "memory") == ["deploy", "resources", "limits", "memory"]
-	cr.missing_message("web", {"mem_limit": "lots"}, "limits", "memory", "memory limit") == "service `web` has no memory limit (deploy.resources.limits.memory or mem_limit)"
-	cr.missing_path({"cpus": null}, "limits", "cpus") == ["deploy", "resources", "limits", "cpus"]
-	not cr.missing_path({}, "limits", "gpus")
-	cr.missing_message("web", {}, "limits", "gpus", "GPU limit") == "service `web` has no GPU limit ()"
+# A key that holds 0 beside an invalid value is set (the invalid value counts as set); a null key
+# is not written.
+test_missing_finding_with_mixed_values if {
+	not cr.missing_finding("web", {"mem_limit": "0", "deploy": {"resources": {"limits": {"memory": "lots"}}}}, "limits", "memory", "memory limit")
+	cr.missing_finding("web", {"cpus": null}, "limits", "cpus", "CPU limit").path == ["deploy", "resources", "limits", "cpus"]
+	not cr.missing_finding("web", {}, "limits", "gpus", "GPU limit")
 }
 
 # is_zero inlines amount, cpus and bytes: it reads values as they do, from the run's table of
