@@ -117,7 +117,11 @@ healthcheck_with_keys if {
 }
 
 # `disable` is true (or a string Compose reads as true).
-disabled if cs.is_true(input.service.healthcheck.disable)
+disabled if {
+	# The key first: on the RVM a function is called even when its argument is undefined.
+	input.service.healthcheck.disable
+	cs.is_true(input.service.healthcheck.disable)
+}
 
 # `test` is a list whose first item is NONE.
 disabled_by_test if {

@@ -57,6 +57,8 @@ finding := {
 	"path": no_new_privileges_path,
 	"related": [{"msg": "privileged here", "path": ["privileged"]}],
 } if {
+	# The key first: on the RVM a function is called even when its argument is undefined.
+	input.service.privileged
 	cs.is_true(input.service.privileged)
 	not sets_no_new_privileges_false_or_invalid
 }
