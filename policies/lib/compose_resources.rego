@@ -77,8 +77,8 @@ sets_in(ws, resource) if {
 missing(service, section, resource) if not sets(service, section, resource)
 
 # A value sets 0 (`amount(resource, value) == 0`), with `amount`, `cpus` and `bytes` inlined: on
-# the RVM every function call costs about as much as a few dozen instructions, and a service
-# asks this for each key of each of its four settings.
+# the RVM every function call costs thousands of machine instructions, and a service asks this
+# for each key of each of its four settings.
 is_zero("cpus", value) if {
 	is_number(value)
 	value == 0

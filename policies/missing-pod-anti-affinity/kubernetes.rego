@@ -67,7 +67,6 @@ default topology_keys := ["kubernetes.io/hostname"]
 
 topology_keys := data.rampart.params["anti-affinity-topology-keys"]
 
-
 # The replica count, undefined when the workload is not replicated; then its terms and the
 # defects of each term (rules of this package: computed once per object).
 replicas := spread.input_replicated(min_replicas)

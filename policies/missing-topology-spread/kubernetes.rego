@@ -61,7 +61,6 @@ default topology_keys := ["topology.kubernetes.io/zone"]
 
 topology_keys := data.rampart.params["spread-topology-keys"]
 
-
 # The replica count, undefined when the workload is not replicated; then its constraints and the
 # defects of each (rules of this package: computed once per object).
 replicas := spread.input_replicated(min_replicas)

@@ -44,8 +44,6 @@ deny contains {
 	not value in {false, null}
 }
 
-# The SYS_ADMIN grants are found once per container and handed to `implicit_escalation`: the
-# RVM runs every definition of a function, and two of the three read them.
 # The three ways a container that does not explicitly allow escalation still has it. Each rule
 # tests the container's own fields before calling a function: on the RVM a call costs thousands
 # of machine instructions, and most containers are neither privileged nor add capabilities.
