@@ -6,7 +6,6 @@ package rampart.lib.resources
 
 import rego.v1
 
-import data.rampart.lib.kubernetes as k8s
 import data.rampart.lib.kubernetes.containers
 import data.rampart.lib.kubernetes.is_workload
 import data.rampart.lib.kubernetes.namespace

@@ -26,8 +26,7 @@ import data.rampart.lib.kubernetes.regular_containers
 deny contains {"msg": msg, "path": array.concat(c.path, ["readinessProbe"])} if {
 	is_long_running
 	some c in regular_containers
+	# `readinessProbe: null` is no probe.
 	object.get(c.container, "readinessProbe", null) == null
 	msg := sprintf("container `%s` has no readinessProbe", [c.name])
 }
-
-# `readinessProbe: null` is no probe.

@@ -46,8 +46,8 @@ deny contains {
 	is_object(requests)
 	some resource, request in requests
 	limit := c.container.resources.limits[resource]
-	# `greater` written out: this body runs for every request that has a limit, and on the RVM
-	# a function call costs thousands of machine instructions.
+	# `greater` written out (keep the two alike): this body runs for every request that has a
+	# limit, and on the RVM a function call costs thousands of machine instructions.
 	r := numbers.quantity(request)
 	l := numbers.quantity(limit)
 	r - l > abs(l) * 1e-12
