@@ -42,6 +42,7 @@ pub(super) fn finish(
             .zip(enabled.iter().copied())
             .any(|(c, on)| on && c.id == id)
     };
+    let located = findings.len();
     suppress::apply(
         &mut findings,
         files,
@@ -51,9 +52,12 @@ pub(super) fn finish(
         &known,
         &ran,
     );
+    // Suppression problems were added at the end; the rest is still in order.
+    let added = findings.len() > located;
     findings.retain(|f| !read.context_files.contains(&f.location.file));
-    // Suppression problems were added at the end.
-    sort_findings(&mut findings, files);
+    if added {
+        sort_findings(&mut findings, files);
+    }
     crate::finding::make_fingerprints_unique(&mut findings);
     if let Some(path) = &options.baseline {
         let fingerprints = suppress::read_baseline(path).map_err(Fatal::Usage)?;

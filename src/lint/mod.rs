@@ -24,6 +24,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::discover;
@@ -269,9 +271,10 @@ fn run_in_pool(
 
     units.data = Vec::new();
     units.empty = regorus::Value::Null;
-    for r in &mut read.resources {
-        r.value = regorus::Value::Null;
-    }
+    // Freed on every worker: one by one on this thread they took 60 ms of 10,000 documents.
+    read.resources
+        .par_iter_mut()
+        .for_each(|r| r.value = regorus::Value::Null);
     // Reading's errors first, as they happened.
     let mut all_errors = std::mem::take(&mut read.errors);
     all_errors.append(&mut errors);
@@ -279,6 +282,11 @@ fn run_in_pool(
     let finished = finish::finish(
         findings, all_errors, &mut read, &catalog, &enabled, &options,
     )?;
+    // The trees are done with (findings are located, suppressions read): freed on every
+    // worker too, rather than on this thread when the function returns.
+    std::mem::take(&mut read.resources)
+        .into_par_iter()
+        .for_each(drop);
     Ok(Run {
         files: read.files,
         findings: finished.findings,
