@@ -63,7 +63,14 @@ deny contains {
 # The workloads of the Service's namespace whose pods the selector matches, each with its
 # declared ports and the path to its containers. This scans the namespace for every Service,
 # so the labels are read by path and compared before anything else is computed.
-selected contains {
+# The workloads whose pods this Service selects. On the RVM rampart reads them from the unit's
+# index, once per workload however many Services select it, and gives them at
+# `data.rampart.facts.selected_workloads` (src/policy/facts.rs); elsewhere they are computed here.
+selected := data.rampart.facts.selected_workloads if is_set(data.rampart.facts.selected_workloads)
+
+selected := computed_selected if not is_set(data.rampart.facts.selected_workloads)
+
+computed_selected contains {
 	"object": {"apiVersion": api_version, "kind": kind, "name": name, "namespace": ns},
 	"ports": {{"number": p.number, "name": p.name, "protocol": p.protocol} | some p in pp.declared_ports(obj)},
 	"path": array.concat(spec_paths_by_kind[kind], ["containers"]),
@@ -107,12 +114,34 @@ has_target_port(port) if {
 	port.targetPort != ""
 }
 
-resolved(target, protocol) if {
-	is_number(target)
+# What the selected workloads declare: `[number, protocol]` and `[name, protocol]` of each
+# port, and "none" when one of them declares no port. On the RVM it comes with `selected`, at
+# `data.rampart.facts.selected_ports`, so that a Service asks it in one lookup, not one per
+# workload it selects.
+declared := data.rampart.facts.selected_ports if is_set(data.rampart.facts.selected_ports)
+
+declared := computed_declared if not is_set(data.rampart.facts.selected_ports)
+
+computed_declared contains [p.number, p.protocol] if {
 	some w in selected
 	some p in w.ports
-	p.number == target
-	p.protocol == protocol
+}
+
+computed_declared contains [p.name, p.protocol] if {
+	some w in selected
+	some p in w.ports
+	is_string(p.name)
+}
+
+computed_declared contains "none" if {
+	some w in selected
+	count(w.ports) == 0
+}
+
+# A number is a containerPort, a string a port's name (declared ports' numbers are numbers).
+resolved(target, protocol) if {
+	is_number(target)
+	[target, protocol] in declared
 }
 
 # A numeric port reaches a container that declares no ports at all (declaring is
@@ -120,16 +149,12 @@ resolved(target, protocol) if {
 # suspect.
 resolved(target, _) if {
 	is_number(target)
-	some w in selected
-	count(w.ports) == 0
+	"none" in declared
 }
 
 resolved(target, protocol) if {
 	is_string(target)
-	some w in selected
-	some p in w.ports
-	p.name == target
-	p.protocol == protocol
+	[target, protocol] in declared
 }
 
 target_path(i, port) := ["spec", "ports", i, "targetPort"] if port.targetPort
