@@ -204,7 +204,8 @@ foreign_bindings contains {"binding": binding, "object": other.ref} if {
 	some port in own_host_ports
 	some other in index.host_ports[port]
 	not self(other.ref.namespace, other.ref.apiVersion, other.ref.kind, other.ref.name)
-	some binding in pp.host_bindings(other.value)
+	# `pp.host_bindings(other.value)`, which the index holds: read there once per workload.
+	some binding in other.bindings
 }
 
 same_host_port(a, b) if {

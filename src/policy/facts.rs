@@ -151,7 +151,9 @@ words! {
     service_kind = "Service", type_ = "type", external_name = "ExternalName",
     selector = "selector", pods = "pods", reference = "ref", api_version = "apiVersion",
     object = "object", selected_workloads = "selected_workloads",
-    selected_ports = "selected_ports", no_ports = "none",
+    selected_ports = "selected_ports", no_ports = "none", host_port = "hostPort",
+    host_network = "hostNetwork", host_ip = "hostIP", host_port_fact = "host_port",
+    host_ip_fact = "host_ip", port_field = "field", container_port_field = "containerPort",
 }
 
 thread_local! {
@@ -566,6 +568,59 @@ fn published_range(w: &Words, port: &Value) -> Option<(f64, f64)> {
         }
         _ => None,
     }
+}
+
+/// `lib/pod_ports.rego`'s `host_bindings(obj)`: the host ports a workload's pods bind, each one
+/// of its declared ports with "host_port", "host_ip" ("" when unset) and "field" (the key that
+/// sets the host port); a set. The unit's index gives it with every workload that may bind a
+/// host port (src/policy/index.rs), so that port-conflict reads it once per workload rather than
+/// once per workload that binds the same port (which made many such workloads quadratic).
+pub(crate) fn host_bindings(obj: &Value) -> Value {
+    WORDS.with(|w| {
+        let mut bindings = std::collections::BTreeSet::new();
+        let kind = match at(obj, &w.kind) {
+            Some(Value::String(kind)) => kind.as_ref(),
+            _ => "",
+        };
+        let spec = pod_spec_path(kind).and_then(|path| {
+            let path: Vec<Value> = path.iter().map(|&k| Value::from(k)).collect();
+            at_path(obj, &path)
+        });
+        let host_network = spec.and_then(|s| at(s, &w.host_network)) == Some(&Value::from(true));
+        let Value::Array(ports) = declared_ports(w, &containers(w, obj)) else {
+            return Value::from(bindings);
+        };
+        let zero = Value::from(0u64);
+        for p in ports.iter() {
+            let (Value::Object(fields), Some(entry)) = (p, at(p, &w.entry)) else {
+                continue;
+            };
+            // `sets_host_port`: a number above 0.
+            let host_port =
+                at(entry, &w.host_port).filter(|v| matches!(v, Value::Number(_)) && *v > &zero);
+            let (port, ip, field) = match (host_network, host_port) {
+                (false, None) => continue,
+                (false, Some(port)) => {
+                    let ip = match at(entry, &w.host_ip) {
+                        Some(ip @ Value::String(_)) => ip.clone(),
+                        _ => w.empty.clone(),
+                    };
+                    (port.clone(), ip, &w.host_port)
+                }
+                (true, Some(port)) => (port.clone(), w.empty.clone(), &w.host_port),
+                (true, None) => match at(p, &w.number) {
+                    Some(number) => (number.clone(), w.empty.clone(), &w.container_port_field),
+                    None => continue,
+                },
+            };
+            let mut binding = fields.as_ref().clone();
+            binding.insert(w.host_port_fact.clone(), port);
+            binding.insert(w.host_ip_fact.clone(), ip);
+            binding.insert(w.port_field.clone(), field.clone());
+            bindings.insert(Value::from(binding));
+        }
+        Value::from(bindings)
+    })
 }
 
 /// unresolved-target-port's `selected` and `declared` for a Service: the workloads of its
@@ -1732,6 +1787,56 @@ mod tests {
             Value::Undefined,
             "no namespace to read: the Rego computes it"
         );
+    }
+
+    #[test]
+    fn rust_and_rego_read_host_bindings_alike() {
+        let mut engine = rego(
+            "pod_ports",
+            include_str!("../../policies/lib/pod_ports.rego"),
+        );
+        let ports = r#"[{"containerPort": 80, "hostPort": 8080},
+            {"containerPort": 81, "hostPort": 8081, "hostIP": "10.0.0.1", "protocol": "UDP"},
+            {"containerPort": 82, "hostPort": 0}, {"containerPort": 83, "hostPort": "84"},
+            {"containerPort": 85, "hostPort": -1, "hostIP": 7}, {"containerPort": 86, "name": "x"},
+            {"hostPort": 87}, {"containerPort": 88, "hostPort": 88.5, "hostIP": "::"}]"#;
+        let spec = |host_network: &str| {
+            format!(
+                r#"{{"hostNetwork": {host_network}, "containers": [{{"name": "a", "ports": {ports}}}],
+                    "initContainers": [{{"name": "s", "restartPolicy": "Always", "ports": [{{"containerPort": 9000, "hostPort": 9000}}]}},
+                                       {{"name": "i", "ports": [{{"containerPort": 7000, "hostPort": 7000}}]}}]}}"#
+            )
+        };
+        let mut bound = 0;
+        for host_network in ["true", "false", "null", "\"true\""] {
+            for (kind, wrap) in [
+                ("Pod", "{}"),
+                ("Deployment", r#"{"template": {"spec": {}}}"#),
+                (
+                    "CronJob",
+                    r#"{"jobTemplate": {"spec": {"template": {"spec": {}}}}}"#,
+                ),
+                ("Service", "{}"),
+            ] {
+                let spec = spec(host_network);
+                let body = if wrap == "{}" {
+                    spec
+                } else {
+                    wrap.replace("{\"spec\": {}}", &format!("{{\"spec\": {spec}}}"))
+                };
+                let obj = value(&format!(r#"{{"kind": "{kind}", "spec": {body}}}"#));
+                engine.set_input(obj.clone());
+                let query = "x := data.rampart.lib.pod_ports.host_bindings(input)";
+                let rego = engine.eval_query(query.into(), false).unwrap();
+                let rego = rego.result[0].bindings["x"].clone();
+                let rust = host_bindings(&obj);
+                assert_eq!(rust, rego, "{obj}");
+                if let Value::Set(set) = &rust {
+                    bound += set.len();
+                }
+            }
+        }
+        assert!(bound >= 30, "only {bound} bindings");
     }
 
     #[test]

@@ -10,9 +10,10 @@
 //!
 //! ```text
 //! node_ports        {port: [{"index": i, "object": ref}]}  Services with spec.ports[i].nodePort
-//! host_ports        {port: [{"ref": ref, "value": obj}]}   workloads whose pods may bind port on
-//!                                                          the node (hostPort, or containerPort
-//!                                                          under hostNetwork)
+//! host_ports        {port: [{"ref": ref, "value": obj,      workloads whose pods may bind port on
+//!                          "bindings": bindings}]}         the node (hostPort, or containerPort
+//!                                                          under hostNetwork), with their
+//!                                                          `lib/pod_ports.rego` host_bindings
 //! pods              {ns: {key: {value: [{"ref", "value"}]}}}  workloads by pod template label
 //! workloads         {ns: [[kind, name, apiVersion, obj]]}  sorted
 //! network_policies  {ns: {"sorted": [[name, apiVersion, obj]],   sorted
@@ -222,8 +223,17 @@ pub fn build(inventory: &Value) -> Value {
         }
         bound.sort();
         bound.dedup();
-        for port in bound {
-            host_ports.add(port, entry());
+        if !bound.is_empty() {
+            // Its bindings, read once here: every workload that binds one of these ports reads
+            // them (port-conflict).
+            let with_bindings = object([
+                ("ref", reference()),
+                ("value", obj.clone()),
+                ("bindings", crate::policy::facts::host_bindings(obj)),
+            ]);
+            for port in bound {
+                host_ports.add(port, with_bindings.clone());
+            }
         }
     }
 
@@ -386,7 +396,7 @@ mod tests {
             r#"{"cluster": {}, "namespace": {"shop": {
               "v1": {"Service": {"web": {"spec": {"ports": [{"port": 80}, {"port": 81, "nodePort": 30001}]}}},
                      "LimitRange": {"z": {"spec": {}}, "y": {"spec": {"limits": []}}}},
-              "apps/v1": {"Deployment": {"web": {"spec": {"template": {
+              "apps/v1": {"Deployment": {"web": {"kind": "Deployment", "spec": {"template": {
                   "metadata": {"labels": {"app": "web"}},
                   "spec": {"hostNetwork": true, "containers": [{"ports": [{"containerPort": 8080}]}]}}}}}},
               "networking.k8s.io/v1": {"NetworkPolicy": {
@@ -416,9 +426,23 @@ mod tests {
                 ("object", web("Service", "v1"))
             ])])
         );
+        // Workloads that bind a host port come with their bindings.
+        let bindings = crate::policy::facts::host_bindings(deployment);
+        let Value::Set(set) = &bindings else {
+            panic!("no set: {bindings}");
+        };
+        assert_eq!(set.len(), 1);
+        assert_eq!(
+            set.iter().next().unwrap()["field"],
+            Value::from("containerPort")
+        );
         assert_eq!(
             index["host_ports"][&Value::from(8080)],
-            Value::from(vec![entry.clone()])
+            Value::from(vec![object([
+                ("ref", web("Deployment", "apps/v1")),
+                ("value", deployment.clone()),
+                ("bindings", bindings),
+            ])])
         );
         assert_eq!(
             index["pods"]["shop"]["app"]["web"],
