@@ -1,11 +1,13 @@
 //! Throughput benchmark:
 //! `cargo bench --bench throughput [-- --docs 1000,10000,100000] [--compose 1000]
-//! [--pods-file 80000] [--phases parse,lint,cli-json,cli-sarif]`.
+//! [--pods-file 80000] [--crowded 4000] [--phases parse,lint,cli-json,cli-sarif]`.
 //!
 //! Builds a deterministic corpus (benches/corpus) per size: Kubernetes documents (`--docs`,
 //! rows labelled by the count), Compose projects (`--compose`, rows labelled `c<count>`;
-//! resources/s counts services) and one file of Pods (`--pods-file`, rows labelled
-//! `f<count>`; none by default). Then runs each phase in a child process of its own so that
+//! resources/s counts services), one file of Pods (`--pods-file`, rows labelled
+//! `f<count>`; none by default) and the crowded corpus (`--crowded`, rows labelled `s<count>`:
+//! one directory where every Service selects every Deployment and one Compose project of that
+//! many services; none by default). Then runs each phase in a child process of its own so that
 //! wall time, CPU time and peak RSS belong to that phase alone:
 //!
 //! - `parse`: walk, read and parse every file with spans (the floor for any span-aware linter);
@@ -48,6 +50,7 @@ fn main() {
     let sizes = list("--docs", &[1_000, 10_000]);
     let projects = list("--compose", &[1_000]);
     let pods_files = list("--pods-file", &[]);
+    let crowded = list("--crowded", &[]);
     let phases: Vec<&str> = match args.iter().position(|a| a == "--phases") {
         Some(i) => args[i + 1].split(',').collect(),
         None => PHASES.to_vec(),
@@ -72,6 +75,11 @@ fn main() {
         let dir = target.join(format!("pods-file-{n}"));
         let corpus = corpus::pods_file(&dir, n, 42).expect("corpus written");
         report(&format!("f{n}"), &dir, &corpus, "Pods", &phases);
+    }
+    for n in crowded {
+        let dir = target.join(format!("crowded-{n}"));
+        let corpus = corpus::crowded(&dir, n).expect("corpus written");
+        report(&format!("s{n}"), &dir, &corpus, "resources", &phases);
     }
 }
 

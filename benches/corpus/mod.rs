@@ -341,3 +341,56 @@ fn compose_service(out: &mut String, rng: &mut fastrand::Rng, s: usize, with_env
         }
     }
 }
+
+/// Writes a corpus of the shapes that once made rampart quadratic, `n` of each (replacing what
+/// is there): one directory of `n` files, each a Deployment and a Service, where every Service
+/// selects every Deployment's pods (one application, many Services) and every fiftieth
+/// Deployment binds host port 9000; and one Compose project of `n` services, each publishing a
+/// port of its own and waiting for the next one. Large single units: what an index or a
+/// per-project table must answer in one lookup, where a rescan per object costs n².
+pub fn crowded(dir: &Path, n: usize) -> std::io::Result<Corpus> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    let manifests = dir.join("manifests");
+    let project = dir.join("compose");
+    std::fs::create_dir_all(&manifests)?;
+    std::fs::create_dir_all(&project)?;
+    let mut corpus = Corpus {
+        files: 0,
+        documents: 0,
+        bytes: 0,
+    };
+    for i in 0..n {
+        let host_port = if i % 50 == 0 { ", hostPort: 9000" } else { "" };
+        let text = format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web-{i}\n  namespace: shop\n\
+             spec:\n  replicas: 2\n  selector:\n    matchLabels:\n      app: shop\n      part: web-{i}\n  \
+             template:\n    metadata:\n      labels:\n        app: shop\n        part: web-{i}\n    \
+             spec:\n      containers:\n        - name: web\n          image: registry.example.com/shop/web:1.{i}\n          \
+             ports: [{{name: http, containerPort: 8080{host_port}}}]\n\
+             ---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web-{i}\n  namespace: shop\n\
+             spec:\n  selector:\n    app: shop\n  ports:\n    - port: 80\n      targetPort: {target}\n",
+            target = if i % 2 == 0 { "http" } else { "8080" },
+        );
+        corpus.files += 1;
+        corpus.documents += 2;
+        corpus.bytes += text.len() as u64;
+        std::fs::write(manifests.join(format!("web-{i:05}.yaml")), text)?;
+    }
+    let mut text = String::from("services:\n");
+    for s in 0..n {
+        let _ = writeln!(
+            text,
+            "  svc-{s}:\n    image: registry.example.com/svc:1.{s}\n    ports: [\"{}:8080\"]\n    \
+             depends_on:\n      svc-{}:\n        condition: service_started",
+            10000 + s,
+            (s + 1) % n
+        );
+    }
+    corpus.files += 1;
+    corpus.documents += n;
+    corpus.bytes += text.len() as u64;
+    std::fs::write(project.join("compose.yaml"), text)?;
+    Ok(corpus)
+}
