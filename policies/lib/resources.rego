@@ -68,7 +68,15 @@ limit_range_items contains {"item": item, "index": i, "object": object} if {
 # [section, resource] pairs a LimitRange defaults for containers. As the API server defaults a
 # LimitRangeItem: a missing `default` (limit) takes `max`; a missing `defaultRequest` takes
 # `default` (or `max` through it), then `min`.
-limit_range_defaulted contains [section, resource] if {
+limit_range_defaulted contains pair if {
+	is_workload
+	some pair in data.rampart.index.limit_range_defaulted[namespace]
+}
+
+# What `limit_range_defaulted` and `default_limits` read, as Rego: the unit's index holds it per
+# namespace, made once in Rust (src/policy/index.rs) from these definitions, which a test there
+# holds alike.
+computed_limit_range_defaulted contains [section, resource] if {
 	some entry in limit_range_items
 	some source in limit_range_sources
 	section := source[0]
@@ -89,7 +97,12 @@ limit_range_sources := [
 
 # The limits a LimitRange gives a container that sets none, as {"resource", "value", "object",
 # "path"} (path inside the LimitRange): `default`, or `max` when `default` lacks the resource.
-default_limits contains {"resource": resource, "value": value, "object": entry.object, "path": p} if {
+default_limits contains limit if {
+	is_workload
+	some limit in data.rampart.index.default_limits[namespace]
+}
+
+computed_default_limits contains {"resource": resource, "value": value, "object": entry.object, "path": p} if {
 	some entry in limit_range_items
 	is_object(entry.item["default"])
 	some resource, value in entry.item["default"]
@@ -97,7 +110,7 @@ default_limits contains {"resource": resource, "value": value, "object": entry.o
 	p := ["spec", "limits", entry.index, "default", resource]
 }
 
-default_limits contains {"resource": resource, "value": value, "object": entry.object, "path": p} if {
+computed_default_limits contains {"resource": resource, "value": value, "object": entry.object, "path": p} if {
 	some entry in limit_range_items
 	is_object(entry.item.max)
 	some resource, value in entry.item.max

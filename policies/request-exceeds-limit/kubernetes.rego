@@ -32,7 +32,7 @@ import rego.v1
 import data.rampart.lib.numbers
 import data.rampart.lib.resources
 import data.rampart.lib.resources.settable_containers
-import data.rampart.lib.resources.default_limits
+import data.rampart.lib.kubernetes.namespace
 import data.rampart.lib.resources.limit_ranges_here
 
 # A request above the container's own limit.
@@ -65,7 +65,9 @@ deny contains {
 	is_object(requests)
 	some resource, request in requests
 	not resources.sets(c.container, "limits", resource)
-	some d in default_limits
+	# `default_limits`, read where the unit's index holds it: building that set again on every
+	# workload of a namespace with many LimitRanges cost more than the comparisons.
+	some d in data.rampart.index.default_limits[namespace]
 	d.resource == resource
 	greater(request, d.value)
 }
