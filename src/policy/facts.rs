@@ -4,10 +4,10 @@
 //! Facts are not verdicts: they say what the manifest holds and where, and Rego decides what is
 //! a finding. The Rego that reads a fact (`lib/kubernetes.rego`, `lib/images.rego`,
 //! `lib/credentials.rego`, `lib/pod_ports.rego`, missing-network-policy, port-conflict's Compose
-//! side, unresolved-target-port) computes the same in Rego when `data.rampart.facts` is absent (the interpreter:
-//! `rampart policy test`, user policies, `RAMPART_ENGINE=interpreter`); a unit test here holds
-//! each fact alike to its Rego form, and the engine parity test proves, on every fixture, that
-//! both give the same findings.
+//! side, unresolved-target-port) computes the same in Rego when `data.rampart.facts` is absent
+//! (the interpreter: `rampart policy test`, user policies, `RAMPART_ENGINE=interpreter`); a unit
+//! test here holds each fact alike to its Rego form, and the engine parity test proves, on every
+//! fixture, that both give the same findings.
 //!
 //! ```text
 //! containers  [{"container": obj, "field": list name, "path": [... field, i],
@@ -735,8 +735,8 @@ fn effective_namespace<'a>(w: &Words, input: &'a Value, data: &'a Value) -> Opti
     }
 }
 
-/// The summaries of a unit's workloads as Services select them, made once per workload: a
-/// Service selecting n workloads of n others' namespace would otherwise read n² pod specs.
+/// The summaries of a unit's workloads as Services select them, made once per workload: n
+/// Services that each select the same n workloads would otherwise read n² pod specs.
 struct Workloads {
     /// The index the workloads were found in, held so that no other object takes the address
     /// of it or of its objects while this table is kept.
@@ -752,7 +752,8 @@ impl Workloads {
     /// Runs `f` with this thread's table for `index`, emptied when the index is another one.
     fn with<R>(index: Option<&Value>, f: impl FnOnce(&mut Workloads) -> R) -> R {
         thread_local! {
-            static LAST: std::cell::RefCell<Option<Workloads>> = const { std::cell::RefCell::new(None) };
+            static LAST: std::cell::RefCell<Option<Workloads>> =
+                const { std::cell::RefCell::new(None) };
         }
         let index = index.cloned().unwrap_or(Value::Null);
         LAST.with_borrow_mut(|last| {
