@@ -151,9 +151,8 @@ words! {
     service_kind = "Service", type_ = "type", external_name = "ExternalName",
     selector = "selector", pods = "pods", reference = "ref", api_version = "apiVersion",
     object = "object", selected_workloads = "selected_workloads",
-    selected_ports = "selected_ports", no_ports = "none", host_port = "hostPort",
-    host_network = "hostNetwork", host_ip = "hostIP", host_port_fact = "host_port",
-    host_ip_fact = "host_ip", port_field = "field", container_port_field = "containerPort",
+    selected_ports = "selected_ports", host_port = "hostPort", host_network = "hostNetwork",
+    host_ip = "hostIP", host_port_fact = "host_port", host_ip_fact = "host_ip",
 }
 
 thread_local! {
@@ -383,23 +382,27 @@ pub fn with_rampart<const N: usize>(data: &Value, entries: [(&str, Value); N]) -
     data
 }
 
+/// The path to the pod spec of an object of `kind` (`pod_spec_path`), in the words facts look
+/// values up by.
+fn pod_spec_words(w: &Words, kind: &str) -> Option<Vec<Value>> {
+    let path = pod_spec_path(kind)?;
+    let word = |key: &str| match key {
+        "spec" => w.spec.clone(),
+        "template" => w.template.clone(),
+        _ => w.job_template.clone(),
+    };
+    Some(path.iter().map(|&key| word(key)).collect())
+}
+
 fn containers(w: &Words, input: &Value) -> Value {
     let mut list = Vec::new();
     let kind = match at(input, &w.kind) {
         Some(Value::String(kind)) => kind.as_ref(),
         _ => "",
     };
-    let Some(spec_path) = pod_spec_path(kind) else {
+    let Some(base) = pod_spec_words(w, kind) else {
         return Value::from(list);
     };
-    let base: Vec<Value> = spec_path
-        .iter()
-        .map(|&k| match k {
-            "spec" => w.spec.clone(),
-            "template" => w.template.clone(),
-            _ => w.job_template.clone(),
-        })
-        .collect();
     let pod_spec = at_path(input, &base).filter(|s| matches!(s, Value::Object(_)));
     let pod_security = pod_spec.and_then(|s| at(s, &w.security_context));
     for field in &w.container_fields {
@@ -582,10 +585,7 @@ pub(crate) fn host_bindings(obj: &Value) -> Value {
             Some(Value::String(kind)) => kind.as_ref(),
             _ => "",
         };
-        let spec = pod_spec_path(kind).and_then(|path| {
-            let path: Vec<Value> = path.iter().map(|&k| Value::from(k)).collect();
-            at_path(obj, &path)
-        });
+        let spec = pod_spec_words(w, kind).and_then(|path| at_path(obj, &path));
         let host_network = spec.and_then(|s| at(s, &w.host_network)) == Some(&Value::from(true));
         let Value::Array(ports) = declared_ports(w, &containers(w, obj)) else {
             return Value::from(bindings);
@@ -609,14 +609,14 @@ pub(crate) fn host_bindings(obj: &Value) -> Value {
                 }
                 (true, Some(port)) => (port.clone(), w.empty.clone(), &w.host_port),
                 (true, None) => match at(p, &w.number) {
-                    Some(number) => (number.clone(), w.empty.clone(), &w.container_port_field),
+                    Some(number) => (number.clone(), w.empty.clone(), &w.container_port),
                     None => continue,
                 },
             };
             let mut binding = fields.as_ref().clone();
             binding.insert(w.host_port_fact.clone(), port);
             binding.insert(w.host_ip_fact.clone(), ip);
-            binding.insert(w.port_field.clone(), field.clone());
+            binding.insert(w.field.clone(), field.clone());
             bindings.insert(Value::from(binding));
         }
         Value::from(bindings)
@@ -676,18 +676,16 @@ fn selected_workloads(w: &Words, input: &Value, data: &Value) -> Option<(Value, 
                 let Some(Value::String(kind)) = at(reference, &w.kind) else {
                     continue;
                 };
-                let Some(spec_path) = pod_spec_path(kind) else {
+                let Some(spec_path) = pod_spec_words(w, kind) else {
                     continue;
                 };
+                // The labels beside the pod spec (the Pod's own), as `labels_paths_by_kind`.
                 let template = &spec_path[..spec_path.len() - 1];
                 let empty = Value::new_object();
-                let labels = at_path(
-                    obj,
-                    &template.iter().map(|&k| Value::from(k)).collect::<Vec<_>>(),
-                )
-                .and_then(|t| at(t, &w.metadata))
-                .and_then(|m| at(m, &w.labels))
-                .unwrap_or(&empty);
+                let labels = at_path(obj, template)
+                    .and_then(|t| at(t, &w.metadata))
+                    .and_then(|m| at(m, &w.labels))
+                    .unwrap_or(&empty);
                 if crate::policy::builtins::selector_matches(&select, labels) {
                     selected.extend(workloads.summary(w, reference, obj, namespace));
                 }
@@ -711,7 +709,7 @@ fn selected_workloads(w: &Words, input: &Value, data: &Value) -> Option<(Value, 
                     }
                 }
                 _ => {
-                    declared.insert(w.no_ports.clone());
+                    declared.insert(w.none.clone());
                 }
             }
         }
@@ -817,14 +815,11 @@ impl Workloads {
                     (w.namespace.clone(), namespace.clone()),
                 ]);
                 let kind = field(&w.kind);
-                let mut path: Vec<Value> = kind
+                let mut path = kind
                     .as_string()
                     .ok()
-                    .and_then(|k| pod_spec_path(k))
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|&k| Value::from(k))
-                    .collect();
+                    .and_then(|k| pod_spec_words(w, k))
+                    .unwrap_or_default();
                 path.push(w.containers.clone());
                 Value::from(BTreeMap::from([
                     (w.object.clone(), Value::from(object)),
@@ -1012,16 +1007,7 @@ fn isolated_directions(w: &Words, input: &Value, data: &Value) -> Option<Value> 
         return None;
     }
     let rampart = at(data, &w.rampart);
-    let namespace = match at(input, &w.metadata).and_then(|m| at(m, &w.namespace)) {
-        Some(ns @ Value::String(_)) => ns,
-        _ => match rampart
-            .and_then(|r| at(r, &w.params))
-            .and_then(|p| at(p, &w.default_namespace))
-        {
-            Some(ns @ Value::String(_)) => ns,
-            _ => return None,
-        },
-    };
+    let namespace = effective_namespace(w, input, data)?;
     // `pod_labels`: the pod template's labels (the Pod's own), as they are, or {}.
     let metadata_path: &[&Value] = match kind {
         "Pod" => &[&w.metadata],
