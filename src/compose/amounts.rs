@@ -181,19 +181,13 @@ mod tests {
 
     /// The Rego reading (no table, so it parses) of every text, as JSON (`null` when undefined).
     fn rego_reads(function: &str, texts: &[&str]) -> Vec<serde_json::Value> {
-        let mut engine = crate::policy::engine::new_engine();
-        for (name, source) in [
+        let mut engine = crate::policy::engine::engine_with(&[
+            ("numbers", include_str!("../../policies/lib/numbers.rego")),
             (
-                "numbers.rego",
-                include_str!("../../policies/lib/numbers.rego"),
-            ),
-            (
-                "compose_resources.rego",
+                "compose_resources",
                 include_str!("../../policies/lib/compose_resources.rego"),
             ),
-        ] {
-            engine.add_policy(name.into(), source.into()).unwrap();
-        }
+        ]);
         texts
             .iter()
             .map(|text| {

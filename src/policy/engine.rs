@@ -707,6 +707,19 @@ pub fn new_engine() -> regorus::Engine {
     engine
 }
 
+/// An engine ([`new_engine`]) with these policy files, `(name, source)`, loaded: the Rego that
+/// unit tests hold Rust computations alike to.
+#[cfg(test)]
+pub(crate) fn engine_with(files: &[(&str, &str)]) -> regorus::Engine {
+    let mut engine = new_engine();
+    for (name, source) in files {
+        engine
+            .add_policy(format!("{name}.rego"), source.to_string())
+            .expect("a built-in policy parses");
+    }
+    engine
+}
+
 /// Adds the built-in data tables (`data.rampart.tables`) to an engine.
 pub fn add_tables(engine: &mut regorus::Engine) -> Result<(), Diagnostic> {
     let tables = crate::policy::registry::builtin_tables()?;

@@ -1199,18 +1199,7 @@ mod tests {
 
     /// An interpreter with the library `lib` (no facts, so it computes them in Rego).
     fn rego(lib: &str, source: &str) -> regorus::Engine {
-        rego_files(&[(lib, source)])
-    }
-
-    /// An engine with these policy files (name, source) loaded.
-    fn rego_files(files: &[(&str, &str)]) -> regorus::Engine {
-        let mut engine = crate::policy::engine::new_engine();
-        for (name, source) in files {
-            engine
-                .add_policy(format!("{name}.rego"), source.to_string())
-                .unwrap();
-        }
-        engine
+        crate::policy::engine::engine_with(&[(lib, source)])
     }
 
     #[test]
@@ -1400,7 +1389,7 @@ mod tests {
 
     #[test]
     fn rust_and_rego_find_services_awaited_to_complete_alike() {
-        let mut engine = rego_files(&[
+        let mut engine = crate::policy::engine::engine_with(&[
             (
                 "compose_security",
                 include_str!("../../policies/lib/compose_security.rego"),
@@ -1511,7 +1500,7 @@ mod tests {
 
     #[test]
     fn rust_and_rego_read_spread_terms_alike() {
-        let mut engine = rego_files(&[
+        let mut engine = crate::policy::engine::engine_with(&[
             ("spread", include_str!("../../policies/lib/spread.rego")),
             (
                 "selectors",
@@ -1660,7 +1649,7 @@ mod tests {
 
     #[test]
     fn rust_and_rego_find_isolating_policies_alike() {
-        let mut engine = rego_files(&[
+        let mut engine = crate::policy::engine::engine_with(&[
             ("network", include_str!("../../policies/lib/network.rego")),
             (
                 "selectors",
@@ -1828,7 +1817,7 @@ mod tests {
 
     #[test]
     fn rust_and_rego_find_the_workloads_a_service_selects_alike() {
-        let mut engine = rego_files(&[
+        let mut engine = crate::policy::engine::engine_with(&[
             (
                 "pod_ports",
                 include_str!("../../policies/lib/pod_ports.rego"),
@@ -1960,7 +1949,7 @@ mod tests {
 
     #[test]
     fn rust_and_rego_find_overlapping_published_ports_alike() {
-        let mut engine = rego_files(&[
+        let mut engine = crate::policy::engine::engine_with(&[
             ("compose", include_str!("../../policies/lib/compose.rego")),
             (
                 "port-conflict",

@@ -607,8 +607,7 @@ mod tests {
 
     #[test]
     fn limit_range_defaults_are_what_the_rego_computes() {
-        let mut engine = crate::policy::engine::new_engine();
-        for (name, source) in [
+        let mut engine = crate::policy::engine::engine_with(&[
             (
                 "resources",
                 include_str!("../../policies/lib/resources.rego"),
@@ -617,11 +616,7 @@ mod tests {
                 "kubernetes",
                 include_str!("../../policies/lib/kubernetes.rego"),
             ),
-        ] {
-            engine
-                .add_policy(format!("{name}.rego"), source.to_string())
-                .unwrap();
-        }
+        ]);
         let inventory = value(
             r#"{"cluster": {}, "namespace": {
               "shop": {"v1": {"LimitRange": {
