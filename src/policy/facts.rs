@@ -153,6 +153,11 @@ words! {
     object = "object", selected_workloads = "selected_workloads",
     selected_ports = "selected_ports", host_port = "hostPort", host_network = "hostNetwork",
     host_ip = "hostIP", host_port_fact = "host_port", host_ip_fact = "host_ip",
+    network_policy_kind = "NetworkPolicy", workloads = "workloads", pod_kind = "Pod",
+    cron_job_kind = "CronJob", match_expressions = "matchExpressions", key = "key",
+    operator = "operator", values = "values", in_operator = "In", exists = "Exists",
+    match_labels = "matchLabels",
+    selects_some_workload = "selects_some_workload",
 }
 
 thread_local! {
@@ -244,6 +249,9 @@ pub fn of(input: &Value, data: &Value) -> Value {
         facts.insert(w.spread_constraints.clone(), spread_constraints);
         if let Some(directions) = isolated_directions(w, input, data) {
             facts.insert(w.isolated_directions.clone(), directions);
+        }
+        if let Some(selects) = selects_some_workload(w, input, data) {
+            facts.insert(w.selects_some_workload.clone(), Value::from(selects));
         }
         if let Some((selected, ports)) = selected_workloads(w, input, data) {
             facts.insert(w.selected_workloads.clone(), selected);
@@ -719,6 +727,124 @@ fn selected_workloads(w: &Words, input: &Value, data: &Value) -> Option<(Value, 
     })
 }
 
+/// dangling-network-policy's question for a NetworkPolicy: whether its pod selector
+/// (`lib/network.rego`'s `pod_selector`) selects the pods of some workload of its namespace
+/// (`selects_some`), read from the unit's index. Absent when the input is no NetworkPolicy,
+/// its namespace is not a string or its selector not an object; then the Rego decides.
+///
+/// `selects_some`'s three cases (no labels nor expressions: any workload; matchLabels: the
+/// workloads carrying a pair; expressions only: every workload) are one question, whether some
+/// workload's pod labels match. The candidates come from the label index when the selector
+/// names a label the pods must carry (a pair, `In`, `Exists`), so that an expression-only
+/// selector is not a scan of the namespace; each candidate is then matched in full.
+fn selects_some_workload(w: &Words, input: &Value, data: &Value) -> Option<bool> {
+    if at(input, &w.kind) != Some(&w.network_policy_kind) {
+        return None;
+    }
+    let namespace = effective_namespace(w, input, data)?;
+    let empty = Value::new_object();
+    let selector = match at(input, &w.spec).and_then(|s| at(s, &w.pod_selector)) {
+        None | Some(Value::Null) => &empty,
+        Some(selector @ Value::Object(_)) => selector,
+        Some(_) => return None,
+    };
+    let index = at(data, &w.rampart).and_then(|r| at(r, &w.index));
+    let Some(Value::Array(workloads)) = index
+        .and_then(|i| at(i, &w.workloads))
+        .and_then(|by_ns| at(by_ns, namespace))
+    else {
+        return Some(false);
+    };
+    let labels_of = |obj: &'_ Value| -> Value {
+        let path: &[&Value] = match at(obj, &w.kind) {
+            Some(kind) if kind == &w.pod_kind => &[&w.metadata, &w.labels],
+            Some(kind) if kind == &w.cron_job_kind => &[
+                &w.spec,
+                &w.job_template,
+                &w.spec,
+                &w.template,
+                &w.metadata,
+                &w.labels,
+            ],
+            _ => &[&w.spec, &w.template, &w.metadata, &w.labels],
+        };
+        match at_path(obj, path) {
+            Some(labels @ Value::Object(_)) => labels.clone(),
+            _ => Value::new_object(),
+        }
+    };
+    let matches =
+        |obj: &Value| crate::policy::builtins::selector_matches(selector, &labels_of(obj));
+    Workloads::with(index, |table| {
+        let asked = (namespace.clone(), selector.clone());
+        if let Some(&known) = table.selects_some.get(&asked) {
+            return Some(known);
+        }
+        let by_key = index
+            .and_then(|i| at(i, &w.pods))
+            .and_then(|p| at(p, namespace));
+        let answer = match (by_key, required_label(w, selector)) {
+            (Some(by_key), Some((key, values))) => {
+                let by_value = at(by_key, key);
+                let lists: Vec<&Value> = match values {
+                    Some(values) => values
+                        .iter()
+                        .filter_map(|v| by_value.and_then(|b| at(b, v)))
+                        .collect(),
+                    None => match by_value {
+                        Some(Value::Object(all)) => all.values().collect(),
+                        _ => Vec::new(),
+                    },
+                };
+                lists.into_iter().any(|list| match list {
+                    Value::Array(candidates) => candidates
+                        .iter()
+                        .any(|c| at(c, &w.value).is_some_and(matches)),
+                    _ => false,
+                })
+            }
+            // No workload carries a label, or the selector requires none: every workload is
+            // a candidate.
+            (None, Some(_)) => false,
+            (_, None) => workloads.iter().any(|entry| match entry {
+                Value::Array(entry) => entry.get(3).is_some_and(matches),
+                _ => false,
+            }),
+        };
+        table.selects_some.insert(asked, answer);
+        Some(answer)
+    })
+}
+
+/// A label every pod a selector selects must carry: its key, and the values it may have (none
+/// for `Exists`: any). From the first matchLabels pair, else the first well-formed `In` or
+/// `Exists` requirement; none when the selector requires no label to be present.
+fn required_label<'a>(
+    w: &Words,
+    selector: &'a Value,
+) -> Option<(&'a Value, Option<Vec<&'a Value>>)> {
+    if let Some(Value::Object(pairs)) = at(selector, &w.match_labels) {
+        if let Some((key, value)) = pairs.iter().next() {
+            return Some((key, Some(vec![value])));
+        }
+    }
+    let Some(Value::Array(requirements)) = at(selector, &w.match_expressions) else {
+        return None;
+    };
+    requirements.iter().find_map(|r| {
+        let key = at(r, &w.key)?;
+        match at(r, &w.operator) {
+            Some(op) if op == &w.in_operator => match at(r, &w.values) {
+                Some(Value::Array(values)) => Some((key, Some(values.iter().collect()))),
+                // `In` with no values holds for no pod.
+                _ => Some((key, Some(Vec::new()))),
+            },
+            Some(op) if op == &w.exists => Some((key, None)),
+            _ => None,
+        }
+    })
+}
+
 /// `lib/kubernetes.rego`'s `namespace`: the object's own, else the run's default, when a string.
 fn effective_namespace<'a>(w: &Words, input: &'a Value, data: &'a Value) -> Option<&'a Value> {
     match at(input, &w.metadata).and_then(|m| at(m, &w.namespace)) {
@@ -744,6 +870,9 @@ struct Workloads {
     /// What each selector selected (and what that declares), by namespace and selector:
     /// Services of one application often select alike.
     selections: BTreeMap<(Value, Value), (Value, Value)>,
+    /// Whether some workload's pods match a NetworkPolicy's pod selector, by namespace and
+    /// selector.
+    selects_some: BTreeMap<(Value, Value), bool>,
 }
 
 impl Workloads {
@@ -764,6 +893,7 @@ impl Workloads {
                     index,
                     summaries: std::collections::HashMap::new(),
                     selections: BTreeMap::new(),
+                    selects_some: BTreeMap::new(),
                 });
             }
             f(last.as_mut().expect("just set"))
@@ -1645,6 +1775,114 @@ mod tests {
             other => panic!("not an array: {other}"),
         };
         assert_eq!(numbers, [Value::from(2), Value::from(1)], "list order");
+    }
+
+    #[test]
+    fn rust_and_rego_find_policies_that_select_some_workload_alike() {
+        let mut engine = crate::policy::engine::engine_with(&[
+            ("network", include_str!("../../policies/lib/network.rego")),
+            (
+                "selectors",
+                include_str!("../../policies/lib/selectors.rego"),
+            ),
+        ]);
+        // "shop": workloads of every labels path; "bare": workloads without labels; "empty":
+        // a namespace of policies only.
+        let template =
+            |labels: &str| format!(r#"{{"template": {{"metadata": {{"labels": {labels}}}}}}}"#);
+        let inventory = value(&format!(
+            r#"{{"cluster": {{}}, "namespace": {{
+                "shop": {{
+                    "apps/v1": {{"Deployment": {{
+                        "web": {{"kind": "Deployment", "spec": {}}},
+                        "db": {{"kind": "Deployment", "spec": {}}},
+                        "odd": {{"kind": "Deployment", "spec": {}}}}}}},
+                    "v1": {{"Pod": {{"cache": {{"kind": "Pod",
+                        "metadata": {{"labels": {{"app": "cache", "tier": 3}}}}}}}}}},
+                    "batch/v1": {{"CronJob": {{"backup": {{"kind": "CronJob",
+                        "spec": {{"jobTemplate": {{"spec": {}}}}}}}}}}}}},
+                "bare": {{"apps/v1": {{"Deployment": {{
+                    "a": {{"kind": "Deployment", "spec": {}}},
+                    "b": {{"kind": "Deployment"}}}}}}}},
+                "empty": {{"v1": {{"ConfigMap": {{"c": {{"kind": "ConfigMap"}}}}}}}}}}}}"#,
+            template(r#"{"app": "web", "tier": "front"}"#),
+            template(r#"{"app": "db", "tier": "back", "canary": "yes"}"#),
+            template(r#"["app"]"#),
+            template(r#"{"app": "backup"}"#),
+            template("null"),
+        ));
+        let data = value(&format!(
+            r#"{{"rampart": {{"index": {}, "params": {{"default-namespace": "shop"}}}}}}"#,
+            crate::policy::index::build(&inventory)
+        ));
+        engine.add_data(data.clone()).unwrap();
+        let selectors = [
+            "{}",
+            "null",
+            r#"{"matchLabels": {"app": "web"}}"#,
+            r#"{"matchLabels": {"app": "web", "tier": "back"}}"#,
+            r#"{"matchLabels": {"app": "backup"}}"#,
+            r#"{"matchLabels": {"tier": 3}}"#,
+            r#"{"matchLabels": {"app": "nope"}}"#,
+            r#"{"matchLabels": {}, "matchExpressions": []}"#,
+            r#"{"matchLabels": null, "matchExpressions": null}"#,
+            r#"{"matchLabels": "app=web"}"#,
+            r#"{"matchLabels": {"app": "web"}, "matchExpressions": "x"}"#,
+            r#"{"matchExpressions": [{"key": "tier", "operator": "In", "values": ["back", "x"]}]}"#,
+            r#"{"matchExpressions": [{"key": "tier", "operator": "In", "values": ["x"]}]}"#,
+            r#"{"matchExpressions": [{"key": "tier", "operator": "In", "values": "back"}]}"#,
+            r#"{"matchExpressions": [{"key": "tier", "operator": "In"}]}"#,
+            r#"{"matchExpressions": [{"key": "canary", "operator": "Exists"}]}"#,
+            r#"{"matchExpressions": [{"key": "team", "operator": "Exists"}]}"#,
+            r#"{"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web", "db", "backup", "cache"]}]}"#,
+            r#"{"matchExpressions": [{"key": "app", "operator": "NotIn", "values": ["web"]}]}"#,
+            r#"{"matchExpressions": [{"key": "app", "operator": "DoesNotExist"}]}"#,
+            r#"{"matchExpressions": [{"key": "app", "operator": "Exists"},
+                {"key": "canary", "operator": "DoesNotExist"}, {"key": "tier", "operator": "In",
+                "values": ["back"]}]}"#,
+            r#"{"matchExpressions": [5, {"key": "app", "operator": "Exists"}]}"#,
+            r#"{"matchExpressions": [{"operator": "Exists"}]}"#,
+            r#"{"matchExpressions": [{"key": "app", "operator": "Matches"}]}"#,
+            r#"{"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}],
+                "matchLabels": {"tier": "front"}}"#,
+        ];
+        let (mut selecting, mut not_selecting) = (0, 0);
+        for ns in [r#""shop""#, r#""bare""#, r#""empty""#, r#""none""#, "null"] {
+            for selector in selectors {
+                let input = value(&format!(
+                    r#"{{"kind": "NetworkPolicy", "metadata": {{"name": "p", "namespace": {ns}}},
+                        "spec": {{"podSelector": {selector}}}}}"#
+                ));
+                engine.set_input(input.clone());
+                // The effective namespace (lib/kubernetes): its own when a string, else the
+                // default.
+                let effective = if ns.starts_with('"') { ns } else { r#""shop""# };
+                let query = format!(
+                    "x := data.rampart.lib.network.selects_some({effective}, \
+                        data.rampart.lib.network.pod_selector(input))"
+                );
+                let rego = holds(&mut engine, &query);
+                let rust = of(&input, &data)["selects_some_workload"].clone();
+                assert_eq!(rust, Value::from(rego), "{input}");
+                if rego {
+                    selecting += 1;
+                } else {
+                    not_selecting += 1;
+                }
+            }
+        }
+        assert!(
+            selecting > 25 && not_selecting > 40,
+            "{selecting} {not_selecting}"
+        );
+        for input in [
+            r#"{"kind": "NetworkPolicy", "spec": {"podSelector": "app=web"}}"#,
+            r#"{"kind": "NetworkPolicy", "spec": {"podSelector": ["app"]}}"#,
+            r#"{"kind": "Deployment", "metadata": {"namespace": "shop"}}"#,
+        ] {
+            let facts = of(&value(input), &data);
+            assert_eq!(facts["selects_some_workload"], Value::Undefined, "{input}");
+        }
     }
 
     #[test]
