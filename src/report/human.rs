@@ -161,6 +161,12 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
+/// How many lines from a finding a related location of its file may be to share its snippet:
+/// one snippet spans every line between its labels, so a Service at the top of a file and the
+/// workloads it selects further down made snippets of dozens of lines. Farther ones get a
+/// snippet of their own, as related locations in other files do.
+const NEAR_LINES: u32 = 6;
+
 /// Everything a diagnostic prints from the inputs or from user policies goes through
 /// [`escape`]: messages, resource names, check ids, remediations, file names, snippets.
 fn finding_diagnostic(run: &Run, sources: &[FileSource], f: &Finding) -> Report {
@@ -171,7 +177,14 @@ fn finding_diagnostic(run: &Run, sources: &[FileSource], f: &Finding) -> Report 
     let mut related = Vec::new();
     for r in &f.related {
         let message = escape::line(&r.message).into_owned();
-        if r.location.file == f.location.file {
+        let near = r.location.file == f.location.file
+            && r.location
+                .span
+                .start
+                .line
+                .abs_diff(f.location.span.start.line)
+                <= NEAR_LINES;
+        if near {
             labels.push(label(file, &r.location, Some(message), false));
         } else {
             let other = &run.files[r.location.file];
