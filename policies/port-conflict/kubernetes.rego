@@ -16,7 +16,9 @@
 #     `hostNetwork: true` every container port is a host port. Two containers of one pod
 #     with the same host port conflict too.
 #
-#   Every side of a conflict is reported, each with the others as related locations. A
+#   Every side of a conflict is reported, each with the others as related locations (the
+#   first ten, also named in the message, which says how many more there are: a port that
+#   hundreds of objects claim gives a finding per claim, not hundreds of locations each). A
 #   second entry of the same Service port is reported with the first as related.
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport
@@ -48,16 +50,20 @@ import data.rampart.lib.pod_ports.input_declared_ports
 import data.rampart.lib.kubernetes.is_workload
 import data.rampart.lib.kubernetes.namespace
 import data.rampart.lib.kubernetes.pod_spec
+import data.rampart.lib.text
 
 # (a) two containers of one pod declare the same containerPort/protocol.
 deny contains {
-	"msg": sprintf("containerPort %v/%s of container `%s` is also declared by %s", [p.number, p.protocol, p.container, concat(", ", sort({describe_entry(p, o) | some o in others}))]),
+	"msg": sprintf("containerPort %v/%s of container `%s` is also declared by %s", [p.number, p.protocol, p.container, text.listing(
+		{describe_entry(p, o) | some o in shown},
+		count(shown), count(others),
+	)]),
 	"path": array.concat(p.path, ["containerPort"]),
 	"related": [{
 		"msg": sprintf("containerPort %v/%s also declared here by container `%s`", [o.number, o.protocol, o.container]),
 		"path": array.concat(o.path, ["containerPort"]),
 	} |
-		some o in others
+		some o in shown
 	],
 } if {
 	is_workload
@@ -70,6 +76,7 @@ deny contains {
 		o.protocol == p.protocol
 	}
 	count(others) > 0
+	shown := text.first(others, 0)
 }
 
 describe_entry(p, o) := "another entry of the same container" if same_container(p, o)
@@ -112,14 +119,17 @@ first_name(first) := "" if not is_string(first.name)
 
 # (c) the same nodePort in two Services, anywhere in the cluster.
 deny contains {
-	"msg": sprintf("nodePort %v is also used by %s", [node_port, concat(", ", sort({sprintf("Service %s/%s", [o.object.namespace, o.object.name]) | some o in others}))]),
+	"msg": sprintf("nodePort %v is also used by %s", [node_port, text.listing(
+		{sprintf("Service %s/%s", [o.object.namespace, o.object.name]) | some o in claims.first},
+		count(claims.first), claims.count,
+	)]),
 	"path": ["spec", "ports", i, "nodePort"],
 	"related": [{
 		"msg": sprintf("nodePort %v also used here", [node_port]),
 		"path": ["spec", "ports", o.index, "nodePort"],
 		"object": o.object,
 	} |
-		some o in others
+		some o in claims.first
 	],
 } if {
 	input.kind == "Service"
@@ -129,34 +139,49 @@ deny contains {
 	is_number(node_port)
 	# 0 means "unset": the API server allocates a free port.
 	node_port != 0
+	claims := node_port_claims(node_port)
+	claims.count > 0
+}
+
+# The other Services' claims on `node_port`: how many, and the first few (`text.first`) in
+# set order. rampart's answer (data.rampart.facts, built-in checks) reads the index once per
+# Service; here each Service walks every claim of the port.
+node_port_claims(node_port) := data.rampart.facts.node_port_claims[node_port] if {
+	is_object(data.rampart.facts.node_port_claims)
+}
+
+node_port_claims(node_port) := {"count": count(others), "first": text.first(others, 0)} if {
+	not is_object(data.rampart.facts.node_port_claims)
 	# The index lists every `v1` Service port by nodePort.
 	others := {o |
 		some o in data.rampart.index.node_ports[node_port]
 		not self(o.object.namespace, "v1", "Service", o.object.name)
 	}
-	count(others) > 0
 }
 
 # (d) two workloads (or two containers of one pod) bind the same host port.
 deny contains {
-	"msg": sprintf("host port %s of container `%s` is also bound by %s", [pp.host_port_text(b), b.container, concat(", ", sort(array.concat(
-		[sprintf("container `%s`", [o.container]) | some o in inner],
-		[sprintf("%s %s/%s (container `%s`)", [o.object.kind, o.object.namespace, o.object.name, o.binding.container]) | some o in outer],
-	)))]),
+	"msg": sprintf("host port %s of container `%s` is also bound by %s", [pp.host_port_text(b), b.container, text.listing(
+		array.concat(
+			[sprintf("container `%s`", [o.container]) | some o in shown_inner],
+			[sprintf("%s %s/%s (container `%s`)", [o.object.kind, o.object.namespace, o.object.name, o.binding.container]) | some o in shown_outer],
+		),
+		count(shown_inner) + count(shown_outer), count(inner) + count(outer),
+	)]),
 	"path": array.concat(b.path, [b.field]),
 	"related": array.concat(
 		[{
 			"msg": sprintf("host port %s also bound here by container `%s`", [pp.host_port_text(o), o.container]),
 			"path": array.concat(o.path, [o.field]),
 		} |
-			some o in inner
+			some o in shown_inner
 		],
 		[{
 			"msg": sprintf("host port %s also bound here by container `%s`", [pp.host_port_text(o.binding), o.binding.container]),
 			"path": array.concat(o.binding.path, [o.binding.field]),
 			"object": o.object,
 		} |
-			some o in outer
+			some o in shown_outer
 		],
 	),
 } if {
@@ -174,6 +199,9 @@ deny contains {
 		same_host_port(o.binding, b)
 	}
 	count(inner) + count(outer) > 0
+	# The first few of the others, those of the same pod first.
+	shown_inner := text.first(inner, 0)
+	shown_outer := text.first(outer, count(shown_inner))
 }
 
 # The host ports the input binds; computed only when its pod spec sets `hostNetwork` or a

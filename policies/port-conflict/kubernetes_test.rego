@@ -72,6 +72,16 @@ test_a_service_does_not_conflict_with_itself if {
 	count(check.deny) == 0 with input as a with data.inventory as inventory([a]) with data.rampart.index as rampart.inventory_index(inventory([a]))
 }
 
+test_a_crowded_node_port_names_and_relates_the_first_ten_others if {
+	crowd := [service(sprintf("s%02d", [i]), "shop", [{"port": 80, "nodePort": 30090}]) | some i in numbers.range(0, 12)]
+	results := check.deny with input as crowd[0] with data.inventory as inventory(crowd) with data.rampart.index as rampart.inventory_index(inventory(crowd))
+	count(results) == 1
+	some r in results
+	r.msg == "nodePort 30090 is also used by Service shop/s01, Service shop/s02, Service shop/s03, Service shop/s04, Service shop/s05, Service shop/s06, Service shop/s07, Service shop/s08, Service shop/s09, Service shop/s10 and 2 more"
+	count(r.related) == 10
+	r.related[9].object.name == "s10"
+}
+
 test_node_port_used_by_two_others_gives_one_finding_with_both_related if {
 	d := service("d", "ops", [{"port": 81, "nodePort": 30080}])
 	results := check.deny with input as a with data.inventory as inventory([a, b, d]) with data.rampart.index as rampart.inventory_index(inventory([a, b, d]))
@@ -238,6 +248,26 @@ test_host_port_conflict_across_namespaces_with_host_network if {
 		"path": ["spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"],
 		"object": {"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "exporter", "namespace": "kube-system"},
 	}]
+}
+
+test_a_crowded_host_port_names_and_relates_the_first_ten_others if {
+	# Two containers of the input's own pod and eleven other workloads bind 9300: the two of
+	# the pod come first, then eight of the others.
+	own := deployment("own", "shop", {"containers": [
+		{"name": "a", "ports": [{"containerPort": 1, "hostPort": 9300}]},
+		{"name": "b", "ports": [{"containerPort": 2, "hostPort": 9300}]},
+		{"name": "c", "ports": [{"containerPort": 3, "hostPort": 9300}]},
+	]})
+	crowd := [deployment(sprintf("w%02d", [i]), "shop", {"containers": [{"name": "x", "ports": [{"containerPort": 80, "hostPort": 9300}]}]}) | some i in numbers.range(0, 10)]
+	objects := array.concat([own], crowd)
+	results := check.deny with input as own with data.inventory as inventory(objects) with data.rampart.index as rampart.inventory_index(inventory(objects))
+	count(results) == 3
+	some r in results
+	r.path == ["spec", "template", "spec", "containers", 0, "ports", 0, "hostPort"]
+	r.msg == "host port 9300/TCP of container `a` is also bound by Deployment shop/w00 (container `x`), Deployment shop/w01 (container `x`), Deployment shop/w02 (container `x`), Deployment shop/w03 (container `x`), Deployment shop/w04 (container `x`), Deployment shop/w05 (container `x`), Deployment shop/w06 (container `x`), Deployment shop/w07 (container `x`), container `b`, container `c` and 3 more"
+	count(r.related) == 10
+	not r.related[0].object
+	r.related[2].object.name == "w00"
 }
 
 test_host_network_side_is_reported_too if {

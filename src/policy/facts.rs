@@ -98,6 +98,10 @@ const POD_LEVEL_SECURITY_FIELDS: [&str; 7] = [
 
 const CONTAINER_FIELDS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
 
+/// How many of the others a conflict finding names and relates, at most (`lib/text.rego`'s
+/// `first`): n Services on one nodePort would otherwise give n findings naming n − 1 each.
+const RELATED_LIMIT: usize = 10;
+
 macro_rules! words {
     ($($field:ident = $text:expr),* $(,)?) => {
         /// The strings facts are made of and looked up by, made once per thread: a string
@@ -157,7 +161,9 @@ words! {
     cron_job_kind = "CronJob", match_expressions = "matchExpressions", key = "key",
     operator = "operator", values = "values", in_operator = "In", exists = "Exists",
     match_labels = "matchLabels",
-    selects_some_workload = "selects_some_workload",
+    selects_some_workload = "selects_some_workload", node_ports = "node_ports",
+    node_port = "nodePort", node_port_claims = "node_port_claims", count = "count",
+    first = "first", v1 = "v1",
 }
 
 thread_local! {
@@ -252,6 +258,9 @@ pub fn of(input: &Value, data: &Value) -> Value {
         }
         if let Some(selects) = selects_some_workload(w, input, data) {
             facts.insert(w.selects_some_workload.clone(), Value::from(selects));
+        }
+        if let Some(claims) = node_port_claims(w, input, data) {
+            facts.insert(w.node_port_claims.clone(), claims);
         }
         if let Some((selected, ports)) = selected_workloads(w, input, data) {
             facts.insert(w.selected_workloads.clone(), selected);
@@ -816,6 +825,91 @@ fn selects_some_workload(w: &Words, input: &Value, data: &Value) -> Option<bool>
     })
 }
 
+/// port-conflict's claims on a Service's nodePorts: for each `nodePort` value its ports hold,
+/// `{"count": n, "first": [...]}`, the number of entries of the unit's index
+/// (`node_ports[port]`, sorted) that are not this Service's and the first `RELATED_LIMIT` of
+/// them. The index's entries of a port are counted by Service once per unit, so that a
+/// Service reads its own claims, not every other one. Absent when the input is no Service or
+/// its namespace is not a string; then the Rego computes them.
+fn node_port_claims(w: &Words, input: &Value, data: &Value) -> Option<Value> {
+    if at(input, &w.kind) != Some(&w.service_kind) {
+        return None;
+    }
+    let namespace = effective_namespace(w, input, data)?;
+    let index = at(data, &w.rampart).and_then(|r| at(r, &w.index));
+    let by_port = index.and_then(|i| at(i, &w.node_ports));
+    // The index holds `v1` Services only: another apiVersion has no entry of its own there.
+    let own_name = match at(input, &w.api_version) {
+        Some(v) if v == &w.v1 => at_path(input, &[&w.metadata, &w.name]),
+        _ => None,
+    };
+    let is_own = |entry: &Value| {
+        let object = at(entry, &w.object);
+        own_name.is_some()
+            && object.and_then(|o| at(o, &w.namespace)) == Some(namespace)
+            && object.and_then(|o| at(o, &w.name)) == own_name
+    };
+    let mut claims = BTreeMap::new();
+    let Some(Value::Array(ports)) = at(input, &w.spec).and_then(|s| at(s, &w.ports)) else {
+        return Some(Value::from(claims));
+    };
+    let no_entries = Value::from(Vec::<Value>::new());
+    Workloads::with(index, |table| {
+        for port in ports.iter() {
+            let Some(node_port) = at(port, &w.node_port) else {
+                continue;
+            };
+            if claims.contains_key(node_port) {
+                continue;
+            }
+            let entries = by_port
+                .and_then(|b| at(b, node_port))
+                .unwrap_or(&no_entries);
+            let Value::Array(list) = entries else {
+                continue;
+            };
+            let own = match own_name {
+                Some(name) => {
+                    let by_service = table
+                        .node_port_claimants
+                        .entry(node_port.clone())
+                        .or_insert_with(|| {
+                            let mut by_service = BTreeMap::new();
+                            for entry in list.iter() {
+                                let object = at(entry, &w.object);
+                                let field = |k| {
+                                    object
+                                        .and_then(|o| at(o, k))
+                                        .cloned()
+                                        .unwrap_or(Value::Undefined)
+                                };
+                                *by_service
+                                    .entry((field(&w.namespace), field(&w.name)))
+                                    .or_insert(0) += 1;
+                            }
+                            by_service
+                        });
+                    let key = (namespace.clone(), name.clone());
+                    by_service.get(&key).copied().unwrap_or(0)
+                }
+                None => 0,
+            };
+            let first: Vec<Value> = list
+                .iter()
+                .filter(|entry| !is_own(entry))
+                .take(RELATED_LIMIT)
+                .cloned()
+                .collect();
+            let claim = BTreeMap::from([
+                (w.count.clone(), Value::from(list.len() - own)),
+                (w.first.clone(), Value::from(first)),
+            ]);
+            claims.insert(node_port.clone(), Value::from(claim));
+        }
+        Some(Value::from(claims))
+    })
+}
+
 /// A label every pod a selector selects must carry: its key, and the values it may have (none
 /// for `Exists`: any). From the first matchLabels pair, else the first well-formed `In` or
 /// `Exists` requirement; none when the selector requires no label to be present.
@@ -873,6 +967,8 @@ struct Workloads {
     /// Whether some workload's pods match a NetworkPolicy's pod selector, by namespace and
     /// selector.
     selects_some: BTreeMap<(Value, Value), bool>,
+    /// How many entries of `node_ports[port]` each Service (namespace, name) has, by port.
+    node_port_claimants: BTreeMap<Value, BTreeMap<(Value, Value), usize>>,
 }
 
 impl Workloads {
@@ -894,6 +990,7 @@ impl Workloads {
                     summaries: std::collections::HashMap::new(),
                     selections: BTreeMap::new(),
                     selects_some: BTreeMap::new(),
+                    node_port_claimants: BTreeMap::new(),
                 });
             }
             f(last.as_mut().expect("just set"))
@@ -1883,6 +1980,118 @@ mod tests {
             let facts = of(&value(input), &data);
             assert_eq!(facts["selects_some_workload"], Value::Undefined, "{input}");
         }
+    }
+
+    #[test]
+    fn rust_and_rego_count_node_port_claims_alike() {
+        let mut engine = crate::policy::engine::engine_with(&[
+            (
+                "port_conflict",
+                include_str!("../../policies/port-conflict/kubernetes.rego"),
+            ),
+            (
+                "kubernetes",
+                include_str!("../../policies/lib/kubernetes.rego"),
+            ),
+            (
+                "pod_ports",
+                include_str!("../../policies/lib/pod_ports.rego"),
+            ),
+            ("text", include_str!("../../policies/lib/text.rego")),
+        ]);
+        // Twelve Services on 30000 (more than RELATED_LIMIT others), one of them twice and one
+        // in another namespace; "solo" alone on 30001; a Service of another apiVersion, which
+        // the index leaves out.
+        let mut services = Vec::new();
+        for i in 0..12 {
+            let ports = if i == 3 {
+                r#"[{"nodePort": 30000}, {"nodePort": 30000}, {"nodePort": 30002}]"#
+            } else {
+                r#"[{"nodePort": 30000}]"#
+            };
+            services.push(format!(r#""s{i}": {{"spec": {{"ports": {ports}}}}}"#));
+        }
+        services.push(r#""solo": {"spec": {"ports": [{"nodePort": 30001}]}}"#.to_string());
+        let inventory = value(&format!(
+            r#"{{"cluster": {{}}, "namespace": {{
+                "shop": {{"v1": {{"Service": {{{}}}}},
+                    "v2": {{"Service": {{"new": {{"spec": {{"ports": [{{"nodePort": 30000}}]}}}}}}}}}},
+                "billing": {{"v1": {{"Service": {{"s0": {{"spec": {{"ports": [{{"nodePort": 30000}}]}}}}}}}}}}}}}}"#,
+            services.join(", ")
+        ));
+        // Built as a value: in JSON text the index's numeric keys would become strings.
+        let rampart = BTreeMap::from([
+            (
+                Value::from("index"),
+                crate::policy::index::build(&inventory),
+            ),
+            (
+                Value::from("params"),
+                value(r#"{"default-namespace": "shop"}"#),
+            ),
+        ]);
+        let data = Value::from(BTreeMap::from([(
+            Value::from("rampart"),
+            Value::from(rampart),
+        )]));
+        engine.add_data(data.clone()).unwrap();
+        let service = |api_version: &str, name: &str, ns: &str, ports: &str| {
+            value(&format!(
+                r#"{{"apiVersion": "{api_version}", "kind": "Service",
+                    "metadata": {{"name": "{name}"{ns}}}, "spec": {{"ports": {ports}}}}}"#
+            ))
+        };
+        let all = r#"[{"nodePort": 30000}, {"nodePort": 30001}, {"nodePort": 30002},
+            {"nodePort": 30009}, {"nodePort": 30000}, {"port": 80}, 5]"#;
+        let inputs = [
+            service("v1", "s0", r#", "namespace": "shop""#, all),
+            service("v1", "s3", "", all),
+            service("v1", "s0", r#", "namespace": "billing""#, all),
+            service("v1", "solo", r#", "namespace": "shop""#, all),
+            service("v2", "new", r#", "namespace": "shop""#, all),
+            service("v1", "other", r#", "namespace": "shop""#, all),
+            service(
+                "v1",
+                "s5",
+                r#", "namespace": "shop""#,
+                r#"{"nodePort": 30000}"#,
+            ),
+        ];
+        let first_input = inputs[0].clone();
+        let mut compared = 0;
+        for input in inputs {
+            let facts = of(&input, &data);
+            let Value::Object(claims) = &facts["node_port_claims"] else {
+                panic!("no claims for {input}");
+            };
+            for port in [30000, 30001, 30002, 30009] {
+                engine.set_input(input.clone());
+                let query = format!(
+                    "x := data.rampart.checks.port_conflict.kubernetes.node_port_claims({port})"
+                );
+                let rego = engine.eval_query(query, false).unwrap();
+                let rego = rego.result[0].bindings["x"].clone();
+                let rust = claims.get(&Value::from(port));
+                if matches!(input["spec"]["ports"], Value::Array(_)) {
+                    assert_eq!(rust, Some(&rego), "{port} of {input}");
+                    compared += 1;
+                } else {
+                    assert_eq!(rust, None, "{port} of {input}");
+                }
+            }
+        }
+        assert_eq!(compared, 24);
+        let s0 = &of(&first_input, &data)["node_port_claims"][&Value::from(30000)];
+        assert_eq!(
+            s0["count"],
+            Value::from(13),
+            "the eleven others of shop, s3 twice, and billing's s0"
+        );
+        assert_eq!(
+            s0["first"].as_array().unwrap().len(),
+            RELATED_LIMIT,
+            "the first few"
+        );
     }
 
     #[test]

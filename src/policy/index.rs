@@ -9,7 +9,8 @@
 //! checks each candidate in full, so a result never depends on what the index leaves out.
 //!
 //! ```text
-//! node_ports        {port: [{"index": i, "object": ref}]}  Services with spec.ports[i].nodePort
+//! node_ports        {port: [{"index": i, "object": ref}]}  Services with spec.ports[i].nodePort,
+//!                                                          sorted
 //! host_ports        {port: [{"ref": ref, "value": obj,      workloads whose pods may bind port on
 //!                          "bindings": bindings}]}         the node (hostPort, or containerPort
 //!                                                          under hostNetwork), with their
@@ -250,7 +251,8 @@ pub fn build(inventory: &Value) -> Value {
         Value::from(list)
     };
     let mut root = BTreeMap::new();
-    root.insert(Value::from("node_ports"), node_ports.into_value());
+    // Sorted as the set of a port's claims is, so that its first few are a slice.
+    root.insert(Value::from("node_ports"), node_ports.into_sorted_value());
     root.insert(Value::from("host_ports"), host_ports.into_value());
     root.insert(
         Value::from("pods"),
@@ -371,6 +373,15 @@ impl Multimap {
                 .map(|(k, v)| (k, Value::from(v)))
                 .collect::<BTreeMap<_, _>>(),
         )
+    }
+
+    /// Each key's values sorted, without repeats.
+    fn into_sorted_value(mut self) -> Value {
+        for values in self.0.values_mut() {
+            values.sort();
+            values.dedup();
+        }
+        self.into_value()
     }
 }
 
