@@ -166,7 +166,7 @@ deny contains {
 			[sprintf("container `%s`", [o.container]) | some o in shown_inner],
 			[sprintf("%s %s/%s (container `%s`)", [o.object.kind, o.object.namespace, o.object.name, o.binding.container]) | some o in shown_outer],
 		),
-		count(shown_inner) + count(shown_outer), count(inner) + count(outer),
+		count(shown_inner) + count(shown_outer), count(inner) + outer.count,
 	)]),
 	"path": array.concat(b.path, [b.field]),
 	"related": array.concat(
@@ -194,14 +194,27 @@ deny contains {
 		# Two entries with the same containerPort are already a conflict of their own (a).
 		not same_container_port(o, b)
 	}
+	outer := outer_claims(b)
+	count(inner) + outer.count > 0
+	# The first few of the others, those of the same pod first.
+	shown_inner := text.first(inner, 0)
+	shown_outer := text.first(outer.first, count(shown_inner))
+}
+
+# The claims of other workloads on binding `b`'s host port, protocol and address: how many,
+# and the first few (`text.first`) in set order. rampart's answer (data.rampart.facts,
+# built-in checks) gathers a port's claims once per unit; here each workload reads every
+# workload that may bind its ports.
+outer_claims(b) := data.rampart.facts.host_port_claims[[b.host_port, b.protocol, b.host_ip]] if {
+	is_object(data.rampart.facts.host_port_claims)
+}
+
+outer_claims(b) := {"count": count(outer), "first": text.first(outer, 0)} if {
+	not is_object(data.rampart.facts.host_port_claims)
 	outer := {o |
 		some o in foreign_bindings
 		same_host_port(o.binding, b)
 	}
-	count(inner) + count(outer) > 0
-	# The first few of the others, those of the same pod first.
-	shown_inner := text.first(inner, 0)
-	shown_outer := text.first(outer, count(shown_inner))
 }
 
 # The host ports the input binds; computed only when its pod spec sets `hostNetwork` or a

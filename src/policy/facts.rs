@@ -163,7 +163,8 @@ words! {
     match_labels = "matchLabels",
     selects_some_workload = "selects_some_workload", node_ports = "node_ports",
     node_port = "nodePort", node_port_claims = "node_port_claims", count = "count",
-    first = "first", v1 = "v1",
+    first = "first", v1 = "v1", host_ports = "host_ports", bindings = "bindings",
+    host_port_claims = "host_port_claims", binding = "binding",
 }
 
 thread_local! {
@@ -250,7 +251,7 @@ pub fn of(input: &Value, data: &Value) -> Value {
         facts.insert(w.images.clone(), Value::from(images));
         facts.insert(w.env_names.clone(), Value::from(env_names));
         facts.insert(w.credential_names.clone(), Value::from(credential_names));
-        facts.insert(w.declared_ports.clone(), declared_ports);
+        facts.insert(w.declared_ports.clone(), declared_ports.clone());
         facts.insert(w.anti_affinity_terms.clone(), anti_affinity_terms);
         facts.insert(w.spread_constraints.clone(), spread_constraints);
         if let Some(directions) = isolated_directions(w, input, data) {
@@ -258,6 +259,9 @@ pub fn of(input: &Value, data: &Value) -> Value {
         }
         if let Some(selects) = selects_some_workload(w, input, data) {
             facts.insert(w.selects_some_workload.clone(), Value::from(selects));
+        }
+        if let Some(claims) = host_port_claims(w, input, data, &declared_ports) {
+            facts.insert(w.host_port_claims.clone(), claims);
         }
         if let Some(claims) = node_port_claims(w, input, data) {
             facts.insert(w.node_port_claims.clone(), claims);
@@ -596,7 +600,13 @@ fn published_range(w: &Words, port: &Value) -> Option<(f64, f64)> {
 /// host port (src/policy/index.rs), so that port-conflict reads it once per workload rather than
 /// once per workload that binds the same port (which made many such workloads quadratic).
 pub(crate) fn host_bindings(obj: &Value) -> Value {
-    WORDS.with(|w| {
+    WORDS.with(|w| bindings_of(w, obj, &declared_ports(w, &containers(w, obj))))
+}
+
+/// `lib/pod_ports.rego`'s `bindings_of(obj, declared)`: the host bindings of `declared`, the
+/// declared ports of `obj`.
+fn bindings_of(w: &Words, obj: &Value, declared: &Value) -> Value {
+    {
         let mut bindings = std::collections::BTreeSet::new();
         let kind = match at(obj, &w.kind) {
             Some(Value::String(kind)) => kind.as_ref(),
@@ -604,7 +614,7 @@ pub(crate) fn host_bindings(obj: &Value) -> Value {
         };
         let spec = pod_spec_words(w, kind).and_then(|path| at_path(obj, &path));
         let host_network = spec.and_then(|s| at(s, &w.host_network)) == Some(&Value::from(true));
-        let Value::Array(ports) = declared_ports(w, &containers(w, obj)) else {
+        let Value::Array(ports) = declared else {
             return Value::from(bindings);
         };
         let zero = Value::from(0u64);
@@ -637,7 +647,7 @@ pub(crate) fn host_bindings(obj: &Value) -> Value {
             bindings.insert(Value::from(binding));
         }
         Value::from(bindings)
-    })
+    }
 }
 
 /// unresolved-target-port's `selected` and `declared` for a Service: the workloads of its
@@ -910,6 +920,130 @@ fn node_port_claims(w: &Words, input: &Value, data: &Value) -> Option<Value> {
     })
 }
 
+/// port-conflict's claims of other workloads on a workload's host bindings: for each binding
+/// `[host_port, protocol, host_ip]` of its own, `{"count": n, "first": [...]}`, the number of
+/// `{"binding", "object"}` claims of other workloads that bind the same host port and
+/// protocol on an overlapping address (`same_host_port`), and the first `RELATED_LIMIT` of
+/// them in set order. A port's claims are gathered and sorted once per unit from the index
+/// (`host_ports[port]` with their `bindings`). Absent when the input is no workload or its
+/// namespace is not a string; then the Rego computes them.
+fn host_port_claims(w: &Words, input: &Value, data: &Value, declared: &Value) -> Option<Value> {
+    let Some(Value::String(kind)) = at(input, &w.kind) else {
+        return None;
+    };
+    pod_spec_words(w, kind)?;
+    let namespace = effective_namespace(w, input, data)?;
+    let mut claims = BTreeMap::new();
+    let Value::Set(own) = bindings_of(w, input, declared) else {
+        return Some(Value::from(claims));
+    };
+    if own.is_empty() {
+        return Some(Value::from(claims));
+    }
+    let index = at(data, &w.rampart).and_then(|r| at(r, &w.index));
+    let by_port = index.and_then(|i| at(i, &w.host_ports));
+    let own_ref = BTreeMap::from([
+        (
+            w.api_version.clone(),
+            at(input, &w.api_version)
+                .cloned()
+                .unwrap_or(Value::Undefined),
+        ),
+        (
+            w.kind.clone(),
+            at(input, &w.kind).cloned().unwrap_or(Value::Undefined),
+        ),
+        (
+            w.name.clone(),
+            at_path(input, &[&w.metadata, &w.name])
+                .cloned()
+                .unwrap_or(Value::Undefined),
+        ),
+        (w.namespace.clone(), namespace.clone()),
+    ]);
+    let own_ref = Value::from(own_ref);
+    let field = |v: &Value, k: &Value| at(v, k).cloned().unwrap_or(Value::Undefined);
+    Workloads::with(index, |table| {
+        for b in own.iter() {
+            let (port, protocol, ip) = (
+                field(b, &w.host_port_fact),
+                field(b, &w.protocol),
+                field(b, &w.host_ip_fact),
+            );
+            let key = Value::from(vec![port.clone(), protocol.clone(), ip.clone()]);
+            if claims.contains_key(&key) {
+                continue;
+            }
+            let group = table
+                .host_port_claims
+                .entry(port.clone())
+                .or_insert_with(|| {
+                    let mut group = Vec::new();
+                    if let Some(Value::Array(entries)) = by_port.and_then(|b| at(b, &port)) {
+                        for entry in entries.iter() {
+                            let reference = field(entry, &w.reference);
+                            let Some(Value::Set(bindings)) = at(entry, &w.bindings) else {
+                                continue;
+                            };
+                            for binding in bindings.iter() {
+                                if at(binding, &w.host_port_fact) != Some(&port) {
+                                    continue;
+                                }
+                                let claim = BTreeMap::from([
+                                    (w.binding.clone(), binding.clone()),
+                                    (w.object.clone(), reference.clone()),
+                                ]);
+                                group.push(Value::from(claim));
+                            }
+                        }
+                    }
+                    group.sort();
+                    group.dedup();
+                    group
+                });
+            let mut count = 0usize;
+            let mut first = Vec::new();
+            for claim in group.iter() {
+                let binding = &claim[&w.binding];
+                let same = at(binding, &w.protocol) == Some(&protocol)
+                    && ips_overlap(at(binding, &w.host_ip_fact), Some(&ip))
+                    && claim[&w.object] != own_ref;
+                if same {
+                    count += 1;
+                    if first.len() < RELATED_LIMIT {
+                        first.push(claim.clone());
+                    }
+                }
+            }
+            let claim = BTreeMap::from([
+                (w.count.clone(), Value::from(count)),
+                (w.first.clone(), Value::from(first)),
+            ]);
+            claims.insert(key, Value::from(claim));
+        }
+        Some(Value::from(claims))
+    })
+}
+
+/// `lib/pod_ports.rego`'s `ips_overlap`: equal addresses, a wildcard (`""`, `0.0.0.0`) with
+/// any, and `::` with any IPv6 address.
+fn ips_overlap(a: Option<&Value>, b: Option<&Value>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    if a == b {
+        return true;
+    }
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.as_ref().to_string()),
+        _ => None,
+    };
+    let wildcard = |v: &Value| text(v).is_some_and(|s| s.is_empty() || s == "0.0.0.0");
+    let v6 = |v: &Value| text(v).is_some_and(|s| s.contains(':'));
+    let any_v6 = |v: &Value| text(v).is_some_and(|s| s == "::");
+    wildcard(a) || wildcard(b) || (any_v6(a) && v6(b)) || (any_v6(b) && v6(a))
+}
+
 /// A label every pod a selector selects must carry: its key, and the values it may have (none
 /// for `Exists`: any). From the first matchLabels pair, else the first well-formed `In` or
 /// `Exists` requirement; none when the selector requires no label to be present.
@@ -969,6 +1103,8 @@ struct Workloads {
     selects_some: BTreeMap<(Value, Value), bool>,
     /// How many entries of `node_ports[port]` each Service (namespace, name) has, by port.
     node_port_claimants: BTreeMap<Value, BTreeMap<(Value, Value), usize>>,
+    /// The `{"binding", "object"}` claims on each host port, sorted, without repeats.
+    host_port_claims: BTreeMap<Value, Vec<Value>>,
 }
 
 impl Workloads {
@@ -991,6 +1127,7 @@ impl Workloads {
                     selections: BTreeMap::new(),
                     selects_some: BTreeMap::new(),
                     node_port_claimants: BTreeMap::new(),
+                    host_port_claims: BTreeMap::new(),
                 });
             }
             f(last.as_mut().expect("just set"))
@@ -2092,6 +2229,179 @@ mod tests {
             RELATED_LIMIT,
             "the first few"
         );
+    }
+
+    #[test]
+    fn rust_and_rego_gather_host_port_claims_alike() {
+        let mut engine = crate::policy::engine::engine_with(&[
+            (
+                "port_conflict",
+                include_str!("../../policies/port-conflict/kubernetes.rego"),
+            ),
+            (
+                "kubernetes",
+                include_str!("../../policies/lib/kubernetes.rego"),
+            ),
+            (
+                "pod_ports",
+                include_str!("../../policies/lib/pod_ports.rego"),
+            ),
+            ("text", include_str!("../../policies/lib/text.rego")),
+        ]);
+        let deployment = |name: &str, ns: &str, spec: &str| {
+            format!(
+                r#"{{"apiVersion": "apps/v1", "kind": "Deployment",
+                    "metadata": {{"name": "{name}", "namespace": "{ns}"}},
+                    "spec": {{"template": {{"spec": {spec}}}}}}}"#
+            )
+        };
+        let port = |host_port: u32, protocol: &str, ip: &str| {
+            format!(
+                r#"{{"containerPort": 1, "hostPort": {host_port}, "protocol": "{protocol}"{ip}}}"#
+            )
+        };
+        let containers = |ports: &[String]| {
+            format!(
+                r#"{{"containers": [{{"name": "c", "ports": [{}]}}]}}"#,
+                ports.join(", ")
+            )
+        };
+        // Every address kind on 9000, twelve wildcards on 9100 (more than RELATED_LIMIT), a
+        // host-network workload, and the workload the inputs are in the inventory as.
+        let mut objects = vec![
+            ("any", "shop", containers(&[port(9000, "TCP", "")])),
+            (
+                "zero",
+                "shop",
+                containers(&[port(9000, "TCP", r#", "hostIP": "0.0.0.0""#)]),
+            ),
+            (
+                "v4",
+                "shop",
+                containers(&[port(9000, "TCP", r#", "hostIP": "10.0.0.1""#)]),
+            ),
+            (
+                "v4b",
+                "ops",
+                containers(&[port(9000, "TCP", r#", "hostIP": "10.0.0.2""#)]),
+            ),
+            (
+                "v6any",
+                "ops",
+                containers(&[port(9000, "TCP", r#", "hostIP": "::""#)]),
+            ),
+            (
+                "v6",
+                "ops",
+                containers(&[port(9000, "TCP", r#", "hostIP": "fd00::1""#)]),
+            ),
+            ("udp", "ops", containers(&[port(9000, "UDP", "")])),
+            (
+                "host",
+                "ops",
+                r#"{"hostNetwork": true, "containers": [{"name": "h", "ports": [
+                    {"containerPort": 9000}, {"containerPort": 9100}]}]}"#
+                    .to_string(),
+            ),
+            (
+                "self",
+                "shop",
+                containers(&[port(9000, "TCP", ""), port(9100, "TCP", "")]),
+            ),
+        ];
+        for name in [
+            "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9", "c10", "c11",
+        ] {
+            objects.push((name, "crowd", containers(&[port(9100, "TCP", "")])));
+        }
+        let mut namespaces: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for (name, ns, spec) in &objects {
+            namespaces
+                .entry(ns)
+                .or_default()
+                .push(format!(r#""{name}": {}"#, deployment(name, ns, spec)));
+        }
+        let namespaces: Vec<String> = namespaces
+            .iter()
+            .map(|(ns, objects)| {
+                format!(
+                    r#""{ns}": {{"apps/v1": {{"Deployment": {{{}}}}}}}"#,
+                    objects.join(", ")
+                )
+            })
+            .collect();
+        let inventory = value(&format!(
+            r#"{{"cluster": {{}}, "namespace": {{{}}}}}"#,
+            namespaces.join(", ")
+        ));
+        let rampart = BTreeMap::from([
+            (
+                Value::from("index"),
+                crate::policy::index::build(&inventory),
+            ),
+            (
+                Value::from("params"),
+                value(r#"{"default-namespace": "shop"}"#),
+            ),
+        ]);
+        let data = Value::from(BTreeMap::from([(
+            Value::from("rampart"),
+            Value::from(rampart),
+        )]));
+        engine.add_data(data.clone()).unwrap();
+        let every_address = containers(&[
+            port(9000, "TCP", ""),
+            port(9000, "TCP", r#", "hostIP": "10.0.0.1""#),
+            port(9000, "TCP", r#", "hostIP": "10.0.0.3""#),
+            port(9000, "TCP", r#", "hostIP": "::""#),
+            port(9000, "TCP", r#", "hostIP": "fd00::1""#),
+            port(9000, "TCP", r#", "hostIP": "fd00::2""#),
+            port(9000, "UDP", r#", "hostIP": "0.0.0.0""#),
+            port(9100, "TCP", ""),
+            port(9200, "TCP", ""),
+        ]);
+        let inputs = [
+            deployment("self", "shop", &every_address),
+            deployment("other", "shop", &every_address),
+            deployment("self", "ops", &every_address),
+            r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "self"},
+                "spec": {"template": {"spec": {"hostNetwork": true, "containers": [
+                    {"name": "h", "ports": [{"containerPort": 9000}, {"containerPort": 9100}]}]}}}}"#
+                .to_string(),
+        ];
+        let (mut compared, mut crowded) = (0, 0);
+        for input in inputs {
+            let input = value(&input);
+            let facts = of(&input, &data);
+            let Value::Object(claims) = &facts["host_port_claims"] else {
+                panic!("no claims for {input}");
+            };
+            let own = host_bindings(&input);
+            let Value::Set(own) = own else {
+                panic!("no bindings");
+            };
+            assert_eq!(claims.len(), own.len(), "one entry per binding of {input}");
+            for b in own.iter() {
+                engine.set_input(input.clone());
+                let query =
+                    format!("x := data.rampart.checks.port_conflict.kubernetes.outer_claims({b})");
+                let rego = engine.eval_query(query, false).unwrap();
+                let rego = rego.result[0].bindings["x"].clone();
+                let key = Value::from(vec![
+                    b["host_port"].clone(),
+                    b["protocol"].clone(),
+                    b["host_ip"].clone(),
+                ]);
+                assert_eq!(claims.get(&key), Some(&rego), "{b} of {input}");
+                compared += 1;
+                if rego["count"] > Value::from(RELATED_LIMIT) {
+                    crowded += 1;
+                }
+            }
+        }
+        assert!(compared >= 25 && crowded >= 3, "{compared} {crowded}");
+        let service = value(r#"{"kind": "Service", "metadata": {"namespace": "shop"}}"#);
+        assert_eq!(of(&service, &data)["host_port_claims"], Value::Undefined);
     }
 
     #[test]
