@@ -993,25 +993,29 @@ fn host_port_claims(w: &Words, input: &Value, data: &Value, declared: &Value) ->
                                     (w.binding.clone(), binding.clone()),
                                     (w.object.clone(), reference.clone()),
                                 ]);
-                                group.push(Value::from(claim));
+                                group.push(HostPortClaim {
+                                    claim: Value::from(claim),
+                                    protocol: field(binding, &w.protocol),
+                                    ip: field(binding, &w.host_ip_fact),
+                                    object: reference.clone(),
+                                });
                             }
                         }
                     }
-                    group.sort();
-                    group.dedup();
+                    group.sort_by(|a, b| a.claim.cmp(&b.claim));
+                    group.dedup_by(|a, b| a.claim == b.claim);
                     group
                 });
             let mut count = 0usize;
             let mut first = Vec::new();
-            for claim in group.iter() {
-                let binding = &claim[&w.binding];
-                let same = at(binding, &w.protocol) == Some(&protocol)
-                    && ips_overlap(at(binding, &w.host_ip_fact), Some(&ip))
-                    && claim[&w.object] != own_ref;
+            for c in group.iter() {
+                let same = c.protocol == protocol
+                    && ips_overlap(Some(&c.ip), Some(&ip))
+                    && c.object != own_ref;
                 if same {
                     count += 1;
                     if first.len() < RELATED_LIMIT {
-                        first.push(claim.clone());
+                        first.push(c.claim.clone());
                     }
                 }
             }
@@ -1034,10 +1038,12 @@ fn ips_overlap(a: Option<&Value>, b: Option<&Value>) -> bool {
     if a == b {
         return true;
     }
-    let text = |v: &Value| match v {
-        Value::String(s) => Some(s.as_ref().to_string()),
-        _ => None,
-    };
+    fn text(v: &Value) -> Option<&str> {
+        match v {
+            Value::String(s) => Some(s.as_ref()),
+            _ => None,
+        }
+    }
     let wildcard = |v: &Value| text(v).is_some_and(|s| s.is_empty() || s == "0.0.0.0");
     let v6 = |v: &Value| text(v).is_some_and(|s| s.contains(':'));
     let any_v6 = |v: &Value| text(v).is_some_and(|s| s == "::");
@@ -1104,7 +1110,16 @@ struct Workloads {
     /// How many entries of `node_ports[port]` each Service (namespace, name) has, by port.
     node_port_claimants: BTreeMap<Value, BTreeMap<(Value, Value), usize>>,
     /// The `{"binding", "object"}` claims on each host port, sorted, without repeats.
-    host_port_claims: BTreeMap<Value, Vec<Value>>,
+    host_port_claims: BTreeMap<Value, Vec<HostPortClaim>>,
+}
+
+/// A `{"binding", "object"}` claim on a host port, with the fields that decide whether it
+/// conflicts with a binding read out once.
+struct HostPortClaim {
+    claim: Value,
+    protocol: Value,
+    ip: Value,
+    object: Value,
 }
 
 impl Workloads {
