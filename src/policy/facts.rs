@@ -1009,9 +1009,7 @@ fn host_port_claims(w: &Words, input: &Value, data: &Value, declared: &Value) ->
             let mut count = 0usize;
             let mut first = Vec::new();
             for c in group.iter() {
-                let same = c.protocol == protocol
-                    && ips_overlap(Some(&c.ip), Some(&ip))
-                    && c.object != own_ref;
+                let same = c.protocol == protocol && ips_overlap(&c.ip, &ip) && c.object != own_ref;
                 if same {
                     count += 1;
                     if first.len() < RELATED_LIMIT {
@@ -1031,10 +1029,7 @@ fn host_port_claims(w: &Words, input: &Value, data: &Value, declared: &Value) ->
 
 /// `lib/pod_ports.rego`'s `ips_overlap`: equal addresses, a wildcard (`""`, `0.0.0.0`) with
 /// any, and `::` with any IPv6 address.
-fn ips_overlap(a: Option<&Value>, b: Option<&Value>) -> bool {
-    let (Some(a), Some(b)) = (a, b) else {
-        return false;
-    };
+fn ips_overlap(a: &Value, b: &Value) -> bool {
     if a == b {
         return true;
     }
