@@ -13,6 +13,9 @@
 #   the Service's `selector` matches. A Service without a selector (or with an empty one),
 #   an `ExternalName` Service, or one whose selector matches no workload of the run is not
 #   reported: its endpoints are managed elsewhere, or its pods are not part of the run.
+#   The selected workloads are related locations, with the ports they declare (the first ten
+#   in the order of their apiVersion, kind and name: a Service that selects hundreds gives a
+#   finding of ten).
 # related_resources:
 #   - ref: https://kubernetes.io/docs/concepts/services-networking/service/#defining-a-service
 #     description: "Defining a Service: targetPort and named ports"
@@ -39,6 +42,7 @@ import data.rampart.lib.kubernetes.namespace
 import data.rampart.lib.numbers
 import data.rampart.lib.pod_ports.labels_paths_by_kind
 import data.rampart.lib.pod_ports.spec_paths_by_kind
+import data.rampart.lib.text
 
 deny contains {
 	"msg": message(port, target, protocol),
@@ -48,7 +52,7 @@ deny contains {
 		"path": w.path,
 		"object": w.object,
 	} |
-		some w in selected
+		some w in text.first(selected, 0)
 	],
 } if {
 	input.kind == "Service"

@@ -67,6 +67,18 @@ test_numeric_target_port_unresolved if {
 	}]
 }
 
+test_a_service_selecting_many_workloads_relates_the_first_ten if {
+	svc := service({"app": "web"}, [{"port": 80, "targetPort": "grpc"}])
+	crowd := [deployment(sprintf("web-%02d", [i]), {"app": "web"}, [{"name": "c", "ports": [{"name": "http", "containerPort": 8080}]}]) | some i in numbers.range(0, 11)]
+	objects := array.concat([svc], crowd)
+	results := check.deny with input as svc with data.inventory as inventory(objects) with data.rampart.index as rampart.inventory_index(inventory(objects))
+	count(results) == 1
+	some r in results
+	count(r.related) == 10
+	r.related[0].object.name == "web-00"
+	r.related[9].object.name == "web-09"
+}
+
 test_named_target_port_unresolved if {
 	svc := service({"app": "web"}, [{"port": 80, "targetPort": "web"}])
 	results := check.deny with input as svc with data.inventory as inventory([svc, web]) with data.rampart.index as rampart.inventory_index(inventory([svc, web]))
