@@ -1002,21 +1002,9 @@ fn host_port_claims(w: &Words, input: &Value, data: &Value, declared: &Value) ->
                             }
                         }
                     }
-                    group.sort_by(|a, b| a.claim.cmp(&b.claim));
-                    group.dedup_by(|a, b| a.claim == b.claim);
-                    group
+                    HostPortGroup::new(group)
                 });
-            let mut count = 0usize;
-            let mut first = Vec::new();
-            for c in group.iter() {
-                let same = c.protocol == protocol && ips_overlap(&c.ip, &ip) && c.object != own_ref;
-                if same {
-                    count += 1;
-                    if first.len() < RELATED_LIMIT {
-                        first.push(c.claim.clone());
-                    }
-                }
-            }
+            let (count, first) = group.conflicts(&protocol, &ip, &own_ref);
             let claim = BTreeMap::from([
                 (w.count.clone(), Value::from(count)),
                 (w.first.clone(), Value::from(first)),
@@ -1105,7 +1093,7 @@ struct Workloads {
     /// How many entries of `node_ports[port]` each Service (namespace, name) has, by port.
     node_port_claimants: BTreeMap<Value, BTreeMap<(Value, Value), usize>>,
     /// The `{"binding", "object"}` claims on each host port, sorted, without repeats.
-    host_port_claims: BTreeMap<Value, Vec<HostPortClaim>>,
+    host_port_claims: BTreeMap<Value, HostPortGroup>,
 }
 
 /// A `{"binding", "object"}` claim on a host port, with the fields that decide whether it
@@ -1115,6 +1103,102 @@ struct HostPortClaim {
     protocol: Value,
     ip: Value,
     object: Value,
+}
+
+/// The claims on one host port, sorted, and the positions of those of each protocol by the
+/// address classes `ips_overlap` tells apart: a binding's overlapping claims are then the union
+/// of at most three sorted lists, counted by their lengths and walked only for the first few.
+#[derive(Default)]
+struct HostPortGroup {
+    claims: Vec<HostPortClaim>,
+    /// By protocol: every claim, the wildcard ones (`""`, `0.0.0.0`), the IPv6 ones (`::`
+    /// included).
+    all: BTreeMap<Value, Vec<usize>>,
+    wildcard: BTreeMap<Value, Vec<usize>>,
+    v6: BTreeMap<Value, Vec<usize>>,
+    /// By protocol and address.
+    by_ip: BTreeMap<(Value, Value), Vec<usize>>,
+    /// By claiming object.
+    by_object: BTreeMap<Value, Vec<usize>>,
+}
+
+impl HostPortGroup {
+    fn new(mut claims: Vec<HostPortClaim>) -> HostPortGroup {
+        claims.sort_by(|a, b| a.claim.cmp(&b.claim));
+        claims.dedup_by(|a, b| a.claim == b.claim);
+        let mut group = HostPortGroup::default();
+        for (i, c) in claims.iter().enumerate() {
+            let protocol = || c.protocol.clone();
+            group.all.entry(protocol()).or_default().push(i);
+            if let Value::String(ip) = &c.ip {
+                if is_wildcard(ip) {
+                    group.wildcard.entry(protocol()).or_default().push(i);
+                }
+                if ip.contains(':') {
+                    group.v6.entry(protocol()).or_default().push(i);
+                }
+            }
+            group
+                .by_ip
+                .entry((protocol(), c.ip.clone()))
+                .or_default()
+                .push(i);
+            group.by_object.entry(c.object.clone()).or_default().push(i);
+        }
+        group.claims = claims;
+        group
+    }
+
+    /// How many claims of objects other than `own` conflict with a binding on `protocol` and
+    /// address `ip`, and the first `RELATED_LIMIT` of them in order.
+    fn conflicts(&self, protocol: &Value, ip: &Value, own: &Value) -> (usize, Vec<Value>) {
+        let list = |map| positions(map, protocol);
+        let at_ip = |ip: &Value| positions(&self.by_ip, &(protocol.clone(), ip.clone()));
+        // Disjoint lists whose union is what overlaps `ip` (`ips_overlap`).
+        let lists: Vec<&[usize]> = match ip {
+            Value::String(text) if is_wildcard(text) => vec![list(&self.all)],
+            Value::String(text) if text.as_ref() == "::" => {
+                vec![list(&self.wildcard), list(&self.v6)]
+            }
+            Value::String(text) if text.contains(':') => {
+                vec![list(&self.wildcard), at_ip(ip), at_ip(&Value::from("::"))]
+            }
+            _ => vec![list(&self.wildcard), at_ip(ip)],
+        };
+        let own_positions = positions(&self.by_object, own);
+        let conflicts = |i: &usize| {
+            let c = &self.claims[*i];
+            &c.protocol == protocol && ips_overlap(&c.ip, ip)
+        };
+        let own_conflicts = own_positions.iter().filter(|i| conflicts(i)).count();
+        let count = lists.iter().map(|l| l.len()).sum::<usize>() - own_conflicts;
+        let mut first = Vec::new();
+        let mut heads = vec![0usize; lists.len()];
+        while first.len() < RELATED_LIMIT {
+            // The smallest head of the lists: they are sorted and disjoint.
+            let next = (0..lists.len())
+                .filter(|&k| heads[k] < lists[k].len())
+                .min_by_key(|&k| lists[k][heads[k]]);
+            let Some(k) = next else {
+                break;
+            };
+            let i = lists[k][heads[k]];
+            heads[k] += 1;
+            if !own_positions.contains(&i) {
+                first.push(self.claims[i].claim.clone());
+            }
+        }
+        (count, first)
+    }
+}
+
+/// The positions a map holds for `key`, none when it holds none.
+fn positions<'a, K: Ord>(map: &'a BTreeMap<K, Vec<usize>>, key: &K) -> &'a [usize] {
+    map.get(key).map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn is_wildcard(ip: &str) -> bool {
+    ip.is_empty() || ip == "0.0.0.0"
 }
 
 impl Workloads {
