@@ -157,8 +157,8 @@ words! {
     object = "object", selected_workloads = "selected_workloads",
     selected_ports = "selected_ports", host_port = "hostPort", host_network = "hostNetwork",
     host_ip = "hostIP", host_port_fact = "host_port", host_ip_fact = "host_ip",
-    network_policy_kind = "NetworkPolicy", workloads = "workloads", pod_kind = "Pod",
-    cron_job_kind = "CronJob", match_expressions = "matchExpressions", key = "key",
+    network_policy_kind = "NetworkPolicy", workloads = "workloads",
+    match_expressions = "matchExpressions", key = "key",
     operator = "operator", values = "values", in_operator = "In", exists = "Exists",
     match_labels = "matchLabels",
     selects_some_workload = "selects_some_workload", node_ports = "node_ports",
@@ -413,6 +413,16 @@ fn pod_spec_words(w: &Words, kind: &str) -> Option<Vec<Value>> {
         _ => w.job_template.clone(),
     };
     Some(path.iter().map(|&key| word(key)).collect())
+}
+
+/// The labels of a workload's pods: beside its pod spec (the Pod's own), as
+/// `labels_paths_by_kind` and `lib/network.rego`'s `pod_labels_path` read them. None when
+/// `kind` is no workload kind or the labels are missing.
+fn pod_labels<'a>(w: &Words, obj: &'a Value, kind: &str) -> Option<&'a Value> {
+    let spec_path = pod_spec_words(w, kind)?;
+    at_path(obj, &spec_path[..spec_path.len() - 1])
+        .and_then(|t| at(t, &w.metadata))
+        .and_then(|m| at(m, &w.labels))
 }
 
 fn containers(w: &Words, input: &Value) -> Value {
@@ -703,16 +713,11 @@ fn selected_workloads(w: &Words, input: &Value, data: &Value) -> Option<(Value, 
                 let Some(Value::String(kind)) = at(reference, &w.kind) else {
                     continue;
                 };
-                let Some(spec_path) = pod_spec_words(w, kind) else {
+                if pod_spec_path(kind).is_none() {
                     continue;
-                };
-                // The labels beside the pod spec (the Pod's own), as `labels_paths_by_kind`.
-                let template = &spec_path[..spec_path.len() - 1];
+                }
                 let empty = Value::new_object();
-                let labels = at_path(obj, template)
-                    .and_then(|t| at(t, &w.metadata))
-                    .and_then(|m| at(m, &w.labels))
-                    .unwrap_or(&empty);
+                let labels = pod_labels(w, obj, kind).unwrap_or(&empty);
                 if crate::policy::builtins::selector_matches(&select, labels) {
                     selected.extend(workloads.summary(w, reference, obj, namespace));
                 }
@@ -774,26 +779,15 @@ fn selects_some_workload(w: &Words, input: &Value, data: &Value) -> Option<bool>
     else {
         return Some(false);
     };
-    let labels_of = |obj: &'_ Value| -> Value {
-        let path: &[&Value] = match at(obj, &w.kind) {
-            Some(kind) if kind == &w.pod_kind => &[&w.metadata, &w.labels],
-            Some(kind) if kind == &w.cron_job_kind => &[
-                &w.spec,
-                &w.job_template,
-                &w.spec,
-                &w.template,
-                &w.metadata,
-                &w.labels,
-            ],
-            _ => &[&w.spec, &w.template, &w.metadata, &w.labels],
+    let empty = Value::new_object();
+    let matches = |obj: &Value| {
+        let kind = match at(obj, &w.kind) {
+            Some(Value::String(kind)) => kind.as_ref(),
+            _ => "",
         };
-        match at_path(obj, path) {
-            Some(labels @ Value::Object(_)) => labels.clone(),
-            _ => Value::new_object(),
-        }
+        let labels = pod_labels(w, obj, kind).unwrap_or(&empty);
+        crate::policy::builtins::selector_matches(selector, labels)
     };
-    let matches =
-        |obj: &Value| crate::policy::builtins::selector_matches(selector, &labels_of(obj));
     Workloads::with(index, |table| {
         let asked = (namespace.clone(), selector.clone());
         if let Some(&known) = table.selects_some.get(&asked) {
@@ -1565,6 +1559,41 @@ mod tests {
     }
 
     /// The facts of an input evaluated without a unit's data.
+    /// A unit's data document for `inventory`: its index, and `shop` as the default namespace.
+    /// Built as a value: in JSON text the index's numeric keys (ports) would become strings.
+    fn unit_data(inventory: &Value) -> Value {
+        let rampart = BTreeMap::from([
+            (Value::from("index"), crate::policy::index::build(inventory)),
+            (
+                Value::from("params"),
+                value(r#"{"default-namespace": "shop"}"#),
+            ),
+        ]);
+        Value::from(BTreeMap::from([(
+            Value::from("rampart"),
+            Value::from(rampart),
+        )]))
+    }
+
+    /// An engine with port-conflict's Kubernetes rules and the libraries they import.
+    fn port_conflict_engine() -> regorus::Engine {
+        crate::policy::engine::engine_with(&[
+            (
+                "port_conflict",
+                include_str!("../../policies/port-conflict/kubernetes.rego"),
+            ),
+            (
+                "kubernetes",
+                include_str!("../../policies/lib/kubernetes.rego"),
+            ),
+            (
+                "pod_ports",
+                include_str!("../../policies/lib/pod_ports.rego"),
+            ),
+            ("text", include_str!("../../policies/lib/text.rego")),
+        ])
+    }
+
     fn of_input(input: &Value) -> Value {
         of(input, &Value::new_object())
     }
@@ -2139,10 +2168,7 @@ mod tests {
             template(r#"{"app": "backup"}"#),
             template("null"),
         ));
-        let data = value(&format!(
-            r#"{{"rampart": {{"index": {}, "params": {{"default-namespace": "shop"}}}}}}"#,
-            crate::policy::index::build(&inventory)
-        ));
+        let data = unit_data(&inventory);
         engine.add_data(data.clone()).unwrap();
         let selectors = [
             "{}",
@@ -2215,21 +2241,7 @@ mod tests {
 
     #[test]
     fn rust_and_rego_count_node_port_claims_alike() {
-        let mut engine = crate::policy::engine::engine_with(&[
-            (
-                "port_conflict",
-                include_str!("../../policies/port-conflict/kubernetes.rego"),
-            ),
-            (
-                "kubernetes",
-                include_str!("../../policies/lib/kubernetes.rego"),
-            ),
-            (
-                "pod_ports",
-                include_str!("../../policies/lib/pod_ports.rego"),
-            ),
-            ("text", include_str!("../../policies/lib/text.rego")),
-        ]);
+        let mut engine = port_conflict_engine();
         // Twelve Services on 30000 (more than RELATED_LIMIT others), one of them twice and one
         // in another namespace; "solo" alone on 30001; a Service of another apiVersion, which
         // the index leaves out.
@@ -2250,21 +2262,7 @@ mod tests {
                 "billing": {{"v1": {{"Service": {{"s0": {{"spec": {{"ports": [{{"nodePort": 30000}}]}}}}}}}}}}}}}}"#,
             services.join(", ")
         ));
-        // Built as a value: in JSON text the index's numeric keys would become strings.
-        let rampart = BTreeMap::from([
-            (
-                Value::from("index"),
-                crate::policy::index::build(&inventory),
-            ),
-            (
-                Value::from("params"),
-                value(r#"{"default-namespace": "shop"}"#),
-            ),
-        ]);
-        let data = Value::from(BTreeMap::from([(
-            Value::from("rampart"),
-            Value::from(rampart),
-        )]));
+        let data = unit_data(&inventory);
         engine.add_data(data.clone()).unwrap();
         let service = |api_version: &str, name: &str, ns: &str, ports: &str| {
             value(&format!(
@@ -2327,21 +2325,7 @@ mod tests {
 
     #[test]
     fn rust_and_rego_gather_host_port_claims_alike() {
-        let mut engine = crate::policy::engine::engine_with(&[
-            (
-                "port_conflict",
-                include_str!("../../policies/port-conflict/kubernetes.rego"),
-            ),
-            (
-                "kubernetes",
-                include_str!("../../policies/lib/kubernetes.rego"),
-            ),
-            (
-                "pod_ports",
-                include_str!("../../policies/lib/pod_ports.rego"),
-            ),
-            ("text", include_str!("../../policies/lib/text.rego")),
-        ]);
+        let mut engine = port_conflict_engine();
         let deployment = |name: &str, ns: &str, spec: &str| {
             format!(
                 r#"{{"apiVersion": "apps/v1", "kind": "Deployment",
@@ -2428,20 +2412,7 @@ mod tests {
             r#"{{"cluster": {{}}, "namespace": {{{}}}}}"#,
             namespaces.join(", ")
         ));
-        let rampart = BTreeMap::from([
-            (
-                Value::from("index"),
-                crate::policy::index::build(&inventory),
-            ),
-            (
-                Value::from("params"),
-                value(r#"{"default-namespace": "shop"}"#),
-            ),
-        ]);
-        let data = Value::from(BTreeMap::from([(
-            Value::from("rampart"),
-            Value::from(rampart),
-        )]));
+        let data = unit_data(&inventory);
         engine.add_data(data.clone()).unwrap();
         let every_address = containers(&[
             port(9000, "TCP", ""),
@@ -2725,10 +2696,7 @@ mod tests {
                     "v1": {{"Pod": {{"p": {{"kind": "Pod", "metadata": {{"labels": {{"app": "web", "tier": "back"}}}}, "spec": {pod}}}}}}}}},
                 "other": {{"apps/v1": {{"Deployment": {{"web": {{"kind": "Deployment", "spec": {web}}}}}}}}}}}}}"#
         ));
-        let data = value(&format!(
-            r#"{{"rampart": {{"index": {}, "params": {{"default-namespace": "shop"}}}}}}"#,
-            crate::policy::index::build(&inventory)
-        ));
+        let data = unit_data(&inventory);
         engine.add_data(data.clone()).unwrap();
         let service = |metadata: &str, spec: &str| {
             value(&format!(
