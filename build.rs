@@ -5,6 +5,12 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+// The parser the run uses, for the METADATA of built-in policies (embed_metadata).
+#[allow(dead_code)]
+#[path = "src/yaml/libyaml.rs"]
+mod libyaml;
+#[path = "src/policy/metadata_block.rs"]
+mod metadata_block;
 #[path = "src/policy/rvm_aggregate.rs"]
 mod rvm_aggregate;
 #[path = "src/policy/targets.rs"]
@@ -36,6 +42,7 @@ fn main() {
         &tables,
     );
     embed_program(&mut f, &root, &files);
+    embed_metadata(&mut f, &root, &files);
 
     // Failing examples per check, for `rampart explain` and docs/checks.md: the first file of
     // the first case under fixtures/checks/<id>/fail/, then the first of the other side
@@ -171,6 +178,134 @@ fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
         writeln!(f, "    ({kind:?}, &{numbers:?}),").unwrap();
     }
     writeln!(f, "];").unwrap();
+}
+
+/// The METADATA block of each built-in policy, as JSON: a run reads it with `serde_json`
+/// instead of parsing YAML (`metadata::from_json`; the YAML parse was about two thirds of the
+/// instructions of a one-file run). Index for index with `BUILTIN_POLICIES`; `None` for a file
+/// without a block, a test file, or a block this conversion leaves to the run's parser.
+fn embed_metadata(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
+    writeln!(
+        f,
+        "/// The METADATA of each of [`BUILTIN_POLICIES`] as JSON, with its marker's line (build.rs)."
+    )
+    .unwrap();
+    writeln!(
+        f,
+        "pub static BUILTIN_METADATA: &[Option<(u32, &str)>] = &["
+    )
+    .unwrap();
+    for path in files {
+        let rel = relative(path, root);
+        let source = fs::read_to_string(path).unwrap();
+        let json = (!rel.ends_with("_test.rego"))
+            .then(|| metadata_block::block(&source))
+            .flatten()
+            .and_then(|(line, yaml)| Some((line, yaml_to_json(&yaml)?)));
+        match json {
+            Some((line, json)) => writeln!(f, "    Some(({line}, {json:?})),").unwrap(),
+            None => writeln!(f, "    None,").unwrap(),
+        }
+    }
+    writeln!(f, "];").unwrap();
+}
+
+/// The first document of a METADATA block as JSON text, for the plain YAML METADATA is
+/// written in: mappings with plain keys, sequences, strings, and the plain scalars `true`,
+/// `false`, `null` and decimal integers. Anything else (anchors, tags, other plain scalars a
+/// YAML 1.1 reader resolves differently, such as `yes` or `1.5`) gives `None`, and the run
+/// parses that block itself.
+fn yaml_to_json(yaml: &str) -> Option<String> {
+    use libyaml::{Event, Style};
+    use serde_json::Value;
+    enum Open {
+        Seq(Vec<Value>),
+        Map(serde_json::Map<String, Value>, Option<String>),
+    }
+    fn put(stack: &mut [Open], done: &mut Option<Value>, v: Value) -> Option<()> {
+        match stack.last_mut() {
+            None => *done = Some(v),
+            Some(Open::Seq(items)) => items.push(v),
+            Some(Open::Map(map, key)) => match key.take() {
+                Some(k) => {
+                    if map.insert(k, v).is_some() {
+                        return None;
+                    }
+                }
+                None => *key = Some(v.as_str()?.to_string()),
+            },
+        }
+        Some(())
+    }
+    let mut parser = libyaml::Parser::new(yaml);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut done: Option<Value> = None;
+    while done.is_none() {
+        let (event, _, _) = parser.next_event()?.ok()?;
+        match event {
+            Event::StreamStart | Event::DocumentStart => {}
+            Event::StreamEnd | Event::DocumentEnd | Event::Alias(_) => return None,
+            Event::Scalar {
+                value,
+                style,
+                anchor,
+                tag,
+            } => {
+                if anchor.is_some() || tag.is_some() {
+                    return None;
+                }
+                let v = if style != Style::Plain {
+                    Value::String(value)
+                } else if value == "true" || value == "false" {
+                    Value::Bool(value == "true")
+                } else if value == "null" || value == "~" || value.is_empty() {
+                    Value::Null
+                } else if value.bytes().all(|b| b.is_ascii_digit()) && !value.starts_with('0') {
+                    Value::from(value.parse::<i64>().ok()?)
+                } else if value.starts_with(|c: char| "-+.0123456789".contains(c))
+                    || is_yaml11_word(&value)
+                {
+                    return None;
+                } else {
+                    Value::String(value)
+                };
+                put(&mut stack, &mut done, v)?;
+            }
+            Event::SequenceStart {
+                ref anchor,
+                ref tag,
+            }
+            | Event::MappingStart {
+                ref anchor,
+                ref tag,
+            } => {
+                if anchor.is_some() || tag.is_some() {
+                    return None;
+                }
+                stack.push(match event {
+                    Event::SequenceStart { .. } => Open::Seq(Vec::new()),
+                    _ => Open::Map(serde_json::Map::new(), None),
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let v = match stack.pop()? {
+                    Open::Seq(items) => Value::Array(items),
+                    Open::Map(map, None) => Value::Object(map),
+                    Open::Map(_, Some(_)) => return None,
+                };
+                put(&mut stack, &mut done, v)?;
+            }
+        }
+    }
+    Some(done?.to_string())
+}
+
+/// Words a YAML 1.1 reader takes for booleans or null.
+fn is_yaml11_word(s: &str) -> bool {
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "y" | "yes" | "n" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
+    )
 }
 
 /// The `custom.targets` of a policy's METADATA, written as a flow list on one line

@@ -181,15 +181,18 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
     let pool = Arc::new(pool);
     pool.install(|| {
         // The catalogue (the METADATA of every policy) and the RVM's program are read while
-        // the inputs are: they were most of a small run's start-up.
+        // the inputs are, and each other: they were most of a small run's start-up.
         let (catalog, read) = rayon::join(
             || {
-                crate::policy::engine::read_builtin_program();
-                let mut policy_dirs = options.config.policies.clone();
-                policy_dirs.extend(options.policy_dirs.iter().cloned());
-                let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;
-                let enabled = select::configure(&mut catalog, &options)?;
-                Ok((catalog, enabled))
+                let ((), catalog) =
+                    rayon::join(crate::policy::engine::read_builtin_program, || {
+                        let mut policy_dirs = options.config.policies.clone();
+                        policy_dirs.extend(options.policy_dirs.iter().cloned());
+                        let mut catalog = Catalog::load(&policy_dirs).map_err(Fatal::Policies)?;
+                        let enabled = select::configure(&mut catalog, &options)?;
+                        Ok((catalog, enabled))
+                    });
+                catalog
             },
             || {
                 let planned = inputs::plan(&options, threads);

@@ -158,20 +158,9 @@ pub fn package_of(source: &str) -> Option<String> {
 /// Parses the first `# METADATA` block of a file. `Ok(None)` when there is none or its `custom`
 /// says nothing about a check (a library file).
 pub fn parse(source: &str) -> Result<Option<PolicyMeta>, TextError> {
-    let lines: Vec<&str> = source.lines().collect();
-    let Some(start) = lines.iter().position(|l| l.trim() == "# METADATA") else {
+    let Some((marker_line, yaml_text)) = super::metadata_block::block(source) else {
         return Ok(None);
     };
-    let mut yaml_text = String::new();
-    for line in &lines[start + 1..] {
-        let trimmed = line.trim_start();
-        let Some(body) = trimmed.strip_prefix('#') else {
-            break;
-        };
-        yaml_text.push_str(body.strip_prefix(' ').unwrap_or(body));
-        yaml_text.push('\n');
-    }
-    let marker_line = start as u32 + 1;
     let stream = yaml::parse_stream(&yaml_text);
     if let Some(e) = stream.error {
         return Err(TextError {
@@ -194,6 +183,26 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, TextError> {
         },
         message: format!("invalid METADATA: {e}"),
     })?;
+    interpret(raw, marker_line)
+}
+
+/// A built-in policy's METADATA from the JSON `build.rs` turned its YAML into
+/// (`BUILTIN_METADATA`): what [`parse`] gives for the file (a test holds them alike) without
+/// parsing YAML at start-up, where it was most of a small run's work.
+pub fn from_json(json: &str, marker_line: u32) -> Result<Option<PolicyMeta>, TextError> {
+    let raw: RawMeta = serde_json::from_str(json).map_err(|e| TextError {
+        pos: Pos {
+            line: marker_line,
+            col: 1,
+            offset: 0,
+        },
+        message: format!("invalid METADATA: {e}"),
+    })?;
+    interpret(raw, marker_line)
+}
+
+/// What a METADATA block says about a check, once read.
+fn interpret(raw: RawMeta, marker_line: u32) -> Result<Option<PolicyMeta>, TextError> {
     let Some(custom) = raw.custom else {
         return Ok(None);
     };
@@ -379,5 +388,44 @@ package rampart.checks.run_as_root.kubernetes
     #[test]
     fn libraries_have_no_metadata() {
         assert_eq!(parse("package rampart.lib.x\n").unwrap(), None);
+    }
+
+    /// build.rs converts the METADATA of built-in policies to JSON, which a run reads instead
+    /// of the YAML: both readings agree on every built-in file, and the conversion covers every
+    /// block (one it declines is parsed at start-up, which is what it removes).
+    #[test]
+    fn the_built_in_metadata_read_as_json_is_the_yaml_read() {
+        use crate::policy::registry::{BUILTIN_METADATA, BUILTIN_POLICIES};
+        assert_eq!(BUILTIN_METADATA.len(), BUILTIN_POLICIES.len());
+        let mut converted = 0;
+        for ((path, source), json) in BUILTIN_POLICIES.iter().zip(BUILTIN_METADATA) {
+            let block = (!path.ends_with("_test.rego"))
+                .then(|| super::super::metadata_block::block(source))
+                .flatten();
+            match (block, json) {
+                (Some(_), Some((line, json))) => {
+                    assert_eq!(
+                        from_json(json, *line).unwrap(),
+                        parse(source).unwrap(),
+                        "{path}"
+                    );
+                    converted += 1;
+                }
+                (None, None) => {}
+                (block, json) => panic!("{path}: block {block:?}, JSON {json:?}"),
+            }
+        }
+        assert!(converted > 40, "{converted} blocks converted");
+    }
+
+    /// Plain scalars a YAML 1.1 reader resolves differently are left to the run's parser, so
+    /// the JSON never disagrees with it; the converter itself lives in build.rs.
+    #[test]
+    fn a_block_the_build_leaves_alone_is_parsed_at_start_up() {
+        let source =
+            "# METADATA\n# title: yes\n# custom:\n#   id: x\n#   targets: [workload]\npackage p\n";
+        let meta = parse(source).unwrap().unwrap();
+        assert_eq!(meta.id.as_deref(), Some("x"));
+        assert_eq!(meta.line, 1);
     }
 }

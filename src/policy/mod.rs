@@ -7,6 +7,7 @@ pub mod engine;
 pub mod facts;
 pub mod index;
 pub mod metadata;
+pub mod metadata_block;
 pub mod recursion;
 pub mod regex;
 pub mod registry;

@@ -171,9 +171,9 @@ impl Catalog {
     pub fn load(user_paths: &[PathBuf]) -> Result<Catalog, Vec<Diagnostic>> {
         let mut files = Vec::new();
         let mut errors = Vec::new();
-        for (path, source) in BUILTIN_POLICIES {
+        for ((path, source), json) in BUILTIN_POLICIES.iter().zip(BUILTIN_METADATA) {
             let path = format!("policies/{path}");
-            match policy_file(path, source.to_string(), true) {
+            match policy_file(path, source.to_string(), true, *json) {
                 Ok(f) => files.push(f),
                 Err(e) => errors.push(e),
             }
@@ -190,7 +190,7 @@ impl Catalog {
                                     String::from_utf8(b).map_err(|_| "invalid UTF-8".to_string())
                                 });
                         match read {
-                            Ok(source) => match policy_file(display, source, false) {
+                            Ok(source) => match policy_file(display, source, false, None) {
                                 Ok(f) => files.push(f),
                                 Err(e) => errors.push(e),
                             },
@@ -262,7 +262,14 @@ pub fn rego_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
-fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile, Diagnostic> {
+/// A policy file read: its package, role and METADATA (from `json`, the block as build.rs
+/// converted it for a built-in file, when there is one; else parsed).
+fn policy_file(
+    path: String,
+    source: String,
+    builtin: bool,
+    json: Option<(u32, &str)>,
+) -> Result<PolicyFile, Diagnostic> {
     let Some(package) = metadata::package_of(&source) else {
         return Err(Diagnostic::policy(path, 1, 1, "no `package` declaration"));
     };
@@ -270,8 +277,11 @@ fn policy_file(path: String, source: String, builtin: bool) -> Result<PolicyFile
     let meta = if is_test {
         None
     } else {
-        metadata::parse(&source)
-            .map_err(|e| Diagnostic::new(Kind::Policy, path.clone(), Some(e.pos), e.message))?
+        match json {
+            Some((line, json)) => metadata::from_json(json, line),
+            None => metadata::parse(&source),
+        }
+        .map_err(|e| Diagnostic::new(Kind::Policy, path.clone(), Some(e.pos), e.message))?
     };
     let role = if is_test {
         FileRole::Test
