@@ -13,6 +13,8 @@ mod libyaml;
 mod metadata_block;
 #[path = "src/policy/rvm_aggregate.rs"]
 mod rvm_aggregate;
+#[path = "src/policy/rvm_source.rs"]
+mod rvm_source;
 #[path = "src/policy/targets.rs"]
 mod targets;
 
@@ -43,6 +45,7 @@ fn main() {
     );
     embed_program(&mut f, &root, &files);
     embed_metadata(&mut f, &root, &files);
+    embed_blockers(&mut f, &files);
 
     // Failing examples per check, for `rampart explain` and docs/checks.md: the first file of
     // the first case under fixtures/checks/<id>/fail/, then the first of the other side
@@ -176,6 +179,23 @@ fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
     .unwrap();
     for (kind, numbers) in &entries {
         writeln!(f, "    ({kind:?}, &{numbers:?}),").unwrap();
+    }
+    writeln!(f, "];").unwrap();
+}
+
+/// What keeps each built-in policy's rules off the RVM, if anything (src/policy/rvm_source.rs):
+/// read once here rather than from every file at every start-up. Index for index with
+/// `BUILTIN_POLICIES`.
+fn embed_blockers(f: &mut fs::File, files: &[PathBuf]) {
+    writeln!(
+        f,
+        "/// Why each of [`BUILTIN_POLICIES`] keeps its rules off the RVM, if it does (build.rs)."
+    )
+    .unwrap();
+    writeln!(f, "pub static BUILTIN_BLOCKERS: &[Option<&str>] = &[").unwrap();
+    for path in files {
+        let source = fs::read_to_string(path).unwrap();
+        writeln!(f, "    {:?},", rvm_source::blocker(&source)).unwrap();
     }
     writeln!(f, "];").unwrap();
 }

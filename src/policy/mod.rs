@@ -13,6 +13,7 @@ pub mod regex;
 pub mod registry;
 pub mod rvm;
 pub mod rvm_aggregate;
+pub mod rvm_source;
 pub mod targets;
 pub mod testing;
 

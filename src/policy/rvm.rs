@@ -26,7 +26,8 @@ use regorus::Value;
 use regorus::rvm::program::Program;
 use regorus::rvm::vm::RegoVM;
 
-use crate::policy::registry::PolicyFile;
+use crate::policy::registry::{BUILTIN_BLOCKERS, BUILTIN_POLICIES, PolicyFile};
+use crate::policy::rvm_source;
 
 /// Instructions one resource may take on the RVM before it is evaluated by the interpreter
 /// instead (which has the time limit of src/policy/budget.rs). The whole catalogue takes tens
@@ -38,78 +39,19 @@ pub fn disabled() -> bool {
     std::env::var_os("RAMPART_ENGINE").is_some_and(|v| v == "interpreter")
 }
 
-/// Why a policy file keeps the rules that depend on it off the RVM, if it does.
+/// Why a policy file keeps the rules that depend on it off the RVM, if it does: a user policy,
+/// or code outside the subset ([`rvm_source::blocker`]), which build.rs reads out of each built-in
+/// file once (`BUILTIN_BLOCKERS`).
 pub fn file_blocker(file: &PolicyFile) -> Option<String> {
     if !file.builtin {
         return Some(format!("`{}` is a user policy", file.path));
     }
-    let code = code_only(&file.source);
-    if has_word(&code, "else") {
-        return Some(format!("`{}` uses `else`", file.path));
-    }
-    if let Some(name) = builtin_call(&code) {
-        return Some(format!("`{}` calls the Rust builtin `{name}`", file.path));
-    }
-    None
-}
-
-/// The first call of a Rust builtin (`rampart.name(`) in code, not `data.rampart.…` refs.
-fn builtin_call(code: &str) -> Option<&str> {
-    code.match_indices("rampart.").find_map(|(at, _)| {
-        let before = code[..at].chars().next_back();
-        if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
-            return None;
-        }
-        let rest = &code[at..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .unwrap_or(rest.len());
-        rest[end..].starts_with('(').then(|| &rest[..end])
-    })
-}
-
-/// A Rego source without comments and string contents (a `#` or `else` inside a string is
-/// not code). Raw strings (backquotes) are blanked too. Byte by byte: every character that
-/// matters is ASCII, and the bytes of other characters are copied whole or blanked whole.
-fn code_only(source: &str) -> String {
-    let mut out = Vec::with_capacity(source.len());
-    for line in source.lines() {
-        let mut in_string = None;
-        let mut escaped = false;
-        for &b in line.as_bytes() {
-            match in_string {
-                Some(quote) => {
-                    if escaped {
-                        escaped = false;
-                    } else if b == b'\\' && quote == b'"' {
-                        escaped = true;
-                    } else if b == quote {
-                        in_string = None;
-                    }
-                    out.push(if in_string.is_some() { b' ' } else { b });
-                }
-                None if b == b'#' => break,
-                None => {
-                    if b == b'"' || b == b'`' {
-                        in_string = Some(b);
-                    }
-                    out.push(b);
-                }
-            }
-        }
-        out.push(b'\n');
-    }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// `word` occurs in `code` as a whole identifier.
-fn has_word(code: &str, word: &str) -> bool {
-    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
-    code.match_indices(word).any(|(at, _)| {
-        let before = code[..at].chars().next_back();
-        let after = code[at + word.len()..].chars().next();
-        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
-    })
+    let known = file.path.strip_prefix("policies/").and_then(|rel| {
+        let i = BUILTIN_POLICIES.iter().position(|(path, _)| *path == rel)?;
+        Some(BUILTIN_BLOCKERS[i].map(str::to_string))
+    });
+    let why = known.unwrap_or_else(|| rvm_source::blocker(&file.source))?;
+    Some(format!("`{}` {why}", file.path))
 }
 
 /// One worker's VM, built on first use.
@@ -184,7 +126,7 @@ mod tests {
         assert_eq!(file_blocker(&file(escaped, true)), None);
         // Each byte of the string's contents blanked: `é \" else # ü` is 15 bytes.
         let blanked = format!("package p\nmsg := \"{}\"\nx := `    `\n", " ".repeat(15));
-        assert_eq!(code_only(escaped), blanked);
+        assert_eq!(rvm_source::code_only(escaped), blanked);
         let after_string = "package p\nf := \"é\" if { true } else := 1\n";
         assert!(blocker(after_string, true).contains("`else`"));
         let with_else = "package p\nf := 1 if { input.x } else := 2\n";
