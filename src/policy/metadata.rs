@@ -392,7 +392,7 @@ package rampart.checks.run_as_root.kubernetes
 
     /// build.rs converts the METADATA of built-in policies to JSON, which a run reads instead
     /// of the YAML: both readings agree on every built-in file, and the conversion covers every
-    /// block (one it declines is parsed at start-up, which is what it removes).
+    /// block (one it declined would be parsed at start-up again: right, but slower).
     #[test]
     fn the_built_in_metadata_read_as_json_is_the_yaml_read() {
         use crate::policy::registry::{BUILTIN_METADATA, BUILTIN_POLICIES};

@@ -25,7 +25,8 @@ pub fn write(run: &Run, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(style.width)
         .with_links(style.links)
-        .with_context_lines(1);
+        .with_context_lines(1)
+        .with_show_related_as_nested(true);
 
     // Errors and findings, interleaved by file and position.
     enum Item<'a> {
