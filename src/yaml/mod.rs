@@ -85,8 +85,11 @@ const INTERNED_LEN: usize = 32;
 const INTERNED_MAX: usize = 8192;
 
 thread_local! {
-    static INTERNED: std::cell::RefCell<std::collections::HashMap<Box<str>, regorus::Value>> =
-        Default::default();
+    // foldhash (already built, through regorus's indexmap): SipHash made the lookups a
+    // twentieth of loading. Seeded per process, and the map is bounded.
+    static INTERNED: std::cell::RefCell<
+        std::collections::HashMap<Box<str>, regorus::Value, foldhash::fast::RandomState>,
+    > = Default::default();
 }
 
 /// A string value, shared with the equal ones a worker made before when short: keys and
