@@ -175,14 +175,8 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, TextError> {
     let Some(doc) = stream.documents.into_iter().next() else {
         return Ok(None);
     };
-    let raw: RawMeta = serde_json::from_value(doc.root.to_json()).map_err(|e| TextError {
-        pos: Pos {
-            line: marker_line,
-            col: 1,
-            offset: 0,
-        },
-        message: format!("invalid METADATA: {e}"),
-    })?;
+    let raw: RawMeta = serde_json::from_value(doc.root.to_json())
+        .map_err(|e| at_marker(marker_line, format!("invalid METADATA: {e}")))?;
     interpret(raw, marker_line)
 }
 
@@ -190,15 +184,21 @@ pub fn parse(source: &str) -> Result<Option<PolicyMeta>, TextError> {
 /// (`BUILTIN_METADATA`): what [`parse`] gives for the file (a test holds them alike) without
 /// parsing YAML at start-up, where it was most of a small run's work.
 pub fn from_json(json: &str, marker_line: u32) -> Result<Option<PolicyMeta>, TextError> {
-    let raw: RawMeta = serde_json::from_str(json).map_err(|e| TextError {
+    let raw: RawMeta = serde_json::from_str(json)
+        .map_err(|e| at_marker(marker_line, format!("invalid METADATA: {e}")))?;
+    interpret(raw, marker_line)
+}
+
+/// A problem of a METADATA block as a whole, reported at its `# METADATA` line.
+fn at_marker(marker_line: u32, message: impl Into<String>) -> TextError {
+    TextError {
         pos: Pos {
             line: marker_line,
             col: 1,
             offset: 0,
         },
-        message: format!("invalid METADATA: {e}"),
-    })?;
-    interpret(raw, marker_line)
+        message: message.into(),
+    }
 }
 
 /// What a METADATA block says about a check, once read.
@@ -215,36 +215,21 @@ fn interpret(raw: RawMeta, marker_line: u32) -> Result<Option<PolicyMeta>, TextE
         return Ok(None);
     }
     if custom.id.is_none() && header {
-        return Err(TextError {
-            pos: Pos {
-                line: marker_line,
-                col: 1,
-                offset: 0,
-            },
-            message: "METADATA `custom` has no `id`".into(),
-        });
+        return Err(at_marker(marker_line, "METADATA `custom` has no `id`"));
     }
     if let Some(id) = custom.id.as_ref().filter(|id| !is_kebab_case(id)) {
-        return Err(TextError {
-            pos: Pos {
-                line: marker_line,
-                col: 1,
-                offset: 0,
-            },
-            message: format!("check id `{id}` is not kebab-case (lowercase words joined by `-`)"),
-        });
+        return Err(at_marker(
+            marker_line,
+            format!("check id `{id}` is not kebab-case (lowercase words joined by `-`)"),
+        ));
     }
     let severity = match custom.severity {
         None => None,
-        Some(s) => Some(s.parse::<Severity>().map_err(|_| TextError {
-            pos: Pos {
-                line: marker_line,
-                col: 1,
-                offset: 0,
-            },
-            message: format!(
-                "unknown severity `{s}` (expected critical, high, medium, low or info)"
-            ),
+        Some(s) => Some(s.parse::<Severity>().map_err(|_| {
+            at_marker(
+                marker_line,
+                format!("unknown severity `{s}` (expected critical, high, medium, low or info)"),
+            )
         })?),
     };
     let targets = custom.targets.unwrap_or_default();
@@ -252,14 +237,10 @@ fn interpret(raw: RawMeta, marker_line: u32) -> Result<Option<PolicyMeta>, TextE
         (Some(d), None) if !header => Some(Description::prose(&d, &targets)),
         (Some(d), why) => Some(Description::structured(&d, why.as_deref(), &targets)),
         (None, Some(_)) => {
-            return Err(TextError {
-                pos: Pos {
-                    line: marker_line,
-                    col: 1,
-                    offset: 0,
-                },
-                message: "METADATA has `custom.why` but no `description`".into(),
-            });
+            return Err(at_marker(
+                marker_line,
+                "METADATA has `custom.why` but no `description`",
+            ));
         }
         (None, None) => None,
     };
