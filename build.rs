@@ -43,9 +43,23 @@ fn main() {
         &root,
         &tables,
     );
-    embed_program(&mut f, &root, &files);
-    embed_metadata(&mut f, &root, &files);
-    embed_blockers(&mut f, &files);
+    // Each built-in policy read once: its path under `policies/`, its source, and its METADATA
+    // block as JSON with the marker's line (none for a test file).
+    let policies: Vec<(String, String)> = files
+        .iter()
+        .map(|path| (relative(path, &root), fs::read_to_string(path).unwrap()))
+        .collect();
+    let metadata: Vec<Option<(u32, serde_json::Value)>> = policies
+        .iter()
+        .map(|(rel, source)| {
+            let (line, yaml) =
+                metadata_block::block(source).filter(|_| !rel.ends_with("_test.rego"))?;
+            Some((line, yaml_to_json(&yaml)?))
+        })
+        .collect();
+    embed_program(&mut f, &policies, &metadata);
+    embed_metadata(&mut f, &metadata);
+    embed_blockers(&mut f, &policies);
 
     // Failing examples per check, for `rampart explain` and docs/checks.md: the first file of
     // the first case under fixtures/checks/<id>/fail/, then the first of the other side
@@ -108,17 +122,19 @@ fn main() {
 /// without parsing or compiling Rego. Should the catalogue not compile (a construct the RVM
 /// cannot compile), the program is empty and a run compiles what it can at start-up, as it does
 /// with user policies; `the_built_in_program_covers_the_catalogue` fails so that it is noticed.
-fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
+fn embed_program(
+    f: &mut fs::File,
+    policies: &[(String, String)],
+    metadata: &[Option<(u32, serde_json::Value)>],
+) {
     let mut engine = regorus::Engine::new();
     let mut rules = Vec::new();
     let mut targets = Vec::new();
     let mut error = None;
-    for path in files {
-        let rel = relative(path, root);
+    for ((rel, source), meta) in policies.iter().zip(metadata) {
         if rel.ends_with("_test.rego") {
             continue;
         }
-        let source = fs::read_to_string(path).unwrap();
         if let Err(e) = engine.add_policy(rel.clone(), source.clone()) {
             error.get_or_insert(format!("{rel}: {e}"));
         }
@@ -130,7 +146,13 @@ fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
             .lines()
             .find_map(|l| l.trim().strip_prefix("package "))
             .map(str::trim);
-        if let (Some(_), Some(package), Some(t)) = (side, package, metadata_targets(&source)) {
+        let side_targets = meta.as_ref().and_then(|(_, json)| {
+            let list = json.get("custom")?.get("targets")?.as_array()?;
+            list.iter()
+                .map(|t| Some(t.as_str()?.to_string()))
+                .collect::<Option<Vec<String>>>()
+        });
+        if let (Some(_), Some(package), Some(t)) = (side, package, side_targets) {
             rules.push(format!("data.{package}.deny"));
             targets.push(t);
         }
@@ -186,16 +208,15 @@ fn embed_program(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
 /// What keeps each built-in policy's rules off the RVM, if anything (src/policy/rvm_source.rs):
 /// read once here rather than from every file at every start-up. Index for index with
 /// `BUILTIN_POLICIES`.
-fn embed_blockers(f: &mut fs::File, files: &[PathBuf]) {
+fn embed_blockers(f: &mut fs::File, policies: &[(String, String)]) {
     writeln!(
         f,
         "/// Why each of [`BUILTIN_POLICIES`] keeps its rules off the RVM, if it does (build.rs)."
     )
     .unwrap();
     writeln!(f, "pub static BUILTIN_BLOCKERS: &[Option<&str>] = &[").unwrap();
-    for path in files {
-        let source = fs::read_to_string(path).unwrap();
-        writeln!(f, "    {:?},", rvm_source::blocker(&source)).unwrap();
+    for (_, source) in policies {
+        writeln!(f, "    {:?},", rvm_source::blocker(source)).unwrap();
     }
     writeln!(f, "];").unwrap();
 }
@@ -204,7 +225,7 @@ fn embed_blockers(f: &mut fs::File, files: &[PathBuf]) {
 /// instead of parsing YAML (`metadata::from_json`; the YAML parse was about two thirds of the
 /// instructions of a one-file run). Index for index with `BUILTIN_POLICIES`; `None` for a file
 /// without a block, a test file, or a block this conversion leaves to the run's parser.
-fn embed_metadata(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
+fn embed_metadata(f: &mut fs::File, metadata: &[Option<(u32, serde_json::Value)>]) {
     writeln!(
         f,
         "/// The METADATA of each of [`BUILTIN_POLICIES`] as JSON, with its marker's line (build.rs)."
@@ -215,27 +236,23 @@ fn embed_metadata(f: &mut fs::File, root: &Path, files: &[PathBuf]) {
         "pub static BUILTIN_METADATA: &[Option<(u32, &str)>] = &["
     )
     .unwrap();
-    for path in files {
-        let rel = relative(path, root);
-        let source = fs::read_to_string(path).unwrap();
-        let json = (!rel.ends_with("_test.rego"))
-            .then(|| metadata_block::block(&source))
-            .flatten()
-            .and_then(|(line, yaml)| Some((line, yaml_to_json(&yaml)?)));
-        match json {
-            Some((line, json)) => writeln!(f, "    Some(({line}, {json:?})),").unwrap(),
+    for meta in metadata {
+        match meta {
+            Some((line, json)) => {
+                writeln!(f, "    Some(({line}, {:?})),", json.to_string()).unwrap()
+            }
             None => writeln!(f, "    None,").unwrap(),
         }
     }
     writeln!(f, "];").unwrap();
 }
 
-/// The first document of a METADATA block as JSON text, for the plain YAML METADATA is
+/// The first document of a METADATA block as JSON, for the plain YAML METADATA is
 /// written in: mappings with plain keys, sequences, strings, and the plain scalars `true`,
 /// `false`, `null` and decimal integers. Anything else (anchors, tags, other plain scalars a
 /// YAML 1.1 reader resolves differently, such as `yes` or `1.5`) gives `None`, and the run
 /// parses that block itself.
-fn yaml_to_json(yaml: &str) -> Option<String> {
+fn yaml_to_json(yaml: &str) -> Option<serde_json::Value> {
     use libyaml::{Event, Style};
     use serde_json::Value;
     enum Open {
@@ -317,7 +334,7 @@ fn yaml_to_json(yaml: &str) -> Option<String> {
             }
         }
     }
-    Some(done?.to_string())
+    done
 }
 
 /// Words a YAML 1.1 reader takes for booleans or null.
@@ -326,24 +343,6 @@ fn is_yaml11_word(s: &str) -> bool {
         s.to_ascii_lowercase().as_str(),
         "y" | "yes" | "n" | "no" | "on" | "off" | "true" | "false" | "null" | "nan" | "inf"
     )
-}
-
-/// The `custom.targets` of a policy's METADATA, written as a flow list on one line
-/// (`#   targets: [workload]`), as every built-in check writes them; the run reads them with
-/// the full METADATA parser, and a rule this misreads runs on the interpreter.
-fn metadata_targets(source: &str) -> Option<Vec<String>> {
-    source.lines().find_map(|line| {
-        let list = line
-            .strip_prefix('#')?
-            .trim()
-            .strip_prefix("targets:")?
-            .trim();
-        let list = list.strip_prefix('[')?.strip_suffix(']')?;
-        let items = list
-            .split(',')
-            .map(|t| t.trim().trim_matches('"').to_string());
-        Some(items.filter(|t| !t.is_empty()).collect())
-    })
 }
 
 /// A fixture with a line starting `apiVersion:` or `kind:` is Kubernetes; the others Compose.
