@@ -7,6 +7,27 @@ use clap::Parser;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Records whether descriptor 1 was open when the process started. The standard library
+/// reopens a closed one on `/dev/null` before `main`, after which a closed standard output
+/// (`>&-`) and `/dev/null` opened read-write (Python's `subprocess.DEVNULL`, an editor that
+/// ignores the output) look alike; a constructor runs before that and can tell them apart.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static RECORD_STDOUT: extern "C" fn() = record_stdout;
+
+#[cfg(target_os = "macos")]
+#[used]
+#[unsafe(link_section = "__DATA,__mod_init_func")]
+static RECORD_STDOUT: extern "C" fn() = record_stdout;
+
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+extern "C" fn record_stdout() {
+    // SAFETY: F_GETFD on a descriptor number only reads the descriptor table.
+    let open = unsafe { libc::fcntl(1, libc::F_GETFD) } != -1;
+    rampart::report::output::record_stdout_at_start(open);
+}
+
 fn main() -> ExitCode {
     // A panic inside one file's processing becomes an error for that file (see `lint`); keep
     // the default hook from also printing a backtrace banner to the user.

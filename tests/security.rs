@@ -419,6 +419,31 @@ fn row09_fingerprints_are_unique() {
     assert_eq!(unique.len(), prints.len(), "{json}");
 }
 
+/// `/dev/null` opened read-write as standard output (Python's `subprocess.DEVNULL`, editors
+/// and hooks that keep only the exit status) is an open output, not a closed one: the run's
+/// status is its findings', and nothing is said. It was taken for `>&-` (exit 2), which the
+/// standard library turns into the same descriptor before `main`.
+#[cfg(unix)]
+#[test]
+fn dev_null_open_read_write_is_an_open_standard_output() {
+    let null = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    // `output` keeps the standard output given and captures the standard error.
+    let ran = rampart()
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(null))
+        .args(["check", "fixtures/inputs/pod.json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert_eq!(ran.status.code(), Some(1), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
 /// Row 11: a closed standard output was exit 1 without a word; two reports to one file
 /// overwrote each other silently.
 #[cfg(unix)]

@@ -140,13 +140,30 @@ pub fn same_target(a: &Path, b: &Path) -> bool {
     matches!((real(a), real(b)), (Some(x), Some(y)) if x == y)
 }
 
+/// Whether descriptor 1 was open when the process started, as the binary's start-up records it
+/// ([`record_stdout_at_start`]): 0 not recorded, 1 open, 2 closed.
+static STDOUT_AT_START: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Records whether descriptor 1 was open at start-up, before the standard library reopened a
+/// closed one on `/dev/null` (the binary calls it from a constructor that runs before `main`).
+pub fn record_stdout_at_start(open: bool) {
+    let state = if open { 1 } else { 2 };
+    STDOUT_AT_START.store(state, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Whether standard output is open. With `>&-` the process starts without descriptor 1, and
 /// the standard library silently drops what is written to it.
 ///
-/// The Rust runtime reopens a closed descriptor 1 on `/dev/null`, read-write, before `main`; a
-/// shell's `>/dev/null` opens it write-only. So `/dev/null` open read-write on descriptor 1 is
-/// taken for a closed standard output.
+/// The binary records the descriptor as it was at start-up. Where it could not (a platform
+/// without the constructor, or the library used by another program), `/dev/null` open
+/// read-write on descriptor 1 is taken for a closed standard output: the Rust runtime reopens
+/// a closed descriptor 1 that way, while a shell's `>/dev/null` opens it write-only.
 pub fn stdout_is_open() -> bool {
+    match STDOUT_AT_START.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => return true,
+        2 => return false,
+        _ => {}
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt;
