@@ -136,7 +136,8 @@ words! {
     number = "number", entry = "entry", container_path = "container_path",
     metadata = "metadata", namespace = "namespace", labels = "labels", rampart = "rampart",
     params = "params", default_namespace = "default-namespace", index = "index",
-    network_policies = "network_policies", sorted = "sorted", pod_selector = "podSelector",
+    network_policies = "network_policies", by_label = "by_label",
+    other = "other", pod_selector = "podSelector",
     policy_types = "policyTypes", egress = "egress", ingress_type = "Ingress",
     egress_type = "Egress", isolated_directions = "isolated_directions",
     project = "project", services = "services", published_start = "published_start",
@@ -1470,12 +1471,29 @@ fn isolated_directions(w: &Words, input: &Value, data: &Value) -> Option<Value> 
         .and_then(|m| at(m, &w.labels))
         .unwrap_or(&empty);
     let mut directions = std::collections::BTreeSet::new();
-    let policies = rampart
+    let Some(index) = rampart
         .and_then(|r| at(r, &w.index))
         .and_then(|i| at(i, &w.network_policies))
         .and_then(|n| at(n, namespace))
-        .and_then(|p| at(p, &w.sorted));
-    if let Some(Value::Array(policies)) = policies {
+    else {
+        return Some(Value::from(directions));
+    };
+    // The candidates, as the Rego twin takes them from the index (src/policy/index.rs): the
+    // policies whose smallest matchLabels pair the pods carry, and those without matchLabels.
+    // Every other policy requires a label pair the pods lack; scanning them all was a
+    // selector match per policy of the namespace for every workload.
+    let labelled = match labels {
+        Value::Object(pairs) => pairs
+            .iter()
+            .filter_map(|(key, value)| at(at(index, &w.by_label)?, key).and_then(|m| at(m, value)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let lists = at(index, &w.other).into_iter().chain(labelled);
+    for list in lists {
+        let Value::Array(policies) = list else {
+            continue;
+        };
         for entry in policies.iter() {
             let Value::Array(triple) = entry else {
                 continue;
