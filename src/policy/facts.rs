@@ -1482,10 +1482,10 @@ fn isolated_directions(w: &Words, input: &Value, data: &Value) -> Option<Value> 
     // policies whose smallest matchLabels pair the pods carry, and those without matchLabels.
     // Every other policy requires a label pair the pods lack; scanning them all was a
     // selector match per policy of the namespace for every workload.
-    let labelled = match labels {
-        Value::Object(pairs) => pairs
+    let labelled = match (labels, at(index, &w.by_label)) {
+        (Value::Object(pairs), Some(by_label)) => pairs
             .iter()
-            .filter_map(|(key, value)| at(at(index, &w.by_label)?, key).and_then(|m| at(m, value)))
+            .filter_map(|(key, value)| at(by_label, key).and_then(|m| at(m, value)))
             .collect(),
         _ => Vec::new(),
     };
