@@ -85,7 +85,7 @@ const INTERNED_LEN: usize = 32;
 const INTERNED_MAX: usize = 8192;
 
 thread_local! {
-    // foldhash (already built, through regorus's indexmap): SipHash made the lookups a
+    // foldhash (already built, through serde_json): SipHash made the lookups a
     // twentieth of loading. Seeded per process, and the map is bounded.
     static INTERNED: std::cell::RefCell<
         std::collections::HashMap<Box<str>, regorus::Value, foldhash::fast::RandomState>,
