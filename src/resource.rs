@@ -6,7 +6,8 @@ use std::sync::Arc;
 use regorus::Value;
 use serde::Serialize;
 
-use crate::yaml::{Node, PathSeg};
+use crate::suppress::Mark;
+use crate::yaml::{Node, Outline, PathSeg};
 
 /// What a policy finding is about.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -72,8 +73,9 @@ impl Identity {
     }
 }
 
-/// A resource read from the run's files: where it is, what it is, its tree (with spans) and
-/// the value policies see.
+/// A resource read from the run's files: where it is, what it is, the value policies see, and
+/// of its tree what the later stages read: its outline (to place findings) and the suppressions
+/// written in it. The tree itself is dropped once the resource is made.
 #[derive(Debug)]
 pub struct Resource {
     /// Index into the run's files (while loading: into the sources of the loaded input).
@@ -83,13 +85,36 @@ pub struct Resource {
     /// Shared with every finding of the resource.
     pub identity: Arc<Identity>,
     pub prefix: Vec<PathSeg>,
-    pub node: Node,
+    pub outline: Outline,
+    /// Its `ignore.rampart.dev/*` annotations or `x-rampart-ignore` entries.
+    pub marks: Vec<Mark>,
     pub value: Value,
     /// Read for context only (named files' units): in inventories, never evaluated.
     pub context: bool,
 }
 
 impl Resource {
+    /// A resource of a file (index `file`) made from its tree, with no extra files.
+    pub fn new(
+        file: usize,
+        identity: Identity,
+        prefix: Vec<PathSeg>,
+        node: &Node,
+        value: Value,
+    ) -> Resource {
+        let marks = crate::suppress::marks(&identity, node);
+        Resource {
+            file,
+            origins: Vec::new(),
+            identity: Arc::new(identity),
+            prefix,
+            outline: Outline::new(node),
+            marks,
+            value,
+            context: false,
+        }
+    }
+
     /// The run file index of a node of this resource.
     pub fn file_of(&self, origin: u32) -> usize {
         match origin {

@@ -216,21 +216,34 @@ fn engine_finding(
     }
 }
 
-/// Annotations of a Kubernetes object, `x-rampart-ignore` of a Compose service.
-fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
-    let (path, node): (Vec<&str>, Option<&Node>) = match *r.identity {
-        Identity::Kubernetes(_) => (
-            vec!["metadata", "annotations"],
-            r.node.get("metadata").and_then(|m| m.get("annotations")),
-        ),
-        Identity::Compose(_) => (vec![COMPOSE_EXTENSION], r.node.get(COMPOSE_EXTENSION)),
+/// A suppression written in a resource: an `ignore.rampart.dev/<check>` annotation of a
+/// Kubernetes object or an entry of a Compose service's `x-rampart-ignore`, read from the
+/// resource's tree when it is loaded ([`marks`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    /// The check it names.
+    pub check: Box<str>,
+    /// The annotation's or entry's key as written.
+    pub key: Box<str>,
+    pub reason: String,
+    /// The entry (key through value), and its key.
+    pub span: Span,
+    pub head: Span,
+}
+
+/// The suppressions written in a resource's tree.
+pub fn marks(identity: &Identity, node: &Node) -> Vec<Mark> {
+    let within = match identity {
+        Identity::Kubernetes(_) => node.get("metadata").and_then(|m| m.get("annotations")),
+        Identity::Compose(_) => node.get(COMPOSE_EXTENSION),
     };
-    let Some(entries) = node.and_then(Node::as_map) else {
-        return;
+    let Some(entries) = within.and_then(Node::as_map) else {
+        return Vec::new();
     };
+    let mut marks = Vec::new();
     for e in entries {
         let Some(key) = e.key.as_str() else { continue };
-        let check = match *r.identity {
+        let check = match identity {
             Identity::Kubernetes(_) => match key.strip_prefix(ANNOTATION_PREFIX) {
                 Some(c) => c,
                 None => continue,
@@ -246,18 +259,37 @@ fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
                 .map(|t| t.into_owned())
                 .unwrap_or_default(),
         };
+        marks.push(Mark {
+            check: check.into(),
+            key: key.into(),
+            reason,
+            span: e.span(),
+            head: e.key.span,
+        });
+    }
+    marks
+}
+
+/// The annotations of a Kubernetes object or the `x-rampart-ignore` of a Compose service, as
+/// suppressors.
+fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
+    let path: &[&str] = match *r.identity {
+        Identity::Kubernetes(_) => &["metadata", "annotations"],
+        Identity::Compose(_) => &[COMPOSE_EXTENSION],
+    };
+    for mark in &r.marks {
         let mut full: Vec<PathSeg> = r.prefix.to_vec();
         full.extend(path.iter().map(|p| PathSeg::Key((*p).into())));
-        full.push(PathSeg::Key(key.into()));
+        full.push(PathSeg::Key((*mark.key).into()));
         out.push(Suppressor {
             kind: "annotation",
-            checks: vec![check.to_string()],
-            reason,
+            checks: vec![mark.check.to_string()],
+            reason: mark.reason.clone(),
             scope: Scope::Resource(r.identity.clone()),
             location: Location {
                 file: r.file,
-                span: e.span(),
-                head: e.key.span,
+                span: mark.span,
+                head: mark.head,
             },
             resource: r.identity.clone(),
             path: full,
@@ -324,8 +356,8 @@ fn collect_comments(
         };
         let owner = resources
             .iter()
-            .filter(|r| r.file == index && r.node.span.start.line <= first.max(line_no))
-            .max_by_key(|r| r.node.span.start.line);
+            .filter(|r| r.file == index && r.outline.span().start.line <= first.max(line_no))
+            .max_by_key(|r| r.outline.span().start.line);
         let resource = owner.map_or_else(
             || {
                 Arc::new(Identity::Compose(crate::resource::ComposeId {
@@ -386,27 +418,7 @@ fn extent(resources: &[Resource], file: usize, line: u32) -> Option<u32> {
     resources
         .iter()
         .filter(|r| r.file == file)
-        .find_map(|r| node_extent(&r.node, line))
-}
-
-fn node_extent(node: &Node, line: u32) -> Option<u32> {
-    if node.span.start.line > line || node.span.end.line < line {
-        return None;
-    }
-    if node.span.start.line == line {
-        return Some(node.span.end.line);
-    }
-    match &node.value {
-        NodeValue::Map(entries) => entries.iter().find_map(|e| {
-            if e.key.span.start.line == line {
-                Some(e.value.span.end.line.max(e.key.span.end.line))
-            } else {
-                node_extent(&e.value, line)
-            }
-        }),
-        NodeValue::Seq(items) => items.iter().find_map(|n| node_extent(n, line)),
-        _ => None,
-    }
+        .find_map(|r| r.outline.extent(line))
 }
 
 fn config_suppressor(rule: &IgnoreRule, file: Option<usize>) -> Suppressor {

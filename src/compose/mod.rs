@@ -28,7 +28,6 @@ pub mod schema;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use regorus::Value;
 
@@ -494,6 +493,8 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
         ("services", Value::from(by_name)),
     ]);
     let mut resources = Vec::new();
+    // The services' trees, for the project's when it has problems of its own.
+    let mut trees = Vec::new();
     for (s, (service, ports)) in services.into_iter().zip(values) {
         let value = object([
             ("name", Value::from(s.name.as_str())),
@@ -502,19 +503,20 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
             ("project", project.clone()),
             ("problems", problems_value(s.problems)),
         ]);
-        resources.push(Resource {
-            file: 0,
-            origins: Vec::new(),
-            identity: Arc::new(Identity::Compose(ComposeId {
+        resources.push(Resource::new(
+            0,
+            Identity::Compose(ComposeId {
                 kind: "service".into(),
                 name: s.name.clone(),
                 project: name.clone(),
-            })),
-            prefix: vec![PathSeg::Key("services".into()), PathSeg::Key(s.name.into())],
-            node: s.node,
+            }),
+            vec![PathSeg::Key("services".into()), PathSeg::Key(s.name.into())],
+            &s.node,
             value,
-            context: false,
-        });
+        ));
+        if !project_problems.is_empty() {
+            trees.push(s.node);
+        }
     }
     if !project_problems.is_empty() {
         if let NodeValue::Map(top) = &mut root.value {
@@ -523,13 +525,12 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
                 .find(|e| e.key.as_str() == Some("services"))
                 .map(|e| &mut e.value.value)
             {
-                for r in &resources {
+                for (r, mut node) in resources.iter().zip(trees) {
                     let name = r.identity.name();
                     if let Some(e) = entries
                         .iter_mut()
                         .find(|e| e.key.key_text().as_deref() == Some(name))
                     {
-                        let mut node = r.node.clone();
                         node.span = e.value.span;
                         node.origin = e.value.origin;
                         e.value = node;
@@ -545,19 +546,17 @@ fn build(loader: Loader, mut root: Node, dir: Option<&Path>) -> Project {
             ("project", project),
             ("problems", problems_value(project_problems)),
         ]);
-        resources.push(Resource {
-            file: 0,
-            origins: Vec::new(),
-            identity: Arc::new(Identity::Compose(ComposeId {
+        resources.push(Resource::new(
+            0,
+            Identity::Compose(ComposeId {
                 kind: "project".into(),
                 name: name.clone(),
                 project: name.clone(),
-            })),
-            prefix: Vec::new(),
-            node: root,
+            }),
+            Vec::new(),
+            &root,
             value,
-            context: false,
-        });
+        ));
     }
     // A node's origin `n` is source `n`: the project's first file is 0.
     let origins: Vec<usize> = (1..loader.sources.len()).collect();

@@ -176,7 +176,7 @@ fn evaluate(
 fn error_at(resource: &Resource, ctx: &Context<'_>, message: String) -> Diagnostic {
     Diagnostic::input(
         ctx.files[resource.file].name.clone(),
-        Some(resource.node.span.start),
+        Some(resource.outline.span().start),
         message,
     )
     .in_source(Some(resource.file))

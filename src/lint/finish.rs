@@ -91,7 +91,7 @@ pub(super) fn finish(
         .map(|r| Checked {
             file: r.file,
             identity: r.identity.clone(),
-            span: r.node.span,
+            span: r.outline.span(),
         })
         .collect();
     checked.sort_by(|a, b| {

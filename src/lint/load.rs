@@ -300,15 +300,13 @@ fn load(job: &Job, inputs: &[Input], stdin: Option<&[u8]>, default_ns: &str) -> 
         match classified {
             Classified::Objects(objects) => {
                 for (o, value) in objects.into_iter().zip(values) {
-                    out.resources.push(Resource {
-                        file: 0,
-                        origins: Vec::new(),
-                        identity: Arc::new(Identity::Kubernetes(o.id)),
-                        prefix: o.prefix,
-                        node: o.node,
+                    out.resources.push(Resource::new(
+                        0,
+                        Identity::Kubernetes(o.id),
+                        o.prefix,
+                        &o.node,
                         value,
-                        context: false,
-                    });
+                    ));
                 }
             }
             Classified::BadItem { span, message } => out.errors.push(error(

@@ -69,7 +69,7 @@ pub(super) fn finding_at(
 /// Where a path of a resource is (its deepest node that exists, in the file that node came
 /// from), and how many of its segments exist.
 pub(super) fn place(resource: &Resource, path: &[PathSeg]) -> (Location, usize) {
-    let at = resource.node.locate(path);
+    let at = resource.outline.locate(path);
     let location = Location {
         file: resource.file_of(at.origin),
         span: at.span,

@@ -14,9 +14,11 @@ use crate::source::{Span, TextError};
 
 mod builder;
 mod libyaml;
+mod outline;
 pub mod resolve;
 
 pub use builder::parse_stream;
+pub use outline::Outline;
 pub use resolve::{Schema, plain_value, resolve_plain};
 
 /// Deepest nesting of collections accepted in a document.
@@ -344,7 +346,7 @@ impl Node {
 }
 
 /// The first line of a span (the whole span when it fits on one line).
-fn first_line(span: Span) -> Span {
+pub(crate) fn first_line(span: Span) -> Span {
     if span.start.line == span.end.line {
         span
     } else {
