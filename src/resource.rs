@@ -6,8 +6,9 @@ use std::sync::Arc;
 use regorus::Value;
 use serde::Serialize;
 
+use crate::source::SourceFile;
 use crate::suppress::Mark;
-use crate::yaml::{Node, Outline, PathSeg};
+use crate::yaml::{Located, Node, Outline, PathSeg};
 
 /// What a policy finding is about.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -113,6 +114,22 @@ impl Resource {
             value,
             context: false,
         }
+    }
+
+    /// Where a path of the resource is ([`Outline::locate`]), with positions read from `files`,
+    /// the run's files.
+    pub fn locate(&self, path: &[PathSeg], files: &[Arc<SourceFile>]) -> Located {
+        self.outline.locate(path, &|origin, offset| {
+            files[self.file_of(origin)].pos_of_char(offset)
+        })
+    }
+
+    /// The last line of the outermost node of the resource that starts on `line` of its own
+    /// file ([`Outline::extent`]).
+    pub fn extent(&self, line: u32, files: &[Arc<SourceFile>]) -> Option<u32> {
+        self.outline.extent(line, &|origin, offset| {
+            files[self.file_of(origin)].pos_of_char(offset)
+        })
     }
 
     /// The run file index of a node of this resource.

@@ -69,8 +69,8 @@ pub fn apply(
     for r in resources {
         collect_in_resource(r, &mut suppressors);
     }
-    for (index, file) in files.iter().enumerate() {
-        collect_comments(index, file, resources, &mut suppressors);
+    for index in 0..files.len() {
+        collect_comments(index, files, resources, &mut suppressors);
     }
     if !config.ignore.is_empty() {
         let config_file = config.source.clone().map(|source| {
@@ -301,10 +301,11 @@ fn collect_in_resource(r: &Resource, out: &mut Vec<Suppressor>) {
 /// `# rampart:ignore <id>[,<id>] <reason>` comments of one file.
 fn collect_comments(
     index: usize,
-    file: &SourceFile,
+    files: &[Arc<SourceFile>],
     resources: &[Resource],
     out: &mut Vec<Suppressor>,
 ) {
+    let file = &files[index];
     if !file.text.contains(COMMENT_MARKER) {
         return;
     }
@@ -337,7 +338,7 @@ fn collect_comments(
                 })
                 .map(|(j, _)| j as u32 + 1);
             match next {
-                Some(n) => (n, extent(resources, index, n).unwrap_or(n)),
+                Some(n) => (n, extent(resources, files, index, n).unwrap_or(n)),
                 None => (line_no, line_no),
             }
         } else {
@@ -414,11 +415,16 @@ fn find_comment(line: &str) -> Option<(usize, &str)> {
 }
 
 /// The last line of the outermost node that starts on `line` of a file.
-fn extent(resources: &[Resource], file: usize, line: u32) -> Option<u32> {
+fn extent(
+    resources: &[Resource],
+    files: &[Arc<SourceFile>],
+    file: usize,
+    line: u32,
+) -> Option<u32> {
     resources
         .iter()
         .filter(|r| r.file == file)
-        .find_map(|r| r.outline.extent(line))
+        .find_map(|r| r.extent(line, files))
 }
 
 fn config_suppressor(rule: &IgnoreRule, file: Option<usize>) -> Suppressor {

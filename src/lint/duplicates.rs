@@ -46,7 +46,7 @@ pub(super) fn duplicates(
             "{label} is defined twice in this deployment unit: on apply, one copy replaces the other"
         );
         let related = vec![Related {
-            location: place(other, &name_path).0,
+            location: place(other, &name_path, ctx.files).0,
             message: format!("the other copy of {label}"),
         }];
         out.push(finding_at(

@@ -43,7 +43,7 @@ pub(super) fn finding_at(
 ) -> Finding {
     let check = &ctx.catalog.checks[check];
     let file = &ctx.files[resource.file];
-    let (location, depth) = place(resource, path);
+    let (location, depth) = place(resource, path, ctx.files);
     let mut full_path = resource.prefix.clone();
     full_path.extend(path[..depth].iter().cloned());
     Finding {
@@ -68,8 +68,12 @@ pub(super) fn finding_at(
 
 /// Where a path of a resource is (its deepest node that exists, in the file that node came
 /// from), and how many of its segments exist.
-pub(super) fn place(resource: &Resource, path: &[PathSeg]) -> (Location, usize) {
-    let at = resource.outline.locate(path);
+pub(super) fn place(
+    resource: &Resource,
+    path: &[PathSeg],
+    files: &[std::sync::Arc<crate::source::SourceFile>],
+) -> (Location, usize) {
+    let at = resource.locate(path, files);
     let location = Location {
         file: resource.file_of(at.origin),
         span: at.span,
@@ -117,7 +121,7 @@ fn locate_related(
         }
     };
     Some(Related {
-        location: place(target, &to_path(&rel.path)).0,
+        location: place(target, &to_path(&rel.path), ctx.files).0,
         message: rel.message.clone(),
     })
 }

@@ -5,15 +5,20 @@
 //! The [`Node`] tree a file is parsed into also holds every scalar and a vector per collection;
 //! kept for the whole run, it was the larger part of what a run holds (a mapping entry took
 //! 144 bytes, its vectors' spare capacity and two strings besides). An outline is one slice of
-//! fixed-size slots in pre-order (a node, then its children, each followed by its own) and one
-//! string of the keys' texts: about a third of that, and freed with two deallocations.
+//! 40-byte slots in pre-order (a node, then its children, each followed by its own) and one
+//! string of the keys' texts: about a fifth of that, freed with two deallocations. A slot keeps
+//! positions as character offsets ([`Pos::offset`]); their lines and columns are read again
+//! from the file they are in ([`crate::source::SourceFile::pos_of_char`]) by the `pos` function
+//! the queries take, which maps a node's origin and an offset to its position.
 
 use super::{Located, Node, NodeValue, PathSeg, first_line};
-use crate::source::Span;
+use crate::source::{Pos, Span};
 
 /// The nodes of a tree in pre-order, with the key texts of mapping entries.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outline {
+    /// The root's span, kept whole: read for every resource.
+    span: Span,
     slots: Box<[Slot]>,
     keys: Box<str>,
 }
@@ -21,20 +26,45 @@ pub struct Outline {
 /// One node of an outline.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Slot {
-    /// The node's span.
-    span: Span,
-    /// The span of its key, when it is the value of a mapping entry.
-    key: Span,
-    /// Where its key's text is in [`Outline::keys`]; `len == NO_KEY` when the node is not an
-    /// entry's value or its key is not a scalar.
+    /// The node's span, as character offsets in the file of `origin`.
+    start: u32,
+    end: u32,
+    /// The span of its key, when it is the value of a mapping entry, in the file of
+    /// `key_origin`.
     key_start: u32,
+    key_end: u32,
+    /// Where its key's text is in [`Outline::keys`]; `key_len == NO_KEY` when the node is not
+    /// an entry's value or its key is not a scalar.
+    key_text: u32,
     key_len: u32,
     /// Slots in its subtree, itself included: its next sibling is this many slots on.
     size: u32,
-    /// The origin of its key when it is an entry's value, its own otherwise (what
-    /// [`Located::origin`] reports for it).
+    /// Which file of the resource the node and its key come from ([`Node::origin`]).
     origin: u32,
+    key_origin: u32,
     shape: Shape,
+}
+
+/// Maps a node's origin and a character offset in that file to the position.
+pub type PosOf<'a> = &'a dyn Fn(u32, u32) -> Pos;
+
+/// The offset kept for a position that is not in the text (a span left without an end).
+const NOWHERE: u32 = u32::MAX;
+
+fn offset_of(pos: Pos) -> u32 {
+    if pos == Pos::default() {
+        NOWHERE
+    } else {
+        pos.offset
+    }
+}
+
+fn pos_at(pos: PosOf<'_>, origin: u32, offset: u32) -> Pos {
+    if offset == NOWHERE {
+        Pos::default()
+    } else {
+        pos(origin, offset)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,6 +86,7 @@ impl Outline {
         };
         builder.push(root, None);
         Outline {
+            span: root.span,
             slots: builder.slots.into_boxed_slice(),
             keys: builder.keys.into_boxed_str(),
         }
@@ -63,27 +94,22 @@ impl Outline {
 
     /// The span of the whole tree.
     pub fn span(&self) -> Span {
-        self.slots.first().map_or_else(Span::default, |s| s.span)
+        self.span
     }
 
     /// Resolves a path of keys and indices to the deepest node that exists on the way, as
     /// [`Node::locate`] does on the tree the outline was made from.
-    pub fn locate(&self, path: &[PathSeg]) -> Located {
-        let Some(root) = self.slots.first() else {
-            return Located {
-                span: Span::default(),
-                head: Span::default(),
-                depth: 0,
-                origin: 0,
-            };
-        };
-        let mut at = 0;
+    pub fn locate(&self, path: &[PathSeg], pos: PosOf<'_>) -> Located {
         let mut found = Located {
-            span: root.span,
-            head: first_line(root.span),
+            span: self.span,
+            head: first_line(self.span),
             depth: 0,
-            origin: root.origin,
+            origin: self.slots.first().map_or(0, |root| root.origin),
         };
+        if self.slots.is_empty() {
+            return found;
+        }
+        let mut at = 0;
         for seg in path {
             let next = match (self.slots[at].shape, seg) {
                 (Shape::Map, seg) => {
@@ -91,17 +117,22 @@ impl Outline {
                     self.children(at)
                         .find(|&c| self.key(c) == Some(want.as_str()))
                         .map(|c| {
-                            let s = &self.slots[c];
-                            (c, s.key.to(s.span), s.key)
+                            let key = self.key_span(c, pos);
+                            (
+                                c,
+                                key.to(self.span_of(c, pos)),
+                                key,
+                                self.slots[c].key_origin,
+                            )
                         })
                 }
                 (Shape::Seq, PathSeg::Index(i)) => self.children(at).nth(*i).map(|c| {
-                    let span = self.slots[c].span;
-                    (c, span, first_line(span))
+                    let span = self.span_of(c, pos);
+                    (c, span, first_line(span), self.slots[c].origin)
                 }),
                 _ => None,
             };
-            let Some((child, span, head)) = next else {
+            let Some((child, span, head, origin)) = next else {
                 break;
             };
             at = child;
@@ -109,39 +140,54 @@ impl Outline {
                 span,
                 head,
                 depth: found.depth + 1,
-                origin: self.slots[child].origin,
+                origin,
             };
         }
         found
     }
 
+    /// The span of a slot's node.
+    fn span_of(&self, at: usize, pos: PosOf<'_>) -> Span {
+        let s = &self.slots[at];
+        Span::new(pos_at(pos, s.origin, s.start), pos_at(pos, s.origin, s.end))
+    }
+
+    /// The span of a slot's key.
+    fn key_span(&self, at: usize, pos: PosOf<'_>) -> Span {
+        let s = &self.slots[at];
+        Span::new(
+            pos_at(pos, s.key_origin, s.key_start),
+            pos_at(pos, s.key_origin, s.key_end),
+        )
+    }
+
     /// The last line of the outermost node that starts on `line` (an entry counts from its
     /// key), when the tree has one.
-    pub fn extent(&self, line: u32) -> Option<u32> {
+    pub fn extent(&self, line: u32, pos: PosOf<'_>) -> Option<u32> {
         if self.slots.is_empty() {
             return None;
         }
-        self.extent_at(0, line)
+        self.extent_at(0, line, pos)
     }
 
-    fn extent_at(&self, at: usize, line: u32) -> Option<u32> {
-        let s = &self.slots[at];
-        if s.span.start.line > line || s.span.end.line < line {
+    fn extent_at(&self, at: usize, line: u32, pos: PosOf<'_>) -> Option<u32> {
+        let span = self.span_of(at, pos);
+        if span.start.line > line || span.end.line < line {
             return None;
         }
-        if s.span.start.line == line {
-            return Some(s.span.end.line);
+        if span.start.line == line {
+            return Some(span.end.line);
         }
-        match s.shape {
+        match self.slots[at].shape {
             Shape::Map => self.children(at).find_map(|c| {
-                let child = &self.slots[c];
-                if child.key.start.line == line {
-                    Some(child.span.end.line.max(child.key.end.line))
+                let key = self.key_span(c, pos);
+                if key.start.line == line {
+                    Some(self.span_of(c, pos).end.line.max(key.end.line))
                 } else {
-                    self.extent_at(c, line)
+                    self.extent_at(c, line, pos)
                 }
             }),
-            Shape::Seq => self.children(at).find_map(|c| self.extent_at(c, line)),
+            Shape::Seq => self.children(at).find_map(|c| self.extent_at(c, line, pos)),
             Shape::Scalar => None,
         }
     }
@@ -163,7 +209,7 @@ impl Outline {
     fn key(&self, at: usize) -> Option<&str> {
         let s = &self.slots[at];
         (s.key_len != NO_KEY)
-            .then(|| &self.keys[s.key_start as usize..(s.key_start + s.key_len) as usize])
+            .then(|| &self.keys[s.key_text as usize..(s.key_text + s.key_len) as usize])
     }
 }
 
@@ -175,7 +221,7 @@ struct Builder {
 impl Builder {
     fn push(&mut self, node: &Node, key: Option<&Node>) {
         let at = self.slots.len();
-        let (key_span, key_start, key_len, origin) = match key {
+        let (key_span, key_text, key_len, key_origin) = match key {
             Some(k) => {
                 let (start, len) = match k.key_text() {
                     Some(text) => {
@@ -187,7 +233,7 @@ impl Builder {
                 };
                 (k.span, start, len, k.origin)
             }
-            None => (Span::default(), 0, NO_KEY, node.origin),
+            None => (Span::default(), 0, NO_KEY, 0),
         };
         let shape = match &node.value {
             NodeValue::Map(_) => Shape::Map,
@@ -195,12 +241,15 @@ impl Builder {
             _ => Shape::Scalar,
         };
         self.slots.push(Slot {
-            span: node.span,
-            key: key_span,
-            key_start,
+            start: offset_of(node.span.start),
+            end: offset_of(node.span.end),
+            key_start: offset_of(key_span.start),
+            key_end: offset_of(key_span.end),
+            key_text,
             key_len,
             size: 1,
-            origin,
+            origin: node.origin,
+            key_origin,
             shape,
         });
         match &node.value {
@@ -223,6 +272,7 @@ impl Builder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::source::SourceFile;
     use crate::yaml::{NodeValue, parse_stream};
 
     fn tree(text: &str) -> Node {
@@ -251,10 +301,43 @@ spec:
   last: [1, 2]
 ";
 
+    /// The same tree with characters of several bytes before, inside and after keys and
+    /// values, and on the lines of the nodes found.
+    const WIDE: &str = "\
+métadonnées: {«clé»: été}
+metadata:
+  name: wéb
+  labels: {app: wéb, 1: ☃}
+spec:
+  containers:
+    - name: ä
+      image: nginx
+    - name: b
+      ports:
+        - containerPort: 80 # ☃☃
+  ? [complex, kéy]
+  : value
+  last: [1, 2]
+";
+
+    /// Both texts' trees, outlines and files.
+    fn cases() -> Vec<(Node, Outline, SourceFile)> {
+        [TEXT, WIDE]
+            .into_iter()
+            .map(|text| {
+                let node = tree(text);
+                let outline = Outline::new(&node);
+                (
+                    node,
+                    outline,
+                    SourceFile::new("t.yaml".into(), None, text.into()),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn locates_every_path_as_the_tree_does() {
-        let node = tree(TEXT);
-        let outline = Outline::new(&node);
         let paths: Vec<Vec<PathSeg>> = vec![
             vec![],
             vec![key("metadata")],
@@ -282,14 +365,22 @@ spec:
             vec![key("spec"), key("last"), PathSeg::Index(1), key("deeper")],
             vec![key("nope"), key("spec")],
             vec![key("metadata"), key("name"), key("below-a-scalar")],
+            vec![key("métadonnées"), key("«clé»")],
         ];
-        for path in &paths {
-            assert_eq!(outline.locate(path), node.locate(path), "{path:?}");
+        for (node, outline, file) in cases() {
+            let pos = |_: u32, offset: u32| file.pos_of_char(offset);
+            for path in &paths {
+                assert_eq!(outline.locate(path, &pos), node.locate(path), "{path:?}");
+            }
+            assert_eq!(outline.span(), node.span);
+            // The deepest path found really is deep, so the comparison is not trivial.
+            let deep = outline.locate(&paths[7], &pos);
+            assert_eq!(deep.depth, 6);
+            assert!(
+                deep.span.start.line >= 10 && deep.span.start.col == 11,
+                "{deep:?}"
+            );
         }
-        assert_eq!(outline.span(), node.span);
-        // The deepest path found really is deep, so the comparison above is not trivial.
-        assert_eq!(outline.locate(&paths[7]).depth, 6);
-        assert_eq!(outline.locate(&paths[7]).span.start.line, 10);
     }
 
     /// The extent as suppressions read it from the tree before outlines.
@@ -315,27 +406,27 @@ spec:
 
     #[test]
     fn finds_the_extent_of_the_node_starting_on_a_line_as_the_tree_does() {
-        let node = tree(TEXT);
-        let outline = Outline::new(&node);
-        for line in 0..=15 {
-            assert_eq!(
-                outline.extent(line),
-                tree_extent(&node, line),
-                "line {line}"
-            );
+        for (node, outline, file) in cases() {
+            let pos = |_: u32, offset: u32| file.pos_of_char(offset);
+            for line in 0..=16 {
+                let extent = outline.extent(line, &pos);
+                assert_eq!(extent, tree_extent(&node, line), "line {line}");
+            }
         }
         // The root starts on line 1; `image: nginx` is an entry of one line; a key inside a
         // container starts the `ports` entry; nothing is after the tree.
-        assert_eq!(outline.extent(1), Some(13));
-        assert_eq!(outline.extent(7), Some(7));
-        assert!(outline.extent(9).is_some_and(|end| end >= 10));
-        assert_eq!(outline.extent(15), None);
-        assert_eq!(Outline::default().extent(1), None);
+        let (_, outline, file) = cases().remove(0);
+        let pos = |_: u32, offset: u32| file.pos_of_char(offset);
+        assert_eq!(outline.extent(1, &pos), Some(13));
+        assert_eq!(outline.extent(7, &pos), Some(7));
+        assert!(outline.extent(9, &pos).is_some_and(|end| end >= 10));
+        assert_eq!(outline.extent(15, &pos), None);
+        assert_eq!(Outline::default().extent(1, &pos), None);
     }
 
     #[test]
-    fn a_slot_stays_smaller_than_a_tree_node() {
+    fn a_slot_stays_40_bytes() {
         // A node of the tree is 72 bytes, an entry two of them, besides their allocations.
-        assert!(std::mem::size_of::<Slot>() < std::mem::size_of::<Node>());
+        assert_eq!(std::mem::size_of::<Slot>(), 40);
     }
 }
