@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -90,12 +91,13 @@ pub struct Suppression {
 /// One problem found by one check in one resource.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
-    pub check: String,
+    /// The check's id, shared by its findings.
+    pub check: Arc<str>,
     pub severity: Severity,
     pub message: String,
     pub location: Location,
     /// Shared with the resource and its other findings.
-    pub resource: std::sync::Arc<Identity>,
+    pub resource: Arc<Identity>,
     /// Path of keys and indices from the document root to the node.
     pub path: Vec<PathSeg>,
     pub related: Vec<Related>,
@@ -103,8 +105,9 @@ pub struct Finding {
     /// Boxed: few findings have one, and a finding is kept for every problem of a run.
     pub suppressed: Option<Box<Suppression>>,
     /// The deployment unit the finding was found in (`, `-joined for a file shared by several
-    /// units); empty for findings about no unit (suppression problems).
-    pub unit: String,
+    /// units); empty for findings about no unit (suppression problems). Shared by the unit's
+    /// findings.
+    pub unit: Arc<str>,
 }
 
 /// A fingerprint stable under edits that only move lines: check, file, resource identity,

@@ -124,7 +124,8 @@ pub fn apply(
                 relative_to(&canonical(&cwd.join(&files[f.location.file].name)), &base)
             });
             for s in suppressors.iter_mut() {
-                if !s.checks.iter().any(|c| c == "*" || *c == f.check) || !matches(s, f, relative) {
+                if !s.checks.iter().any(|c| c == "*" || **c == *f.check) || !matches(s, f, relative)
+                {
                     continue;
                 }
                 s.used = true;
@@ -212,7 +213,7 @@ fn engine_finding(
         path: s.path.clone(),
         related: Vec::new(),
         suppressed: None,
-        unit: String::new(),
+        unit: "".into(),
     }
 }
 
@@ -533,7 +534,7 @@ pub fn baseline_of(findings: &[Finding], files: &[Arc<SourceFile>]) -> Baseline 
         if seen.insert(f.fingerprint.clone()) {
             entries.push(BaselineEntry {
                 fingerprint: f.fingerprint.clone(),
-                check: f.check.clone(),
+                check: f.check.to_string(),
                 file: files[f.location.file].name.clone(),
                 message: f.message.clone(),
             });

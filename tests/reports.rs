@@ -307,7 +307,7 @@ fn suppressed_findings() {
     let target = run
         .findings
         .iter()
-        .position(|f| f.check == "run-as-root")
+        .position(|f| &*f.check == "run-as-root")
         .unwrap();
     run.findings[target].suppressed = Some(Box::new(rampart::finding::Suppression {
         kind: "comment".into(),

@@ -28,7 +28,9 @@ pub(super) struct Context<'a> {
     pub services: HashMap<(usize, &'a str), usize>,
     pub catalog: &'a Catalog,
     pub default_namespace: &'a str,
-    pub units: &'a [crate::units::Unit],
+    /// The catalogue's check ids and the units' names, each shared by its findings.
+    pub check_ids: Vec<Arc<str>>,
+    pub unit_names: Vec<Arc<str>>,
 }
 
 impl<'a> Context<'a> {
@@ -63,7 +65,12 @@ impl<'a> Context<'a> {
             services,
             catalog,
             default_namespace,
-            units: &units.units,
+            check_ids: catalog
+                .checks
+                .iter()
+                .map(|c| c.id.as_str().into())
+                .collect(),
+            unit_names: units.units.iter().map(|u| u.name.as_str().into()).collect(),
         }
     }
 }

@@ -169,9 +169,8 @@ fn merge_units(findings: &mut Vec<Finding>, files: &[Arc<SourceFile>]) {
         });
         match same {
             Some(first) => {
-                if !f.unit.is_empty() && !first.unit.split(", ").any(|u| u == f.unit) {
-                    first.unit.push_str(", ");
-                    first.unit.push_str(&f.unit);
+                if !f.unit.is_empty() && !first.unit.split(", ").any(|u| *u == *f.unit) {
+                    first.unit = format!("{}, {}", first.unit, f.unit).into();
                 }
             }
             None => {
@@ -240,13 +239,7 @@ mod tests {
         merge_units(&mut merged, &files);
         let units: Vec<(&str, u32, &str)> = merged
             .iter()
-            .map(|f| {
-                (
-                    f.check.as_str(),
-                    f.location.span.start.line,
-                    f.unit.as_str(),
-                )
-            })
+            .map(|f| (&*f.check, f.location.span.start.line, &*f.unit))
             .collect();
         assert_eq!(
             units,
@@ -287,7 +280,7 @@ mod tests {
             finding("port-conflict", 2, "z"),
         ];
         sort_findings(&mut findings, &files);
-        let order: Vec<&str> = findings.iter().map(|f| f.unit.as_str()).collect();
+        let order: Vec<&str> = findings.iter().map(|f| &*f.unit).collect();
         assert_eq!(order, ["z", "y", "x", "first", "second"]);
     }
 }

@@ -41,6 +41,7 @@ pub(super) fn finding_at(
     unit: usize,
     ctx: &Context<'_>,
 ) -> Finding {
+    let id = &ctx.check_ids[check];
     let check = &ctx.catalog.checks[check];
     let file = &ctx.files[resource.file];
     let (location, depth) = place(resource, path, ctx.files);
@@ -54,7 +55,7 @@ pub(super) fn finding_at(
             &full_path,
             &message,
         ),
-        check: check.id.clone(),
+        check: id.clone(),
         severity: check.severity,
         message,
         location,
@@ -62,7 +63,7 @@ pub(super) fn finding_at(
         path: full_path,
         related,
         suppressed: None,
-        unit: ctx.units[unit].name.clone(),
+        unit: ctx.unit_names[unit].clone(),
     }
 }
 

@@ -39,7 +39,7 @@ pub fn write(run: &Run, out: &mut dyn Write) -> io::Result<()> {
     let mut by_case: HashMap<(&str, usize, &Identity), Vec<&Finding>> = HashMap::new();
     for f in &run.findings {
         by_case
-            .entry((f.check.as_str(), f.location.file, &f.resource))
+            .entry((&*f.check, f.location.file, &f.resource))
             .or_default()
             .push(f);
     }

@@ -260,7 +260,7 @@ fn result(run: &Run, f: &Finding) -> sarif::Result {
         .physical_location(physical_location(run, &f.location))
         .build();
     let mut result = sarif::Result::builder()
-        .rule_id(f.check.clone())
+        .rule_id(f.check.to_string())
         .level(level(f.severity))
         .message(message(&f.message))
         .locations(vec![location])
@@ -276,7 +276,7 @@ fn result(run: &Run, f: &Finding) -> sarif::Result {
         .catalog
         .checks
         .iter()
-        .position(|c| c.id == f.check)
+        .position(|c| *c.id == *f.check)
         .map(|i| i as i64);
     if !related.is_empty() {
         result.related_locations = Some(related);
