@@ -78,14 +78,11 @@ impl<'a> Context<'a> {
 /// Resources a worker evaluates with one `data` document.
 const CHUNK: usize = 64;
 
-/// Evaluates every evaluated resource of every unit; the findings computed in Rust (`more`)
-/// come after theirs.
-pub(super) fn evaluate_units(
-    engine: &PolicyEngine,
-    units: &Units,
-    ctx: &Context<'_>,
-    mut more: Vec<Finding>,
-) -> (Vec<Finding>, Vec<Diagnostic>) {
+/// What evaluation found, chunk by chunk ([`Evaluated::join`] makes it one list).
+pub(super) struct Evaluated(Vec<(Vec<Finding>, Vec<Diagnostic>)>);
+
+/// Evaluates every evaluated resource of every unit.
+pub(super) fn evaluate_units(engine: &PolicyEngine, units: &Units, ctx: &Context<'_>) -> Evaluated {
     let work: Vec<(usize, &[usize])> = units
         .evaluated
         .iter()
@@ -141,17 +138,26 @@ pub(super) fn evaluate_units(
             },
         )
         .collect();
-    // Exactly sized: doubling a vector of tens of thousands of findings held up to twice
-    // their size at the run's peak.
-    let mut findings =
-        Vec::with_capacity(results.iter().map(|(f, _)| f.len()).sum::<usize>() + more.len());
-    let mut errors = Vec::with_capacity(results.iter().map(|(_, e)| e.len()).sum());
-    for (mut f, mut e) in results {
-        findings.append(&mut f);
-        errors.append(&mut e);
+    Evaluated(results)
+}
+
+impl Evaluated {
+    /// The findings and errors in one list each; the findings computed in Rust (`more`) come
+    /// after the chunks'.
+    pub(super) fn join(self, mut more: Vec<Finding>) -> (Vec<Finding>, Vec<Diagnostic>) {
+        let results = self.0;
+        // Exactly sized: doubling a vector of tens of thousands of findings held up to twice
+        // their size at the run's peak.
+        let mut findings =
+            Vec::with_capacity(results.iter().map(|(f, _)| f.len()).sum::<usize>() + more.len());
+        let mut errors = Vec::with_capacity(results.iter().map(|(_, e)| e.len()).sum());
+        for (mut f, mut e) in results {
+            findings.append(&mut f);
+            errors.append(&mut e);
+        }
+        findings.append(&mut more);
+        (findings, errors)
     }
-    findings.append(&mut more);
-    (findings, errors)
 }
 
 /// The findings of one resource in one unit, located.

@@ -266,11 +266,16 @@ fn run_in_pool(
             duplicates.extend(duplicates::duplicates(check, u, m, &ctx));
         }
     }
-    let (findings, mut errors) = evaluate::evaluate_units(&engine, &units, &ctx, duplicates);
-    // What only evaluation needed goes before the findings are sorted and joined, which is
-    // when a run holds the most: the engines, the units' `data` and every resource's value
-    // (locating reads the span trees, which stay).
+    let evaluated = evaluate::evaluate_units(&engine, &units, &ctx);
+    drop(ctx);
+    // What only evaluation needed goes before the findings are joined, which is when a run
+    // holds the most: the engines, the units' `data`, what each worker kept of the last unit
+    // it evaluated, and every resource's value (suppressions read the outlines, which stay).
     drop(engine);
+    pool.broadcast(|_| {
+        crate::policy::facts::forget();
+        crate::policy::index::forget();
+    });
 
     units.data = Vec::new();
     units.empty = regorus::Value::Null;
@@ -278,6 +283,8 @@ fn run_in_pool(
     read.resources
         .par_iter_mut()
         .for_each(|r| r.value = regorus::Value::Null);
+    pool.broadcast(|_| return_freed_memory());
+    let (findings, mut errors) = evaluated.join(duplicates);
     // Reading's errors first, as they happened.
     let mut all_errors = std::mem::take(&mut read.errors);
     all_errors.append(&mut errors);
@@ -315,6 +322,18 @@ fn run_in_pool(
         sarif_category: None,
         pool: pool.clone(),
     })
+}
+
+/// Gives the memory this thread freed back to the system now, rather than a second later.
+///
+/// What evaluation alone needed (every object's policy value, the units' indexes) is a fifth of
+/// a large run's memory; freed, it stayed in the workers' mimalloc heaps, and the findings
+/// joined and the report written next took new memory beside it (10,000 documents: peak RSS
+/// 157 MB, 134 MB with this). When mimalloc is not the program's allocator (the library in
+/// another program), its heaps are empty and this does nothing.
+fn return_freed_memory() {
+    // SAFETY: `mi_collect` takes no pointer and may be called on any thread at any time.
+    unsafe { libmimalloc_sys::mi_collect(true) }
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

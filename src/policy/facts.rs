@@ -170,6 +170,20 @@ words! {
 
 thread_local! {
     static WORDS: Words = Words::new();
+    /// The workload table of the unit this thread evaluated last ([`Workloads::with`]).
+    static LAST_WORKLOADS: std::cell::RefCell<Option<Workloads>> =
+        const { std::cell::RefCell::new(None) };
+    /// The Compose project this thread read last ([`Project::of`]).
+    static LAST_PROJECT: std::cell::RefCell<Option<std::rc::Rc<Project>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Lets go of what this thread kept of the last unit and project it evaluated: the unit's
+/// index, and through it every object of the unit, would otherwise live as long as the
+/// thread.
+pub fn forget() {
+    LAST_WORKLOADS.with_borrow_mut(|last| *last = None);
+    LAST_PROJECT.with_borrow_mut(|last| *last = None);
 }
 
 /// `value[key]` when `value` is an object.
@@ -1199,12 +1213,8 @@ fn is_wildcard(ip: &str) -> bool {
 impl Workloads {
     /// Runs `f` with this thread's table for `index`, emptied when the index is another one.
     fn with<R>(index: Option<&Value>, f: impl FnOnce(&mut Workloads) -> R) -> R {
-        thread_local! {
-            static LAST: std::cell::RefCell<Option<Workloads>> =
-                const { std::cell::RefCell::new(None) };
-        }
         let index = index.cloned().unwrap_or(Value::Null);
-        LAST.with_borrow_mut(|last| {
+        LAST_WORKLOADS.with_borrow_mut(|last| {
             let same = matches!(
                 (last.as_ref().map(|t| &t.index), &index),
                 (Some(Value::Object(a)), Value::Object(b)) if regorus::Rc::ptr_eq(a, b)
@@ -1345,15 +1355,11 @@ impl Project {
     /// The table of the project whose `services` object this is: the last one read on this
     /// thread (a unit's services are evaluated one after another), else read now.
     fn of(w: &Words, services: &Value) -> std::rc::Rc<Project> {
-        thread_local! {
-            static LAST: std::cell::RefCell<Option<std::rc::Rc<Project>>> =
-                const { std::cell::RefCell::new(None) };
-        }
         let same = |p: &Project| match (&p.services, services) {
             (Value::Object(a), Value::Object(b)) => regorus::Rc::ptr_eq(a, b),
             _ => false,
         };
-        LAST.with_borrow_mut(|last| match last {
+        LAST_PROJECT.with_borrow_mut(|last| match last {
             Some(p) if same(p) => p.clone(),
             _ => last
                 .insert(std::rc::Rc::new(Project::read(w, services)))
