@@ -5,7 +5,7 @@
 //! The [`Node`] tree a file is parsed into also holds every scalar and a vector per collection;
 //! kept for the whole run, it was the larger part of what a run holds (a mapping entry took
 //! 144 bytes, its vectors' spare capacity and two strings besides). An outline is one slice of
-//! 40-byte slots in pre-order (a node, then its children, each followed by its own) and one
+//! 28-byte slots in pre-order (a node, then its children, each followed by its own) and one
 //! string of the keys' texts: about a fifth of that, freed with two deallocations. A slot keeps
 //! positions as character offsets ([`Pos::offset`]); their lines and columns are read again
 //! from the file they are in ([`crate::source::SourceFile::pos_of_char`]) by the `pos` function
@@ -21,28 +21,49 @@ pub struct Outline {
     span: Span,
     slots: Box<[Slot]>,
     keys: Box<str>,
+    /// Which file of the resource each slot's node and key come from ([`Node::origin`]):
+    /// `[node, key]` per slot, or empty when every node is from the resource's own file (every
+    /// Kubernetes object; a Compose service without override or `extends` files).
+    origins: Box<[[u32; 2]]>,
 }
 
 /// One node of an outline.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Slot {
-    /// The node's span, as character offsets in the file of `origin`.
+    /// The node's span, as character offsets in the file of its origin.
     start: u32,
     end: u32,
-    /// The span of its key, when it is the value of a mapping entry, in the file of
-    /// `key_origin`.
+    /// The span of its key, when it is the value of a mapping entry, in the file of the key's
+    /// origin.
     key_start: u32,
     key_end: u32,
     /// Where its key's text is in [`Outline::keys`]; `key_len == NO_KEY` when the node is not
     /// an entry's value or its key is not a scalar.
     key_text: u32,
     key_len: u32,
-    /// Slots in its subtree, itself included: its next sibling is this many slots on.
-    size: u32,
-    /// Which file of the resource the node and its key come from ([`Node::origin`]).
-    origin: u32,
-    key_origin: u32,
-    shape: Shape,
+    /// Slots in its subtree, itself included (its next sibling is this many slots on), below
+    /// [`SHAPE_SHIFT`]; its [`Shape`] above.
+    size_shape: u32,
+}
+
+/// Where a slot's shape starts in [`Slot::size_shape`]: a file of [`MAX_INPUT_BYTES`] has
+/// fewer than 2^30 nodes, at least two bytes each.
+///
+/// [`MAX_INPUT_BYTES`]: crate::source::MAX_INPUT_BYTES
+const SHAPE_SHIFT: u32 = 30;
+
+impl Slot {
+    fn size(&self) -> usize {
+        (self.size_shape & ((1 << SHAPE_SHIFT) - 1)) as usize
+    }
+
+    fn shape(&self) -> Shape {
+        match self.size_shape >> SHAPE_SHIFT {
+            0 => Shape::Map,
+            1 => Shape::Seq,
+            _ => Shape::Scalar,
+        }
+    }
 }
 
 /// Maps a node's origin and a character offset in that file to the position.
@@ -69,9 +90,9 @@ fn pos_at(pos: PosOf<'_>, origin: u32, offset: u32) -> Pos {
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Shape {
-    Map,
-    Seq,
-    Scalar,
+    Map = 0,
+    Seq = 1,
+    Scalar = 2,
 }
 
 const NO_KEY: u32 = u32::MAX;
@@ -83,12 +104,19 @@ impl Outline {
         let mut builder = Builder {
             slots: Vec::with_capacity(count),
             keys: String::new(),
+            origins: Vec::with_capacity(count),
+            elsewhere: false,
         };
         builder.push(root, None);
         Outline {
             span: root.span,
             slots: builder.slots.into_boxed_slice(),
             keys: builder.keys.into_boxed_str(),
+            origins: if builder.elsewhere {
+                builder.origins.into_boxed_slice()
+            } else {
+                Box::new([])
+            },
         }
     }
 
@@ -104,31 +132,26 @@ impl Outline {
             span: self.span,
             head: first_line(self.span),
             depth: 0,
-            origin: self.slots.first().map_or(0, |root| root.origin),
+            origin: self.origin(0),
         };
         if self.slots.is_empty() {
             return found;
         }
         let mut at = 0;
         for seg in path {
-            let next = match (self.slots[at].shape, seg) {
+            let next = match (self.slots[at].shape(), seg) {
                 (Shape::Map, seg) => {
                     let want = seg.to_string();
                     self.children(at)
                         .find(|&c| self.key(c) == Some(want.as_str()))
                         .map(|c| {
                             let key = self.key_span(c, pos);
-                            (
-                                c,
-                                key.to(self.span_of(c, pos)),
-                                key,
-                                self.slots[c].key_origin,
-                            )
+                            (c, key.to(self.span_of(c, pos)), key, self.key_origin(c))
                         })
                 }
                 (Shape::Seq, PathSeg::Index(i)) => self.children(at).nth(*i).map(|c| {
                     let span = self.span_of(c, pos);
-                    (c, span, first_line(span), self.slots[c].origin)
+                    (c, span, first_line(span), self.origin(c))
                 }),
                 _ => None,
             };
@@ -146,18 +169,28 @@ impl Outline {
         found
     }
 
+    /// The origin of a slot's node (0 for an empty outline's root).
+    fn origin(&self, at: usize) -> u32 {
+        self.origins.get(at).map_or(0, |o| o[0])
+    }
+
+    /// The origin of a slot's key.
+    fn key_origin(&self, at: usize) -> u32 {
+        self.origins.get(at).map_or(0, |o| o[1])
+    }
+
     /// The span of a slot's node.
     fn span_of(&self, at: usize, pos: PosOf<'_>) -> Span {
-        let s = &self.slots[at];
-        Span::new(pos_at(pos, s.origin, s.start), pos_at(pos, s.origin, s.end))
+        let (s, origin) = (&self.slots[at], self.origin(at));
+        Span::new(pos_at(pos, origin, s.start), pos_at(pos, origin, s.end))
     }
 
     /// The span of a slot's key.
     fn key_span(&self, at: usize, pos: PosOf<'_>) -> Span {
-        let s = &self.slots[at];
+        let (s, origin) = (&self.slots[at], self.key_origin(at));
         Span::new(
-            pos_at(pos, s.key_origin, s.key_start),
-            pos_at(pos, s.key_origin, s.key_end),
+            pos_at(pos, origin, s.key_start),
+            pos_at(pos, origin, s.key_end),
         )
     }
 
@@ -178,7 +211,7 @@ impl Outline {
         if span.start.line == line {
             return Some(span.end.line);
         }
-        match self.slots[at].shape {
+        match self.slots[at].shape() {
             Shape::Map => self.children(at).find_map(|c| {
                 let key = self.key_span(c, pos);
                 if key.start.line == line {
@@ -194,12 +227,12 @@ impl Outline {
 
     /// The slots of a node's children, in order.
     fn children(&self, at: usize) -> impl Iterator<Item = usize> + '_ {
-        let end = at + self.slots[at].size as usize;
+        let end = at + self.slots[at].size();
         let mut next = at + 1;
         std::iter::from_fn(move || {
             (next < end).then(|| {
                 let child = next;
-                next += self.slots[child].size as usize;
+                next += self.slots[child].size();
                 child
             })
         })
@@ -216,6 +249,9 @@ impl Outline {
 struct Builder {
     slots: Vec<Slot>,
     keys: String,
+    origins: Vec<[u32; 2]>,
+    /// Whether a node or key is from another file than the resource's own.
+    elsewhere: bool,
 }
 
 impl Builder {
@@ -247,11 +283,10 @@ impl Builder {
             key_end: offset_of(key_span.end),
             key_text,
             key_len,
-            size: 1,
-            origin: node.origin,
-            key_origin,
-            shape,
+            size_shape: 0,
         });
+        self.origins.push([node.origin, key_origin]);
+        self.elsewhere |= node.origin != 0 || key_origin != 0;
         match &node.value {
             NodeValue::Map(entries) => {
                 for e in entries {
@@ -265,7 +300,9 @@ impl Builder {
             }
             _ => {}
         }
-        self.slots[at].size = (self.slots.len() - at) as u32;
+        let size = (self.slots.len() - at) as u32;
+        debug_assert!(size < 1 << SHAPE_SHIFT);
+        self.slots[at].size_shape = size | (shape as u32) << SHAPE_SHIFT;
     }
 }
 
@@ -425,8 +462,36 @@ spec:
     }
 
     #[test]
-    fn a_slot_stays_40_bytes() {
+    fn a_slot_stays_28_bytes() {
         // A node of the tree is 72 bytes, an entry two of them, besides their allocations.
-        assert_eq!(std::mem::size_of::<Slot>(), 40);
+        assert_eq!(std::mem::size_of::<Slot>(), 28);
+    }
+
+    #[test]
+    fn keeps_the_origins_of_nodes_from_other_files() {
+        let mut node = tree(TEXT);
+        let outline = Outline::new(&node);
+        assert!(outline.origins.is_empty());
+        // An override file's value under the base file's key, as Compose merges them.
+        let NodeValue::Map(entries) = &mut node.value else {
+            panic!("a mapping")
+        };
+        entries[1].value.origin = 2;
+        let NodeValue::Map(spec) = &mut entries[1].value.value else {
+            panic!("a mapping")
+        };
+        spec[0].key.origin = 1;
+        let outline = Outline::new(&node);
+        let file = SourceFile::new("t.yaml".into(), None, TEXT.into());
+        let seen = std::cell::RefCell::new(Vec::new());
+        let pos = |origin: u32, offset: u32| {
+            seen.borrow_mut().push(origin);
+            file.pos_of_char(offset)
+        };
+        let path = [key("spec"), key("containers")];
+        assert_eq!(outline.locate(&path, &pos), node.locate(&path));
+        assert_eq!(outline.locate(&path, &pos).origin, 1);
+        assert_eq!(outline.locate(&path[..1], &pos).origin, 0);
+        assert!(seen.borrow().contains(&2), "{:?}", seen.borrow());
     }
 }
