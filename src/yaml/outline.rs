@@ -128,45 +128,64 @@ impl Outline {
     /// Resolves a path of keys and indices to the deepest node that exists on the way, as
     /// [`Node::locate`] does on the tree the outline was made from.
     pub fn locate(&self, path: &[PathSeg], pos: PosOf<'_>) -> Located {
-        let mut found = Located {
-            span: self.span,
-            head: first_line(self.span),
-            depth: 0,
-            origin: self.origin(0),
-        };
         if self.slots.is_empty() {
-            return found;
+            return Located {
+                span: self.span,
+                head: first_line(self.span),
+                depth: 0,
+                origin: 0,
+            };
         }
-        let mut at = 0;
+        // The walk finds the slot; only its positions are read from the file, at the end.
+        let (mut at, mut depth, mut entry) = (0, 0, false);
         for seg in path {
             let next = match (self.slots[at].shape(), seg) {
                 (Shape::Map, seg) => {
-                    let want = seg.to_string();
+                    let number;
+                    let want = match seg {
+                        PathSeg::Key(k) => &**k,
+                        PathSeg::Index(i) => {
+                            number = i.to_string();
+                            number.as_str()
+                        }
+                    };
                     self.children(at)
-                        .find(|&c| self.key(c) == Some(want.as_str()))
-                        .map(|c| {
-                            let key = self.key_span(c, pos);
-                            (c, key.to(self.span_of(c, pos)), key, self.key_origin(c))
-                        })
+                        .find(|&c| self.key(c) == Some(want))
+                        .map(|c| (c, true))
                 }
-                (Shape::Seq, PathSeg::Index(i)) => self.children(at).nth(*i).map(|c| {
-                    let span = self.span_of(c, pos);
-                    (c, span, first_line(span), self.origin(c))
-                }),
+                (Shape::Seq, PathSeg::Index(i)) => self.children(at).nth(*i).map(|c| (c, false)),
                 _ => None,
             };
-            let Some((child, span, head, origin)) = next else {
+            let Some((child, is_entry)) = next else {
                 break;
             };
-            at = child;
-            found = Located {
-                span,
-                head,
-                depth: found.depth + 1,
-                origin,
+            (at, depth, entry) = (child, depth + 1, is_entry);
+        }
+        if depth == 0 {
+            return Located {
+                span: self.span,
+                head: first_line(self.span),
+                depth,
+                origin: self.origin(0),
             };
         }
-        found
+        let span = self.span_of(at, pos);
+        if entry {
+            let key = self.key_span(at, pos);
+            Located {
+                span: key.to(span),
+                head: key,
+                depth,
+                origin: self.key_origin(at),
+            }
+        } else {
+            Located {
+                span,
+                head: first_line(span),
+                depth,
+                origin: self.origin(at),
+            }
+        }
     }
 
     /// The origin of a slot's node (0 for an empty outline's root).
