@@ -115,6 +115,8 @@ fn check(args: CheckArgs) -> u8 {
         baseline: args.baseline.clone(),
         context: !args.no_context
             && std::env::var_os("RAMPART_NO_CONTEXT").is_none_or(|v| v != "1"),
+        drop_text: args.format != Format::Human
+            && args.reports.iter().all(|r| r.format != Format::Human),
         config,
     };
     let progress = crate::progress::Progress::start(std::io::stderr().is_terminal());

@@ -184,6 +184,13 @@ impl SourceFile {
         }
     }
 
+    /// Frees the text once nothing will show it ([`crate::lint::Options::drop_text`]): the
+    /// line starts stay, so [`SourceFile::pos_of_char`] does too; what reads the text (the
+    /// human report) sees an empty one.
+    pub fn drop_text(&mut self) {
+        self.text = String::new();
+    }
+
     /// The position of a character offset (what [`Pos::offset`] counts), as the YAML parser
     /// gives it.
     pub fn pos_of_char(&self, offset: u32) -> Pos {

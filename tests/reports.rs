@@ -562,3 +562,55 @@ fn sarif_multitool_accepts_the_reports() {
         );
     }
 }
+
+/// Without a human report a run drops the text of files that hold no suppression comment
+/// (`Options::drop_text`): every machine report stays byte for byte what it is with the texts
+/// kept. Positions come from the line starts, which stay (non-ASCII files included: the
+/// hardened reference's comments), and comment suppressions from the texts that stay.
+#[test]
+fn dropping_the_texts_no_report_shows_changes_no_machine_report() {
+    let run = |drop_text| {
+        rampart::lint::run(rampart::lint::Options {
+            paths: vec![
+                root().join("fixtures/reference"),
+                root().join("fixtures/checks"),
+            ],
+            drop_text,
+            ..Default::default()
+        })
+        .unwrap()
+    };
+    let kept = run(false);
+    let mut dropped = run(true);
+    (dropped.started, dropped.finished) = (kept.started, kept.finished);
+    assert!(dropped.files.iter().any(|f| f.text.is_empty()));
+    assert!(
+        dropped
+            .files
+            .iter()
+            .any(|f| f.text.contains("rampart:ignore"))
+    );
+    assert!(kept.findings.iter().any(|f| f.suppressed.is_some()));
+    assert!(kept.findings.len() > 100, "{}", kept.findings.len());
+    let render = |format, run: &rampart::lint::Run| {
+        let mut out = Vec::new();
+        rampart::report::write(format, run, rampart::report::Style::plain(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    use rampart::report::Format;
+    for format in [
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::GitlabCodequality,
+        Format::GitlabSast,
+        Format::Github,
+        Format::Concise,
+    ] {
+        assert_eq!(
+            render(format, &kept),
+            render(format, &dropped),
+            "{format:?}"
+        );
+    }
+}

@@ -53,7 +53,12 @@ pub(super) struct Read {
 }
 
 /// Reads every job in parallel and joins the results in job order.
-pub(super) fn read_all(planned: Planned, stdin: Option<&[u8]>, default_ns: &str) -> Read {
+pub(super) fn read_all(
+    planned: Planned,
+    stdin: Option<&[u8]>,
+    default_ns: &str,
+    drop_text: bool,
+) -> Read {
     let Planned {
         inputs,
         jobs,
@@ -64,7 +69,7 @@ pub(super) fn read_all(planned: Planned, stdin: Option<&[u8]>, default_ns: &str)
         .par_iter()
         .map(|job| {
             let result = catch_unwind(AssertUnwindSafe(|| load(job, &inputs, stdin, default_ns)));
-            result.unwrap_or_else(|panic| Loaded {
+            let mut loaded = result.unwrap_or_else(|panic| Loaded {
                 inputs: 1 + usize::from(job.with.is_some()),
                 errors: vec![error(
                     inputs[job.input].name().to_string(),
@@ -76,7 +81,15 @@ pub(super) fn read_all(planned: Planned, stdin: Option<&[u8]>, default_ns: &str)
                     ),
                 )],
                 ..Loaded::default()
-            })
+            });
+            if drop_text {
+                for source in &mut loaded.sources {
+                    if !source.text.contains(crate::suppress::COMMENT_MARKER) {
+                        source.drop_text();
+                    }
+                }
+            }
+            loaded
         })
         .collect();
 
@@ -469,7 +482,7 @@ mod tests {
             errors: Vec::new(),
             notes: Vec::new(),
         };
-        let read = read_all(planned, None, "default");
+        let read = read_all(planned, None, "default", false);
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(read.errors.len(), 1);
         assert_eq!(read.errors[0].file, "missing.yaml");

@@ -59,6 +59,11 @@ pub struct Options {
     pub baseline: Option<PathBuf>,
     /// Read the other manifests of named files' repositories as context ([`context_inputs`]).
     pub context: bool,
+    /// No report of the run shows source text (none is the human one): a file's text is
+    /// dropped once the file is parsed, unless it holds a `rampart:ignore` comment, which
+    /// finishing reads. Positions stay exact: they are read from the line starts, which stay.
+    /// The text was a tenth of what a large run holds.
+    pub drop_text: bool,
 }
 
 /// A document that is neither a Kubernetes object nor part of a Compose file.
@@ -200,6 +205,7 @@ pub fn run(options: Options) -> Result<Run, Fatal> {
                     planned,
                     options.stdin.as_deref(),
                     &options.config.params.default_namespace,
+                    options.drop_text,
                 )
             },
         );
