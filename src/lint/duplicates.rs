@@ -5,9 +5,9 @@
 use std::collections::HashMap;
 
 use super::evaluate::Context;
-use super::locate::{finding_at, place};
+use super::locate::{Found, place};
 use super::units::deployed;
-use crate::finding::{Finding, Related};
+use crate::finding::Related;
 use crate::resource::Identity;
 use crate::yaml::PathSeg;
 
@@ -19,7 +19,7 @@ pub(super) fn duplicates(
     unit: usize,
     members: &[usize],
     ctx: &Context<'_>,
-) -> Vec<Finding> {
+) -> Vec<Found> {
     let mut first: HashMap<(&str, Option<&str>, &str), usize> = HashMap::new();
     let mut out = Vec::new();
     let name_path = [PathSeg::Key("metadata".into()), PathSeg::Key("name".into())];
@@ -40,18 +40,23 @@ pub(super) fn duplicates(
             (true, false) => (earlier, r),
             (true, true) => continue,
         };
-        let (resource, other) = (&ctx.resources[at], &ctx.resources[other]);
+        let (resource, other_copy) = (&ctx.resources[at], &ctx.resources[other]);
         let label = resource.identity.label();
         let message = format!(
             "{label} is defined twice in this deployment unit: on apply, one copy replaces the other"
         );
         let related = vec![Related {
-            location: place(other, &name_path, ctx.files).0,
+            location: place(other_copy, &name_path, ctx.files).0,
             message: format!("the other copy of {label}"),
         }];
-        out.push(finding_at(
-            check, resource, &name_path, message, related, unit, ctx,
-        ));
+        out.push(Found {
+            check: check as u32,
+            resource: at as u32,
+            unit: unit as u32,
+            message,
+            path: name_path.to_vec(),
+            related,
+        });
     }
     out
 }

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::load::Read;
+use super::locate::{self, Found, Places};
+use super::panic_message;
 use super::units::Units;
-use super::{locate, panic_message};
 use crate::diagnostic::Diagnostic;
 use crate::finding::Finding;
 use crate::policy::{Catalog, PolicyEngine};
@@ -28,9 +29,6 @@ pub(super) struct Context<'a> {
     pub services: HashMap<(usize, &'a str), usize>,
     pub catalog: &'a Catalog,
     pub default_namespace: &'a str,
-    /// The catalogue's check ids and the units' names, each shared by its findings.
-    pub check_ids: Vec<Arc<str>>,
-    pub unit_names: Vec<Arc<str>>,
 }
 
 impl<'a> Context<'a> {
@@ -65,12 +63,6 @@ impl<'a> Context<'a> {
             services,
             catalog,
             default_namespace,
-            check_ids: catalog
-                .checks
-                .iter()
-                .map(|c| c.id.as_str().into())
-                .collect(),
-            unit_names: units.units.iter().map(|u| u.name.as_str().into()).collect(),
         }
     }
 }
@@ -79,7 +71,7 @@ impl<'a> Context<'a> {
 const CHUNK: usize = 64;
 
 /// What evaluation found, chunk by chunk ([`Evaluated::join`] makes it one list).
-pub(super) struct Evaluated(Vec<(Vec<Finding>, Vec<Diagnostic>)>);
+pub(super) struct Evaluated(Vec<(Vec<Found>, Vec<Diagnostic>)>);
 
 /// Evaluates every evaluated resource of every unit.
 pub(super) fn evaluate_units(engine: &PolicyEngine, units: &Units, ctx: &Context<'_>) -> Evaluated {
@@ -90,7 +82,7 @@ pub(super) fn evaluate_units(engine: &PolicyEngine, units: &Units, ctx: &Context
         .flat_map(|(u, m)| m.chunks(CHUNK).map(move |c| (u, c)))
         .collect();
     const EMPTY: usize = usize::MAX;
-    let results: Vec<(Vec<Finding>, Vec<Diagnostic>)> = work
+    let results: Vec<(Vec<Found>, Vec<Diagnostic>)> = work
         .par_iter()
         .map_init(
             || (engine.clone(), EMPTY),
@@ -118,8 +110,7 @@ pub(super) fn evaluate_units(engine: &PolicyEngine, units: &Units, ctx: &Context
                 }
                 for &r in chunk {
                     let resource = &ctx.resources[r];
-                    let outcome =
-                        catch_unwind(AssertUnwindSafe(|| evaluate(engine, resource, unit, ctx)));
+                    let outcome = catch_unwind(AssertUnwindSafe(|| evaluate(engine, r, unit, ctx)));
                     let (mut f, mut e) = outcome.unwrap_or_else(|panic| {
                         let message = format!(
                             "internal error while checking {}: {}",
@@ -142,31 +133,41 @@ pub(super) fn evaluate_units(engine: &PolicyEngine, units: &Units, ctx: &Context
 }
 
 impl Evaluated {
-    /// The findings and errors in one list each; the findings computed in Rust (`more`) come
-    /// after the chunks'.
-    pub(super) fn join(self, mut more: Vec<Finding>) -> (Vec<Finding>, Vec<Diagnostic>) {
+    /// The findings, placed ([`Found::finding`], on every worker), and the errors, in one list
+    /// each; the findings computed in Rust (`more`) come after the chunks'.
+    pub(super) fn join(
+        self,
+        mut more: Vec<Found>,
+        places: &Places<'_>,
+    ) -> (Vec<Finding>, Vec<Diagnostic>) {
         let results = self.0;
         // Exactly sized: doubling a vector of tens of thousands of findings held up to twice
         // their size at the run's peak.
-        let mut findings =
+        let mut found =
             Vec::with_capacity(results.iter().map(|(f, _)| f.len()).sum::<usize>() + more.len());
         let mut errors = Vec::with_capacity(results.iter().map(|(_, e)| e.len()).sum());
         for (mut f, mut e) in results {
-            findings.append(&mut f);
+            found.append(&mut f);
             errors.append(&mut e);
         }
-        findings.append(&mut more);
+        found.append(&mut more);
+        let mut findings = Vec::with_capacity(found.len());
+        found
+            .into_par_iter()
+            .map(|f| f.finding(places))
+            .collect_into_vec(&mut findings);
         (findings, errors)
     }
 }
 
-/// The findings of one resource in one unit, located.
+/// The findings of resource `r` in one unit.
 fn evaluate(
     engine: &mut PolicyEngine,
-    resource: &Resource,
+    r: usize,
     unit: usize,
     ctx: &Context<'_>,
-) -> (Vec<Finding>, Vec<Diagnostic>) {
+) -> (Vec<Found>, Vec<Diagnostic>) {
+    let resource = &ctx.resources[r];
     let (raw, eval_errors) =
         engine.evaluate(&resource.identity.target_kind(), resource.value.clone());
     let errors = eval_errors
@@ -183,7 +184,7 @@ fn evaluate(
         .collect();
     let findings = raw
         .into_iter()
-        .map(|r| locate::finding(r, resource, unit, ctx))
+        .map(|raw| locate::found(raw, r, unit, ctx))
         .collect();
     (findings, errors)
 }

@@ -1,69 +1,140 @@
-//! Policy results → located findings: a policy's `path` (and each related location's) is
-//! resolved to the node it names in the resource's tree ([`Node::locate`]: the deepest node
-//! that exists), then to the file that node came from ([`Resource::file_of`]: a Compose value
-//! may come from an override or `extends` file).
+//! Policy results → located findings, in two steps.
 //!
-//! [`Node::locate`]: crate::yaml::Node::locate
+//! 1. [`found`], during evaluation: the result as a [`Found`], its related locations placed
+//!    (they need the unit's identities, which evaluation holds).
+//! 2. [`Found::finding`], once evaluation's values are freed: the policy's `path` resolved to
+//!    the node it names in the resource's outline ([`Outline::locate`]: the deepest node that
+//!    exists), in the file that node came from ([`Resource::file_of`]: a Compose value may come
+//!    from an override or `extends` file), and the finding's fingerprint.
+//!
+//! A `Found` is about a third of a `Finding`; every finding of a run is alive at the end of
+//! evaluation, beside every value, which is when a run holds the most.
+//!
+//! [`Outline::locate`]: crate::yaml::Outline::locate
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 
 use regorus::Value;
 
 use super::evaluate::Context;
 use crate::finding::{Finding, Location, Related, fingerprint};
 use crate::kubernetes;
+use crate::policy::Catalog;
 use crate::policy::engine::{RawFinding, RawRelated};
 use crate::resource::{ObjectId, Resource};
+use crate::source::SourceFile;
 use crate::yaml::PathSeg;
 
-/// A policy result on a resource of a unit, as a finding at the field it names.
-pub(super) fn finding(
-    r: RawFinding,
-    resource: &Resource,
-    unit: usize,
-    ctx: &Context<'_>,
-) -> Finding {
+/// A finding before it is placed: check `check` (its index in the catalogue) on resource
+/// `resource` of unit `unit` (indices into the run's), at `path`.
+pub(super) struct Found {
+    pub check: u32,
+    pub resource: u32,
+    pub unit: u32,
+    pub message: String,
+    pub path: Vec<PathSeg>,
+    pub related: Vec<Related>,
+}
+
+/// A policy result on resource `resource` of a unit.
+pub(super) fn found(r: RawFinding, resource: usize, unit: usize, ctx: &Context<'_>) -> Found {
     let related = r
         .related
         .iter()
-        .filter_map(|rel| locate_related(rel, resource, unit, ctx))
+        .filter_map(|rel| locate_related(rel, &ctx.resources[resource], unit, ctx))
         .collect();
-    let path = to_path(&r.path);
-    finding_at(r.check, resource, &path, r.message, related, unit, ctx)
+    Found {
+        check: r.check as u32,
+        resource: resource as u32,
+        unit: unit as u32,
+        message: r.message,
+        path: to_path(&r.path),
+        related,
+    }
 }
 
-/// A finding of check `check` (its index in the catalogue) at `path` of a resource: at the
-/// deepest node of the path that exists, and with the path as far as it exists.
-pub(super) fn finding_at(
-    check: usize,
-    resource: &Resource,
-    path: &[PathSeg],
-    message: String,
-    related: Vec<Related>,
-    unit: usize,
-    ctx: &Context<'_>,
-) -> Finding {
-    let id = &ctx.check_ids[check];
-    let check = &ctx.catalog.checks[check];
-    let file = &ctx.files[resource.file];
-    let (location, depth) = place(resource, path, ctx.files);
-    let mut full_path = resource.prefix.clone();
-    full_path.extend(path[..depth].iter().cloned());
-    Finding {
-        fingerprint: fingerprint(
-            &check.id,
-            &file.name,
-            &resource.identity,
-            &full_path,
-            &message,
-        ),
-        check: id.clone(),
-        severity: check.severity,
-        message,
-        location,
-        resource: resource.identity.clone(),
-        path: full_path,
-        related,
-        suppressed: None,
-        unit: ctx.unit_names[unit].clone(),
+/// What placing a [`Found`] reads of the run.
+pub(super) struct Places<'a> {
+    files: &'a [Arc<SourceFile>],
+    resources: &'a [Resource],
+    catalog: &'a Catalog,
+    /// The catalogue's check ids and the units' names, each shared by its findings.
+    check_ids: Vec<Arc<str>>,
+    unit_names: Vec<Arc<str>>,
+}
+
+impl<'a> Places<'a> {
+    pub(super) fn new(
+        files: &'a [Arc<SourceFile>],
+        resources: &'a [Resource],
+        catalog: &'a Catalog,
+        units: &[crate::units::Unit],
+    ) -> Self {
+        Places {
+            files,
+            resources,
+            catalog,
+            check_ids: catalog
+                .checks
+                .iter()
+                .map(|c| c.id.as_str().into())
+                .collect(),
+            unit_names: units.iter().map(|u| u.name.as_str().into()).collect(),
+        }
+    }
+}
+
+impl Found {
+    /// The finding, at the deepest node of its path that exists and with its path as far as
+    /// it exists.
+    pub(super) fn finding(self, at: &Places<'_>) -> Finding {
+        let resource = &at.resources[self.resource as usize];
+        let check = &at.catalog.checks[self.check as usize];
+        // Placing reads only the outline, but a finding is never lost to a bug there: it
+        // stays at its resource.
+        let (location, depth) =
+            catch_unwind(AssertUnwindSafe(|| place(resource, &self.path, at.files)))
+                .unwrap_or_else(|_| {
+                    let span = resource.outline.span();
+                    let head = crate::yaml::first_line(span);
+                    (
+                        Location {
+                            file: resource.file,
+                            span,
+                            head,
+                        },
+                        0,
+                    )
+                });
+        let mut path = self.path;
+        if depth < path.len() {
+            path.truncate(depth);
+            path.shrink_to_fit();
+        }
+        let path = if resource.prefix.is_empty() {
+            path
+        } else {
+            resource.prefix.iter().cloned().chain(path).collect()
+        };
+        Finding {
+            fingerprint: fingerprint(
+                &check.id,
+                &at.files[resource.file].name,
+                &resource.identity,
+                &path,
+                &self.message,
+            ),
+            check: at.check_ids[self.check as usize].clone(),
+            severity: check.severity,
+            message: self.message,
+            location,
+            resource: resource.identity.clone(),
+            path,
+            related: self.related,
+            suppressed: None,
+            unit: at.unit_names[self.unit as usize].clone(),
+        }
     }
 }
 

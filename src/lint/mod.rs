@@ -290,7 +290,9 @@ fn run_in_pool(
         .par_iter_mut()
         .for_each(|r| r.value = regorus::Value::Null);
     pool.broadcast(|_| return_freed_memory());
-    let (findings, mut errors) = evaluated.join(duplicates);
+    let places = locate::Places::new(&read.files, &read.resources, &catalog, &units.units);
+    let (findings, mut errors) = evaluated.join(duplicates, &places);
+    drop(places);
     // Reading's errors first, as they happened.
     let mut all_errors = std::mem::take(&mut read.errors);
     all_errors.append(&mut errors);
