@@ -96,7 +96,9 @@ pub(super) fn read_all(
     let mut files: Vec<Arc<SourceFile>> = Vec::new();
     // A file read for several projects (a shared `extends` file) is one file of the run.
     let mut file_index: HashMap<String, usize> = HashMap::new();
-    let mut resources: Vec<Resource> = Vec::new();
+    // Exactly sized: the resources are kept for the whole run.
+    let mut resources: Vec<Resource> =
+        Vec::with_capacity(loaded.iter().map(|l| l.resources.len()).sum());
     let mut skipped = Vec::new();
     let mut summary = Summary::default();
     let mut context_files: Vec<usize> = Vec::new();
