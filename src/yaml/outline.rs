@@ -5,7 +5,7 @@
 //! The [`Node`] tree a file is parsed into also holds every scalar and a vector per collection;
 //! kept for the whole run, it was the larger part of what a run holds (a mapping entry took
 //! 144 bytes, its vectors' spare capacity and two strings besides). An outline is one slice of
-//! 28-byte slots in pre-order (a node, then its children, each followed by its own) and one
+//! 24-byte slots in pre-order (a node, then its children, each followed by its own) and one
 //! string of the keys' texts: about a fifth of that, freed with two deallocations. A slot keeps
 //! positions as character offsets ([`Pos::offset`]); their lines and columns are read again
 //! from the file they are in ([`crate::source::SourceFile::pos_of_char`]) by the `pos` function
@@ -20,7 +20,8 @@ pub struct Outline {
     /// The root's span, kept whole: read for every resource.
     span: Span,
     slots: Box<[Slot]>,
-    keys: Box<str>,
+    /// Each key's length (LEB128) and text.
+    keys: Box<[u8]>,
     /// Which file of the resource each slot's node and key come from ([`Node::origin`]):
     /// `[node, key]` per slot, or empty when every node is from the resource's own file (every
     /// Kubernetes object; a Compose service without override or `extends` files).
@@ -37,10 +38,9 @@ struct Slot {
     /// origin.
     key_start: u32,
     key_end: u32,
-    /// Where its key's text is in [`Outline::keys`]; `key_len == NO_KEY` when the node is not
+    /// Where its key is in [`Outline::keys`]; `NO_KEY` when the node is not
     /// an entry's value or its key is not a scalar.
-    key_text: u32,
-    key_len: u32,
+    key: u32,
     /// Slots in its subtree, itself included (its next sibling is this many slots on), below
     /// [`SHAPE_SHIFT`]; its [`Shape`] above.
     size_shape: u32,
@@ -103,7 +103,7 @@ impl Outline {
         let (count, _) = root.size();
         let mut builder = Builder {
             slots: Vec::with_capacity(count),
-            keys: String::new(),
+            keys: Vec::new(),
             origins: Vec::with_capacity(count),
             elsewhere: false,
         };
@@ -111,7 +111,7 @@ impl Outline {
         Outline {
             span: root.span,
             slots: builder.slots.into_boxed_slice(),
-            keys: builder.keys.into_boxed_str(),
+            keys: builder.keys.into_boxed_slice(),
             origins: if builder.elsewhere {
                 builder.origins.into_boxed_slice()
             } else {
@@ -150,7 +150,7 @@ impl Outline {
                         }
                     };
                     self.children(at)
-                        .find(|&c| self.key(c) == Some(want))
+                        .find(|&c| self.key(c) == Some(want.as_bytes()))
                         .map(|c| (c, true))
                 }
                 (Shape::Seq, PathSeg::Index(i)) => self.children(at).nth(*i).map(|c| (c, false)),
@@ -258,16 +258,28 @@ impl Outline {
     }
 
     /// The text of the key a node is the value of.
-    fn key(&self, at: usize) -> Option<&str> {
-        let s = &self.slots[at];
-        (s.key_len != NO_KEY)
-            .then(|| &self.keys[s.key_text as usize..(s.key_text + s.key_len) as usize])
+    fn key(&self, at: usize) -> Option<&[u8]> {
+        let start = self.slots[at].key;
+        if start == NO_KEY {
+            return None;
+        }
+        let (mut len, mut shift, mut at) = (0usize, 0, start as usize);
+        loop {
+            let byte = self.keys[at];
+            len |= usize::from(byte & 0x7f) << shift;
+            at += 1;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        Some(&self.keys[at..at + len])
     }
 }
 
 struct Builder {
     slots: Vec<Slot>,
-    keys: String,
+    keys: Vec<u8>,
     origins: Vec<[u32; 2]>,
     /// Whether a node or key is from another file than the resource's own.
     elsewhere: bool,
@@ -276,19 +288,25 @@ struct Builder {
 impl Builder {
     fn push(&mut self, node: &Node, key: Option<&Node>) {
         let at = self.slots.len();
-        let (key_span, key_text, key_len, key_origin) = match key {
+        let (key_span, key_at, key_origin) = match key {
             Some(k) => {
-                let (start, len) = match k.key_text() {
+                let at = match k.key_text() {
                     Some(text) => {
-                        let start = self.keys.len();
-                        self.keys.push_str(&text);
-                        (start as u32, text.len() as u32)
+                        let at = self.keys.len() as u32;
+                        let mut len = text.len();
+                        while len >= 0x80 {
+                            self.keys.push((len & 0x7f) as u8 | 0x80);
+                            len >>= 7;
+                        }
+                        self.keys.push(len as u8);
+                        self.keys.extend_from_slice(text.as_bytes());
+                        at
                     }
-                    None => (0, NO_KEY),
+                    None => NO_KEY,
                 };
-                (k.span, start, len, k.origin)
+                (k.span, at, k.origin)
             }
-            None => (Span::default(), 0, NO_KEY, 0),
+            None => (Span::default(), NO_KEY, 0),
         };
         let shape = match &node.value {
             NodeValue::Map(_) => Shape::Map,
@@ -300,8 +318,7 @@ impl Builder {
             end: offset_of(node.span.end),
             key_start: offset_of(key_span.start),
             key_end: offset_of(key_span.end),
-            key_text,
-            key_len,
+            key: key_at,
             size_shape: 0,
         });
         self.origins.push([node.origin, key_origin]);
@@ -481,9 +498,32 @@ spec:
     }
 
     #[test]
-    fn a_slot_stays_28_bytes() {
+    fn a_slot_stays_24_bytes() {
         // A node of the tree is 72 bytes, an entry two of them, besides their allocations.
-        assert_eq!(std::mem::size_of::<Slot>(), 28);
+        assert_eq!(std::mem::size_of::<Slot>(), 24);
+    }
+
+    #[test]
+    fn finds_keys_of_any_length() {
+        // Lengths of one, two and three LEB128 bytes, and a key that is a prefix of another.
+        let long = "k".repeat(200);
+        let longer = "q".repeat(20_000);
+        // A simple key is at most 1,024 characters: the longer one is an explicit key.
+        let text = format!("{long}: 1\n? {longer}\n: 2\nk: 4\n'': 5\n");
+        let node = tree(&text);
+        let outline = Outline::new(&node);
+        let file = SourceFile::new("t.yaml".into(), None, text.clone());
+        let pos = |_: u32, offset: u32| file.pos_of_char(offset);
+        for (k, line) in [(&*long, 1), (&*longer, 2), ("k", 4), ("", 5)] {
+            let found = outline.locate(&[key(k)], &pos);
+            assert_eq!(
+                (found.depth, found.span.start.line),
+                (1, line),
+                "{}",
+                k.len()
+            );
+        }
+        assert_eq!(outline.locate(&[key("kk")], &pos).depth, 0);
     }
 
     #[test]
