@@ -1,7 +1,8 @@
 //! Resources → findings: each unit's resources evaluated by the policy engine, in parallel, in
 //! chunks of one unit so that a worker swaps its engine's data at most once per chunk (regorus
 //! analyses the policies again after a swap). A policy failure or a panic is an error of that
-//! resource; the others go on.
+//! resource; the others go on. What a resource's policies find is kept as compact
+//! [`Found`]s; [`Evaluated::join`] makes them findings once evaluation's values are freed.
 
 use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};

@@ -6,7 +6,7 @@
 //! kept for the whole run, it was the larger part of what a run holds (a mapping entry took
 //! 144 bytes, its vectors' spare capacity and two strings besides). An outline is one slice of
 //! 24-byte slots in pre-order (a node, then its children, each followed by its own) and one
-//! string of the keys' texts: about a fifth of that, freed with two deallocations. A slot keeps
+//! buffer of the keys' texts: about a fifth of that, freed with two deallocations. A slot keeps
 //! positions as character offsets ([`Pos::offset`]); their lines and columns are read again
 //! from the file they are in ([`crate::source::SourceFile::pos_of_char`]) by the `pos` function
 //! the queries take, which maps a node's origin and an offset to its position.
@@ -100,23 +100,17 @@ const NO_KEY: u32 = u32::MAX;
 impl Outline {
     /// The outline of a tree.
     pub fn new(root: &Node) -> Outline {
-        let (count, _) = root.size();
         let mut builder = Builder {
-            slots: Vec::with_capacity(count),
+            slots: Vec::with_capacity(slot_count(root)),
             keys: Vec::new(),
-            origins: Vec::with_capacity(count),
-            elsewhere: false,
+            origins: Vec::new(),
         };
         builder.push(root, None);
         Outline {
             span: root.span,
             slots: builder.slots.into_boxed_slice(),
             keys: builder.keys.into_boxed_slice(),
-            origins: if builder.elsewhere {
-                builder.origins.into_boxed_slice()
-            } else {
-                Box::new([])
-            },
+            origins: builder.origins.into_boxed_slice(),
         }
     }
 
@@ -277,12 +271,21 @@ impl Outline {
     }
 }
 
+/// How many slots a tree's outline has: a node each, keys not counted.
+fn slot_count(node: &Node) -> usize {
+    1 + match &node.value {
+        NodeValue::Map(entries) => entries.iter().map(|e| slot_count(&e.value)).sum(),
+        NodeValue::Seq(items) => items.iter().map(slot_count).sum(),
+        _ => 0,
+    }
+}
+
 struct Builder {
     slots: Vec<Slot>,
     keys: Vec<u8>,
+    /// Empty until a node or key from another file than the resource's own is met; a slot
+    /// each from then on.
     origins: Vec<[u32; 2]>,
-    /// Whether a node or key is from another file than the resource's own.
-    elsewhere: bool,
 }
 
 impl Builder {
@@ -321,8 +324,10 @@ impl Builder {
             key: key_at,
             size_shape: 0,
         });
-        self.origins.push([node.origin, key_origin]);
-        self.elsewhere |= node.origin != 0 || key_origin != 0;
+        if node.origin != 0 || key_origin != 0 || !self.origins.is_empty() {
+            self.origins.resize(self.slots.len() - 1, [0, 0]);
+            self.origins.push([node.origin, key_origin]);
+        }
         match &node.value {
             NodeValue::Map(entries) => {
                 for e in entries {
