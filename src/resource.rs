@@ -6,7 +6,7 @@ use std::sync::Arc;
 use regorus::Value;
 use serde::Serialize;
 
-use crate::source::SourceFile;
+use crate::source::{Pos, SourceFile};
 use crate::suppress::Mark;
 use crate::yaml::{Located, Node, Outline, PathSeg};
 
@@ -119,17 +119,18 @@ impl Resource {
     /// Where a path of the resource is ([`Outline::locate`]), with positions read from `files`,
     /// the run's files.
     pub fn locate(&self, path: &[PathSeg], files: &[Arc<SourceFile>]) -> Located {
-        self.outline.locate(path, &|origin, offset| {
-            files[self.file_of(origin)].pos_of_char(offset)
-        })
+        self.outline.locate(path, &self.positions(files))
     }
 
     /// The last line of the outermost node of the resource that starts on `line` of its own
     /// file ([`Outline::extent`]).
     pub fn extent(&self, line: u32, files: &[Arc<SourceFile>]) -> Option<u32> {
-        self.outline.extent(line, &|origin, offset| {
-            files[self.file_of(origin)].pos_of_char(offset)
-        })
+        self.outline.extent(line, &self.positions(files))
+    }
+
+    /// The position of a character offset in the file a node of the resource comes from.
+    fn positions<'a>(&'a self, files: &'a [Arc<SourceFile>]) -> impl Fn(u32, u32) -> Pos + 'a {
+        move |origin, offset| files[self.file_of(origin)].pos_of_char(offset)
     }
 
     /// The run file index of a node of this resource.

@@ -163,16 +163,7 @@ impl SourceFile {
             .collect();
         let ascii = text.is_ascii();
         let char_line_starts = (!ascii).then(|| {
-            let mut chars = 0;
-            let mut prev = 0;
-            line_starts
-                .iter()
-                .map(|&start| {
-                    chars += text[prev..start as usize].chars().count() as u32;
-                    prev = start as usize;
-                    chars
-                })
-                .collect()
+            char_line_starts(&text, line_starts.iter().map(|&s| s as usize)).into_boxed_slice()
         });
         SourceFile {
             name,
@@ -321,6 +312,21 @@ pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
         }
     }
     starts
+}
+
+/// Character offset of the start of every line, from the lines' byte offsets
+/// ([`line_starts`]): what positions count ([`Pos::offset`]) where the text is not ASCII.
+pub fn char_line_starts(text: &str, starts: impl IntoIterator<Item = usize>) -> Vec<u32> {
+    let mut chars = 0u32;
+    let mut prev = 0;
+    starts
+        .into_iter()
+        .map(|start| {
+            chars += text[prev..start].chars().count() as u32;
+            prev = start;
+            chars
+        })
+        .collect()
 }
 
 fn decode_text(bytes: Vec<u8>) -> Result<String, TextError> {

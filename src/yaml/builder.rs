@@ -183,18 +183,8 @@ struct Lines {
 impl Lines {
     fn new(text: &str) -> Self {
         let starts = crate::source::line_starts(text.as_bytes());
-        let char_starts = (!text.is_ascii()).then(|| {
-            let mut chars = 0u32;
-            let mut prev = 0;
-            starts
-                .iter()
-                .map(|&s| {
-                    chars += text[prev..s].chars().count() as u32;
-                    prev = s;
-                    chars
-                })
-                .collect()
-        });
+        let char_starts = (!text.is_ascii())
+            .then(|| crate::source::char_line_starts(text, starts.iter().copied()));
         Lines {
             starts,
             char_starts,

@@ -235,7 +235,9 @@ impl Node {
         }
     }
 
-    /// Resolves a path of keys and indices to the deepest node that exists on the way.
+    /// Resolves a path of keys and indices to the deepest node that exists on the way. Runs
+    /// use the resource's [`Outline::locate`]; this is what it is tested against.
+    #[cfg(test)]
     pub fn locate(&self, path: &[PathSeg]) -> Located {
         let mut node = self;
         let mut found = Located {

@@ -122,13 +122,14 @@ impl Outline {
     /// Resolves a path of keys and indices to the deepest node that exists on the way, as
     /// [`Node::locate`] does on the tree the outline was made from.
     pub fn locate(&self, path: &[PathSeg], pos: PosOf<'_>) -> Located {
+        let root = Located {
+            span: self.span,
+            head: first_line(self.span),
+            depth: 0,
+            origin: self.origin(0),
+        };
         if self.slots.is_empty() {
-            return Located {
-                span: self.span,
-                head: first_line(self.span),
-                depth: 0,
-                origin: 0,
-            };
+            return root;
         }
         // The walk finds the slot; only its positions are read from the file, at the end.
         let (mut at, mut depth, mut entry) = (0, 0, false);
@@ -156,12 +157,7 @@ impl Outline {
             (at, depth, entry) = (child, depth + 1, is_entry);
         }
         if depth == 0 {
-            return Located {
-                span: self.span,
-                head: first_line(self.span),
-                depth,
-                origin: self.origin(0),
-            };
+            return root;
         }
         let span = self.span_of(at, pos);
         if entry {
